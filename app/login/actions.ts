@@ -1,0 +1,112 @@
+"use server";
+/** Sign-in and sign-out server actions. */
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { recordAudit } from "@/db/queries/audit";
+import {
+  checkLoginAllowed,
+  clearFailedLogins,
+  recordFailedLogin,
+} from "@/db/queries/login-attempts";
+import {
+  createSession,
+  deleteSession,
+  getSessionSecret,
+  sessionLifetimes,
+} from "@/db/queries/sessions";
+import { findUserForSignIn } from "@/db/queries/users";
+import { decoyHash, MAX_PASSWORD_BYTES, verifyPassword } from "@/db/passwords";
+import {
+  clientAddress,
+  crossSiteProblem,
+  isHttps,
+  safeNextPath,
+} from "@/app/_lib/request-security";
+import { SESSION_COOKIE, signSessionToken, verifySessionCookie } from "@/app/_lib/session-cookie";
+
+/** What the sign-in form shows after a failed attempt. */
+export type SignInState = { message: string | null; username: string };
+
+const signInSchema = z.object({
+  username: z.string().trim().min(1, "Enter your username.").max(64, "No username is that long."),
+  password: z
+    .string()
+    .min(1, "Enter your password.")
+    .refine((p) => Buffer.byteLength(p) <= MAX_PASSWORD_BYTES, "No password is that long."),
+  next: z.string().max(2000).optional(),
+});
+
+function minutes(ms: number): string {
+  const m = Math.max(1, Math.ceil(ms / 60_000));
+  return m === 1 ? "1 minute" : `${m} minutes`;
+}
+
+/** Signs in with username and password; on success rotates the session and redirects to `next`. */
+export async function signIn(_previous: SignInState, form: FormData): Promise<SignInState> {
+  const requestHeaders = await headers();
+  const crossSite = crossSiteProblem(requestHeaders, { requireOrigin: true });
+  const rawUsername = typeof form.get("username") === "string" ? String(form.get("username")) : "";
+  const keep = rawUsername.slice(0, 64);
+  if (crossSite) return { message: crossSite, username: keep };
+  const parsed = signInSchema.safeParse({
+    username: form.get("username") ?? "",
+    password: form.get("password") ?? "",
+    next: typeof form.get("next") === "string" ? form.get("next") : undefined,
+  });
+  if (!parsed.success) {
+    return { message: parsed.error.issues[0]?.message ?? "Check the form.", username: keep };
+  }
+  const { username, password } = parsed.data;
+  const db = getDb();
+  const address = clientAddress(requestHeaders);
+  const allowance = checkLoginAllowed(db, address, username);
+  if (!allowance.allowed) {
+    return {
+      message: `Too many failed sign-ins. Try again in ${minutes(allowance.retryAfterMs)}.`,
+      username,
+    };
+  }
+  const user = findUserForSignIn(db, username);
+  // Verify against a decoy when the user does not exist, so timing does not reveal usernames.
+  const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash());
+  if (!user || !ok) {
+    recordFailedLogin(db, address, username);
+    return { message: "Wrong username or password.", username };
+  }
+  clearFailedLogins(db, address, username);
+  const jar = await cookies();
+  const secret = getSessionSecret(db);
+  // Rotation: a session id that existed before sign-in (fixation) is ended, never reused.
+  const previous = verifySessionCookie(jar.get(SESSION_COOKIE)?.value, secret);
+  if (previous) deleteSession(db, previous);
+  const { token } = createSession(db, user.id);
+  recordAudit(db, {
+    actor: user.username,
+    action: "session.sign-in",
+    target: `user:${user.username}`,
+    address,
+  });
+  jar.set(SESSION_COOKIE, signSessionToken(token, secret), {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: isHttps(requestHeaders),
+    path: "/",
+    maxAge: Math.floor(sessionLifetimes().absoluteMs / 1000),
+  });
+  redirect(safeNextPath(parsed.data.next));
+}
+
+/** Signs out: deletes the server-side session and the cookie, then goes to /login. */
+export async function signOut(): Promise<void> {
+  const requestHeaders = await headers();
+  // A cross-site sign-out would only annoy, but refuse it like every other state change.
+  if (crossSiteProblem(requestHeaders, { requireOrigin: true })) redirect("/");
+  const jar = await cookies();
+  const db = getDb();
+  const token = verifySessionCookie(jar.get(SESSION_COOKIE)?.value, getSessionSecret(db));
+  if (token) deleteSession(db, token);
+  jar.delete(SESSION_COOKIE);
+  redirect("/login");
+}

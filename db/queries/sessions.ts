@@ -1,0 +1,148 @@
+/**
+ * Server-side sessions. The browser's cookie carries a random token (signed); the table stores
+ * only the token's SHA-256, so a copy of the database does not let anyone sign in.
+ * A session ends at its absolute expiry, after an idle period, at sign-out, or when the user's
+ * password or role changes.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "../client";
+import type { UserRole } from "../schema";
+
+/** Session lifetimes in milliseconds. */
+export interface SessionLifetimes {
+  /** Ends after this long without a request (JOBDECK_SESSION_IDLE_MINUTES, default 720 = 12 h). */
+  idleMs: number;
+  /** Ends this long after sign-in regardless of use (JOBDECK_SESSION_MAX_HOURS, default 168 = 7 days). */
+  absoluteMs: number;
+}
+
+function positiveFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name}="${raw}" must be a positive number`);
+  }
+  return value;
+}
+
+/** Reads the session lifetimes from the environment (defaults: 12 h idle, 7 days absolute). */
+export function sessionLifetimes(): SessionLifetimes {
+  return {
+    idleMs: positiveFromEnv("JOBDECK_SESSION_IDLE_MINUTES", 12 * 60) * 60_000,
+    absoluteMs: positiveFromEnv("JOBDECK_SESSION_MAX_HOURS", 7 * 24) * 3_600_000,
+  };
+}
+
+/** last_seen_at is written at most this often, so reads do not turn into writes on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** SHA-256 (hex) of a session token: the sessions table's id. */
+export function hashSessionToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Creates a session for a user; returns the token for the cookie (shown nowhere else). */
+export function createSession(
+  db: Db,
+  userId: number,
+  {
+    now = Date.now(),
+    lifetimes = sessionLifetimes(),
+  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+): { token: string; expiresAt: number } {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = now + lifetimes.absoluteMs;
+  db.$client
+    .prepare(
+      `INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+    )
+    .run(hashSessionToken(token), userId, now, expiresAt, now);
+  return { token, expiresAt };
+}
+
+/** The signed-in user behind a session token. */
+export interface SessionOwner {
+  id: number;
+  username: string;
+  role: UserRole;
+  sessionExpiresAt: number;
+}
+
+interface SessionJoin {
+  id: number;
+  username: string;
+  role: UserRole;
+  expiresAt: number;
+  lastSeenAt: number;
+}
+
+/**
+ * The user of a live session, or null when the token is unknown, past its absolute expiry or
+ * idle too long (an ended session's row is deleted). Refreshes last_seen_at at most once a minute.
+ */
+export function getSessionOwner(
+  db: Db,
+  token: string,
+  {
+    now = Date.now(),
+    lifetimes = sessionLifetimes(),
+  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+): SessionOwner | null {
+  const id = hashSessionToken(token);
+  const row = db.$client
+    .prepare(
+      `SELECT u.id, u.username, u.role, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+    )
+    .get(id) as SessionJoin | undefined;
+  if (!row) return null;
+  if (now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs) {
+    db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
+    return null;
+  }
+  if (now - row.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    db.$client.prepare(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`).run(now, id);
+  }
+  return { id: row.id, username: row.username, role: row.role, sessionExpiresAt: row.expiresAt };
+}
+
+/** Ends one session (sign-out, or rotation at sign-in). */
+export function deleteSession(db: Db, token: string): void {
+  db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(hashSessionToken(token));
+}
+
+/** Deletes sessions past their absolute expiry or idle limit; returns how many. */
+export function pruneSessions(
+  db: Db,
+  {
+    now = Date.now(),
+    lifetimes = sessionLifetimes(),
+  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+): number {
+  return db.$client
+    .prepare(`DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`)
+    .run(now, now - lifetimes.idleMs).changes;
+}
+
+const SECRET_KEY = "session_secret";
+
+/**
+ * The key that signs session cookies: JOBDECK_SECRET when set (at least 32 characters), else a
+ * random secret generated on first use and kept in `settings` (INSERT OR IGNORE: two processes
+ * starting at once agree on the first one written).
+ */
+export function getSessionSecret(db: Db): string {
+  const fromEnv = process.env.JOBDECK_SECRET;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    if (fromEnv.length < 32) throw new Error("JOBDECK_SECRET must be at least 32 characters long");
+    return fromEnv;
+  }
+  const read = db.$client.prepare(`SELECT value FROM settings WHERE key = ?`).pluck();
+  const existing = read.get(SECRET_KEY) as string | undefined;
+  if (existing) return existing;
+  db.$client
+    .prepare(`INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)`)
+    .run(SECRET_KEY, randomBytes(32).toString("base64url"));
+  return read.get(SECRET_KEY) as string;
+}
