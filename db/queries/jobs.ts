@@ -1,0 +1,581 @@
+/**
+ * Dashboard reads and admin writes: the Successes/Failures lists (keyset-paginated, filtered,
+ * searched), the live queue, one job with its attempts and retry lineage, failures grouped by
+ * error, "all matching" selections, and cancelling jobs.
+ *
+ * Every list walks an index in its sort order and stops at `limit` rows, so deep pages and big
+ * tables stay cheap. Text search (`q`) is the one filter no index serves: it is applied while
+ * walking the sort index, so it costs as many rows as it has to look at to fill a page.
+ */
+import type Database from "better-sqlite3";
+import type { Db } from "../client";
+import type { AttemptRow, ResultState } from "../schema";
+
+/** Sort keys of the results lists; each one is served by `results_state_<key>_idx`. */
+export const RESULT_SORTS = ["stopped", "started", "duration"] as const;
+/** One of RESULT_SORTS. */
+export type ResultSort = (typeof RESULT_SORTS)[number];
+/** Sort direction. */
+export type SortDir = "asc" | "desc";
+
+const SORT_COLUMN: Record<ResultSort, string> = {
+  stopped: "stopped_at",
+  started: "started_at",
+  duration: "duration_ms",
+};
+
+/** What a results list (or a bulk action on it) is restricted to. Empty fields mean "any". */
+export interface ResultFilter {
+  state: ResultState;
+  task?: string | undefined;
+  group?: string | undefined;
+  queue?: string | undefined;
+  /** Stopped at or after (ms). */
+  since?: number | undefined;
+  /** Stopped before (ms). */
+  until?: number | undefined;
+  /** Free text: an id (`42` or `#42`), or text in the name, task, arguments, result or error. */
+  q?: string | undefined;
+  /** Failures whose error's first line is exactly this. */
+  error?: string | undefined;
+  /** Failures already retried ("yes") or not yet ("no"). */
+  retried?: "yes" | "no" | undefined;
+}
+
+/** Keyset position: the sort value (null sorts as smallest, like SQLite) and id of the last row. */
+export interface Cursor {
+  v: number | null;
+  id: number;
+}
+
+/** A page request on a results list. */
+export interface ResultListParams extends ResultFilter {
+  sort: ResultSort;
+  dir: SortDir;
+  cursor?: Cursor | null | undefined;
+  /** Rows per page (1..200). */
+  limit: number;
+}
+
+/** One row of the Successes/Failures table: previews are cut to a few hundred characters. */
+export interface ResultListRow {
+  id: number;
+  name: string | null;
+  task: string;
+  queue: string;
+  groupName: string | null;
+  startedAt: number | null;
+  stoppedAt: number;
+  durationMs: number | null;
+  attempts: number;
+  workerId: string | null;
+  retryOf: number | null;
+  retriedAs: number | null;
+  argsPreview: string;
+  /** The result (successes) or the error (failures), cut to PREVIEW_CHARS. */
+  preview: string | null;
+}
+
+/** A page of a results list; `next` is the cursor of the following page, null on the last. */
+export interface ResultPage {
+  rows: ResultListRow[];
+  next: Cursor | null;
+}
+
+/** Characters of arguments/result/error carried by a list row. */
+export const PREVIEW_CHARS = 300;
+
+/** The first line of `results.error`, as SQL (used to group and filter failures by message). */
+const ERROR_FIRST_LINE = `substr(error, 1, instr(error || char(10), char(10)) - 1)`;
+
+type Params = Record<string, string | number | null>;
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statementCache.get(db.$client);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db.$client, cache);
+  }
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = db.$client.prepare(sql);
+    if (cache.size > 500) cache.clear();
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The WHERE terms (and their parameters) of a results filter. */
+function filterSql(f: ResultFilter): { where: string[]; params: Params } {
+  const where = ["state = @state"];
+  const params: Params = { state: f.state };
+  if (f.task) {
+    where.push("task = @task");
+    params.task = f.task;
+  }
+  if (f.group) {
+    where.push("group_name = @group");
+    params.group = f.group;
+  }
+  if (f.queue) {
+    where.push("queue = @queue");
+    params.queue = f.queue;
+  }
+  if (f.since !== undefined) {
+    where.push("stopped_at >= @since");
+    params.since = f.since;
+  }
+  if (f.until !== undefined) {
+    where.push("stopped_at < @until");
+    params.until = f.until;
+  }
+  if (f.error !== undefined && f.error !== "") {
+    where.push(`${ERROR_FIRST_LINE} = @error`);
+    params.error = f.error;
+  }
+  if (f.retried === "yes") where.push("retried_as IS NOT NULL");
+  if (f.retried === "no") where.push("retried_as IS NULL");
+  const q = f.q?.trim();
+  if (q) {
+    const idMatch = /^#?(\d{1,15})$/.exec(q);
+    const like = `%${escapeLike(q)}%`;
+    const text = ["name", "task", "args", "result", "error"]
+      .map((c) => `${c} LIKE @like ESCAPE '\\'`)
+      .join(" OR ");
+    where.push(idMatch ? `(id = @qid OR ${text})` : `(${text})`);
+    params.like = like;
+    if (idMatch) params.qid = Number(idMatch[1]);
+  }
+  return { where, params };
+}
+
+const LIST_COLUMNS = `id, name, task, queue, group_name AS groupName, started_at AS startedAt,
+  stopped_at AS stoppedAt, duration_ms AS durationMs, attempts, worker_id AS workerId,
+  retry_of AS retryOf, retried_as AS retriedAs, substr(args, 1, ${PREVIEW_CHARS}) AS argsPreview`;
+
+/**
+ * Lists successes or failures, newest first by default, keyset-paginated on (sort column, id).
+ * A nullable sort column (started, duration) is walked in two segments -- non-null values, then
+ * the nulls (or the reverse when ascending) -- so each segment is one index range scan.
+ */
+export function listResults(db: Db, p: ResultListParams): ResultPage {
+  const limit = Math.max(1, Math.min(200, Math.floor(p.limit)));
+  const col = SORT_COLUMN[p.sort];
+  const desc = p.dir === "desc";
+  const order = desc ? "DESC" : "ASC";
+  const previewCol = p.state === "success" ? "result" : "error";
+  const { where, params } = filterSql(p);
+  // NULL sorts smallest: descending walks values then nulls, ascending the reverse.
+  const segments: ("values" | "nulls")[] =
+    p.sort === "stopped" ? ["values"] : desc ? ["values", "nulls"] : ["nulls", "values"];
+  let start = 0;
+  if (p.cursor && p.sort !== "stopped")
+    start = segments.indexOf(p.cursor.v === null ? "nulls" : "values");
+  const rows: (ResultListRow & { sortValue: number | null })[] = [];
+  for (let s = start; s < segments.length && rows.length <= limit; s++) {
+    const segment = segments[s]!;
+    const terms = [...where];
+    const segParams: Params = { ...params, limit: limit + 1 - rows.length };
+    if (p.sort !== "stopped")
+      terms.push(segment === "nulls" ? `${col} IS NULL` : `${col} IS NOT NULL`);
+    if (p.cursor && s === start) {
+      const cmp = desc ? "<" : ">";
+      if (segment === "nulls") terms.push(`id ${cmp} @cid`);
+      else terms.push(`(${col}, id) ${cmp} (@cv, @cid)`);
+      segParams.cid = p.cursor.id;
+      segParams.cv = p.cursor.v;
+    }
+    const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
+        ${col} AS sortValue
+      FROM results WHERE ${terms.join(" AND ")}
+      ORDER BY ${segment === "nulls" ? "" : `${col} ${order}, `}id ${order} LIMIT @limit`;
+    rows.push(
+      ...(prepared(db, sql).all(segParams) as (ResultListRow & { sortValue: number | null })[]),
+    );
+  }
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page.map(({ sortValue: _sortValue, ...row }) => row),
+    next: more && last ? { v: last.sortValue, id: last.id } : null,
+  };
+}
+
+/** Most ids a bulk "all matching" action touches at once (the UI says so when there are more). */
+export const MAX_BULK = 10_000;
+
+/** Counts results matching a filter, up to `cap + 1` (so the UI can say "more than cap"). */
+export function countMatchingResults(db: Db, filter: ResultFilter, cap = MAX_BULK): number {
+  const { where, params } = filterSql(filter);
+  const sql = `SELECT COUNT(*) FROM (SELECT 1 FROM results WHERE ${where.join(" AND ")} LIMIT @cap)`;
+  return prepared(db, sql)
+    .pluck()
+    .get({ ...params, cap: cap + 1 }) as number;
+}
+
+/** Ids of results matching a filter, newest first, at most `cap`. */
+export function selectMatchingResultIds(db: Db, filter: ResultFilter, cap = MAX_BULK): number[] {
+  const { where, params } = filterSql(filter);
+  const sql = `SELECT id FROM results WHERE ${where.join(" AND ")} ORDER BY stopped_at DESC, id DESC LIMIT @cap`;
+  return prepared(db, sql)
+    .pluck()
+    .all({ ...params, cap }) as number[];
+}
+
+/** Failures sharing one error message (its first line). */
+export interface FailureGroup {
+  message: string;
+  count: number;
+  /** How many are not retried yet. */
+  open: number;
+  tasks: string;
+  lastAt: number;
+}
+
+/** Failures grouped by the first line of their error, most unresolved first (at most `limit`). */
+export function listFailureGroups(db: Db, limit = 50): FailureGroup[] {
+  return prepared(
+    db,
+    `SELECT ${ERROR_FIRST_LINE} AS message, COUNT(*) AS count, SUM(retried_as IS NULL) AS open,
+       group_concat(DISTINCT task) AS tasks, MAX(stopped_at) AS lastAt
+     FROM results WHERE state = 'failure'
+     GROUP BY message ORDER BY open DESC, count DESC, lastAt DESC LIMIT @limit`,
+  ).all({ limit }) as FailureGroup[];
+}
+
+/** Distinct values for the filter menus (tasks from the catalog, queues and groups seen live or recently). */
+export function listFilterOptions(db: Db): { tasks: string[]; queues: string[] } {
+  const tasks = prepared(db, `SELECT name FROM tasks ORDER BY name`).pluck().all() as string[];
+  // Walks results_state_queue_stopped_idx by skip-scan-like jumps: one probe per distinct queue.
+  const queues = new Set<string>(["default"]);
+  const nextQueue = prepared(
+    db,
+    `SELECT queue FROM results WHERE state = @state AND queue > @after ORDER BY queue LIMIT 1`,
+  ).pluck();
+  for (const state of ["success", "failure"]) {
+    let after = "";
+    for (let i = 0; i < 50; i++) {
+      const q = nextQueue.get({ state, after }) as string | undefined;
+      if (q === undefined) break;
+      queues.add(q);
+      after = q;
+    }
+  }
+  for (const q of prepared(db, `SELECT DISTINCT queue FROM jobs LIMIT 50`)
+    .pluck()
+    .all() as string[])
+    queues.add(q);
+  return { tasks, queues: [...queues].sort() };
+}
+
+/** A row of the Queue page. */
+export interface QueueRow {
+  id: number;
+  name: string | null;
+  task: string;
+  queue: string;
+  priority: number;
+  state: "queued" | "running";
+  groupName: string | null;
+  runAt: number;
+  createdAt: number;
+  attempts: number;
+  maxAttempts: number | null;
+  lockedBy: string | null;
+  startedAt: number | null;
+  leaseExpiresAt: number | null;
+  progress: number | null;
+  progressMessage: string | null;
+  cancelRequestedAt: number | null;
+  lastError: string | null;
+  argsPreview: string;
+}
+
+/** Keyset position in the queued list: claim order is (priority DESC, run_at, id). */
+export interface QueueCursor {
+  priority: number;
+  runAt: number;
+  id: number;
+}
+
+const QUEUE_COLUMNS = `id, name, task, queue, priority, state, group_name AS groupName, run_at AS runAt,
+  created_at AS createdAt, attempts, max_attempts AS maxAttempts, locked_by AS lockedBy,
+  started_at AS startedAt, lease_expires_at AS leaseExpiresAt, progress, progress_message AS progressMessage,
+  cancel_requested_at AS cancelRequestedAt, substr(last_error, 1, ${PREVIEW_CHARS}) AS lastError,
+  substr(args, 1, ${PREVIEW_CHARS}) AS argsPreview`;
+
+/** Filters of the Queue page. */
+export interface QueueFilter {
+  queue?: string | undefined;
+  task?: string | undefined;
+}
+
+function queueFilterSql(f: QueueFilter): { where: string[]; params: Params } {
+  const where: string[] = [];
+  const params: Params = {};
+  if (f.queue) {
+    where.push("queue = @queue");
+    params.queue = f.queue;
+  }
+  if (f.task) {
+    where.push("task = @task");
+    params.task = f.task;
+  }
+  return { where, params };
+}
+
+/** Running jobs, longest-running first (a short list: at most the workers' total concurrency). */
+export function listRunningJobs(db: Db, filter: QueueFilter = {}, limit = 500): QueueRow[] {
+  const { where, params } = queueFilterSql(filter);
+  return prepared(
+    db,
+    `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${["state = 'running'", ...where].join(" AND ")}
+     ORDER BY started_at, id LIMIT @limit`,
+  ).all({ ...params, limit }) as QueueRow[];
+}
+
+/** Queued jobs in the order workers will claim them (jobs_claim_idx), keyset-paginated. */
+export function listQueuedJobs(
+  db: Db,
+  filter: QueueFilter & { cursor?: QueueCursor | null | undefined; limit: number },
+): { rows: QueueRow[]; next: QueueCursor | null } {
+  const limit = Math.max(1, Math.min(200, Math.floor(filter.limit)));
+  const { where, params } = queueFilterSql(filter);
+  const terms = ["state = 'queued'", ...where];
+  if (filter.cursor) {
+    terms.push(
+      `(priority < @cp OR (priority = @cp AND (run_at > @cr OR (run_at = @cr AND id > @cid))))`,
+    );
+    Object.assign(params, {
+      cp: filter.cursor.priority,
+      cr: filter.cursor.runAt,
+      cid: filter.cursor.id,
+    });
+  }
+  const rows = prepared(
+    db,
+    `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${terms.join(" AND ")}
+     ORDER BY priority DESC, run_at, id LIMIT @limit`,
+  ).all({ ...params, limit: limit + 1 }) as QueueRow[];
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    next:
+      rows.length > limit && last
+        ? { priority: last.priority, runAt: last.runAt, id: last.id }
+        : null,
+  };
+}
+
+/** A worker as the Overview shows it, with the jobs it runs now. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  queues: string;
+  startedAt: number;
+  lastHeartbeatAt: number;
+  stoppedAt: number | null;
+  jobsDone: number;
+  running: { id: number; name: string | null; task: string; progress: number | null }[];
+}
+
+/** Workers not stopped, or stopped within the last hour, newest first (at most 50). */
+export function listWorkers(db: Db, now = Date.now()): WorkerInfo[] {
+  const workers = prepared(
+    db,
+    `SELECT id, host, pid, concurrency, queues, started_at AS startedAt, last_heartbeat_at AS lastHeartbeatAt,
+       stopped_at AS stoppedAt, jobs_done AS jobsDone
+     FROM workers WHERE last_heartbeat_at > @since ORDER BY stopped_at IS NOT NULL, started_at DESC LIMIT 50`,
+  ).all({ since: now - 3_600_000 }) as Omit<WorkerInfo, "running">[];
+  const running = prepared(
+    db,
+    `SELECT id, name, task, progress, locked_by AS lockedBy FROM jobs WHERE state = 'running' ORDER BY id LIMIT 1000`,
+  ).all() as (WorkerInfo["running"][number] & { lockedBy: string | null })[];
+  return workers.map((w) => ({
+    ...w,
+    running: running.filter((j) => j.lockedBy === w.id).map(({ lockedBy: _l, ...j }) => j),
+  }));
+}
+
+/** The latest failures (for the Overview). */
+export function listLatestFailures(db: Db, limit = 5): ResultListRow[] {
+  return listResults(db, { state: "failure", sort: "stopped", dir: "desc", limit }).rows;
+}
+
+/** Where a job is now: queued/running in `jobs`, success/failure in `results`, or gone. */
+export type JobLocation = "queued" | "running" | "success" | "failure" | "deleted";
+
+/** One link of a retry chain. */
+export interface LineageLink {
+  id: number;
+  state: JobLocation;
+}
+
+/** Everything the job page shows about one job. */
+export interface JobDetail {
+  id: number;
+  state: Exclude<JobLocation, "deleted">;
+  name: string | null;
+  task: string;
+  args: string;
+  queue: string;
+  priority: number;
+  groupName: string | null;
+  createdAt: number;
+  runAt: number | null;
+  startedAt: number | null;
+  stoppedAt: number | null;
+  durationMs: number | null;
+  attempts: number;
+  maxAttempts: number | null;
+  workerId: string | null;
+  leaseExpiresAt: number | null;
+  progress: number | null;
+  progressMessage: string | null;
+  cancelRequestedAt: number | null;
+  result: string | null;
+  error: string | null;
+  errorStack: string | null;
+  retryOf: number | null;
+  retriedAs: number | null;
+  retriedAt: number | null;
+  scheduleId: number | null;
+  scheduleName: string | null;
+  attemptRows: AttemptRow[];
+  /** Earlier jobs this one retries, oldest first. */
+  ancestors: LineageLink[];
+  /** Later retries of this job, in order. */
+  descendants: LineageLink[];
+}
+
+interface LocatedJob {
+  state: Exclude<JobLocation, "deleted">;
+  retryOf: number | null;
+  retriedAs: number | null;
+}
+
+function locateJob(db: Db, id: number): LocatedJob | null {
+  const live = prepared(
+    db,
+    `SELECT state, retry_of AS retryOf, NULL AS retriedAs FROM jobs WHERE id = ?`,
+  ).get(id) as LocatedJob | undefined;
+  if (live) return live;
+  const done = prepared(
+    db,
+    `SELECT state, retry_of AS retryOf, retried_as AS retriedAs FROM results WHERE id = ?`,
+  ).get(id) as LocatedJob | undefined;
+  return done ?? null;
+}
+
+/** Follows retry links from a job: `up` through retry_of, `down` through retried_as (at most 20 steps). */
+function followLineage(db: Db, start: number | null, direction: "up" | "down"): LineageLink[] {
+  const links: LineageLink[] = [];
+  const seen = new Set<number>();
+  let next = start;
+  while (next !== null && links.length < 20 && !seen.has(next)) {
+    seen.add(next);
+    const found = locateJob(db, next);
+    links.push({ id: next, state: found?.state ?? "deleted" });
+    next = found ? (direction === "up" ? found.retryOf : found.retriedAs) : null;
+    if (direction === "down" && found && found.state !== "failure") next = null;
+  }
+  return direction === "up" ? links.reverse() : links;
+}
+
+/** One job by id, from the live queue or the results, with attempts and retry lineage; null if unknown. */
+export function getJob(db: Db, id: number): JobDetail | null {
+  const live = prepared(
+    db,
+    `SELECT id, state, name, task, args, queue, priority, group_name AS groupName, created_at AS createdAt,
+       run_at AS runAt, started_at AS startedAt, NULL AS stoppedAt, NULL AS durationMs, attempts,
+       max_attempts AS maxAttempts, locked_by AS workerId, lease_expires_at AS leaseExpiresAt, progress,
+       progress_message AS progressMessage, cancel_requested_at AS cancelRequestedAt, NULL AS result,
+       last_error AS error, NULL AS errorStack, retry_of AS retryOf, NULL AS retriedAs, NULL AS retriedAt,
+       schedule_id AS scheduleId
+     FROM jobs WHERE id = ?`,
+  ).get(id);
+  const done =
+    live ??
+    prepared(
+      db,
+      `SELECT id, state, name, task, args, queue, priority, group_name AS groupName, created_at AS createdAt,
+         NULL AS runAt, started_at AS startedAt, stopped_at AS stoppedAt, duration_ms AS durationMs, attempts,
+         NULL AS maxAttempts, worker_id AS workerId, NULL AS leaseExpiresAt, NULL AS progress,
+         NULL AS progressMessage, NULL AS cancelRequestedAt, result, error, error_stack AS errorStack,
+         retry_of AS retryOf, retried_as AS retriedAs, retried_at AS retriedAt, schedule_id AS scheduleId
+       FROM results WHERE id = ?`,
+    ).get(id);
+  if (!done) return null;
+  const row = done as Omit<JobDetail, "attemptRows" | "ancestors" | "descendants" | "scheduleName">;
+  const attemptRows = prepared(
+    db,
+    `SELECT id, job_id AS jobId, attempt, worker_id AS workerId, outcome, started_at AS startedAt,
+       stopped_at AS stoppedAt, duration_ms AS durationMs, error, error_stack AS errorStack
+     FROM attempts WHERE job_id = ? ORDER BY attempt, id`,
+  ).all(id) as AttemptRow[];
+  const scheduleName =
+    row.scheduleId === null
+      ? null
+      : ((prepared(db, `SELECT name FROM schedules WHERE id = ?`).pluck().get(row.scheduleId) as
+          string | undefined) ?? null);
+  return {
+    ...row,
+    scheduleName,
+    attemptRows,
+    ancestors: followLineage(db, row.retryOf, "up"),
+    descendants: followLineage(db, row.retriedAs, "down"),
+  };
+}
+
+/** Outcome of a cancel request. */
+export type CancelOutcome = "cancelled" | "requested" | "already-requested" | "not-found";
+
+/**
+ * Cancels a queued job: moves it to the results as a failure "Cancelled by <actor>" (so it can be
+ * retried like any failure), in one IMMEDIATE transaction. A job that was claimed meanwhile is
+ * left alone ("not-found"): ask it to cancel with requestCancel instead.
+ */
+export function cancelQueuedJob(
+  db: Db,
+  id: number,
+  actor: string,
+  now = Date.now(),
+): CancelOutcome {
+  return db.$client
+    .transaction((): CancelOutcome => {
+      const moved = prepared(
+        db,
+        `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error,
+           error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id)
+         SELECT id, name, task, args, queue, priority, 'failure', group_name, NULL, @error, NULL, created_at,
+           NULL, @now, NULL, attempts, NULL, retry_of, schedule_id
+         FROM jobs WHERE id = @id AND state = 'queued'`,
+      ).run({ id, now, error: `Cancelled by ${actor}` });
+      if (moved.changes === 0) return "not-found";
+      prepared(db, `DELETE FROM jobs WHERE id = @id AND state = 'queued'`).run({ id });
+      return "cancelled";
+    })
+    .immediate();
+}
+
+/** Asks a running job to stop: sets cancel_requested_at; the worker holding it aborts the run. */
+export function requestCancel(db: Db, id: number, now = Date.now()): CancelOutcome {
+  const info = prepared(
+    db,
+    `UPDATE jobs SET cancel_requested_at = @now WHERE id = @id AND state = 'running' AND cancel_requested_at IS NULL`,
+  ).run({ id, now });
+  if (info.changes > 0) return "requested";
+  const state = prepared(db, `SELECT state FROM jobs WHERE id = ?`).pluck().get(id) as
+    string | undefined;
+  return state === "running" ? "already-requested" : "not-found";
+}
