@@ -1,0 +1,83 @@
+/**
+ * Opens the SQLite file once per process, sets the pragmas and applies pending migrations.
+ * Never open the database at module top level: `next build` imports route modules.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import * as schema from "./schema";
+import { migrateDatabase } from "./migrate";
+
+/** The Drizzle handle plus the raw better-sqlite3 connection (for prepared hot-path statements). */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** Options for openDb; every field has an environment default. */
+export interface OpenDbOptions {
+  /** SQLite path or `file:` URL. Default: DATABASE_URL, else `data/jobdeck.db`. */
+  url?: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+const SYNCHRONOUS_MODES = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
+
+/** Resolves DATABASE_URL (a path or a `file:` URL) to a file path; default `data/jobdeck.db`. */
+export function resolveDatabasePath(url = process.env.DATABASE_URL): string {
+  const raw = url && url.trim() !== "" ? url.trim() : "data/jobdeck.db";
+  let file = raw;
+  if (raw.startsWith("file://")) file = new URL(raw).pathname;
+  else if (raw.startsWith("file:")) file = raw.slice("file:".length).split("?")[0] ?? "";
+  if (file === "")
+    throw new Error(`DATABASE_URL "${raw}" names no file; give a path such as data/jobdeck.db`);
+  if (file === ":memory:") {
+    throw new Error(
+      "DATABASE_URL=:memory: cannot be shared by the worker and the dashboard; give a file path",
+    );
+  }
+  return path.resolve(/*turbopackIgnore: true*/ file);
+}
+
+/** Reads JOBDECK_SYNCHRONOUS (default NORMAL: in WAL mode a power loss may drop the last commits, never corrupts). */
+export function synchronousMode(value = process.env.JOBDECK_SYNCHRONOUS): string {
+  const mode = (value ?? "NORMAL").trim().toUpperCase();
+  if (!(SYNCHRONOUS_MODES as readonly string[]).includes(mode)) {
+    throw new Error(`JOBDECK_SYNCHRONOUS="${value}" is not one of ${SYNCHRONOUS_MODES.join(", ")}`);
+  }
+  return mode;
+}
+
+/** Opens a new connection with WAL, busy_timeout and foreign keys on, and migrates it. */
+export function openDb(options: OpenDbOptions = {}): Db {
+  const file = resolveDatabasePath(options.url);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma(`busy_timeout = ${Number(process.env.JOBDECK_BUSY_TIMEOUT_MS ?? 10000)}`);
+  sqlite.pragma(`synchronous = ${synchronousMode()}`);
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("temp_store = MEMORY");
+  sqlite.pragma("cache_size = -65536");
+  if (options.migrate !== false) migrateDatabase(sqlite);
+  return drizzle({ client: sqlite, schema }) as Db;
+}
+
+const globalForDb = globalThis as unknown as { __jobdeckDb?: Map<string, Db> };
+
+/** The process-wide connection for a database URL, opened (and migrated) on first use. */
+export function getDb(url?: string): Db {
+  const key = resolveDatabasePath(url);
+  globalForDb.__jobdeckDb ??= new Map();
+  let db = globalForDb.__jobdeckDb.get(key);
+  if (!db) {
+    db = openDb({ url: key });
+    globalForDb.__jobdeckDb.set(key, db);
+  }
+  return db;
+}
+
+/** Closes and forgets every cached connection (tests and graceful shutdown). */
+export function closeAllDbs(): void {
+  for (const db of globalForDb.__jobdeckDb?.values() ?? []) db.$client.close();
+  globalForDb.__jobdeckDb?.clear();
+}

@@ -1,0 +1,287 @@
+/**
+ * Worker writes: claim, record outcomes, renew leases, release. Hot path: every statement is
+ * prepared once per connection, outcomes are written in batches inside one short BEGIN IMMEDIATE
+ * transaction, and every write by the claiming worker carries its claim token, so a worker that
+ * lost its lease changes nothing.
+ */
+import { randomUUID } from "node:crypto";
+import type Database from "better-sqlite3";
+import type { Db } from "../client";
+import { MAX_ERROR_CHARS, MAX_STACK_CHARS, truncateText } from "../limits";
+import { insertJobs, toJobValues } from "./enqueue";
+
+/** A job as the worker holds it after claiming. */
+export interface ClaimedJob {
+  id: number;
+  name: string | null;
+  task: string;
+  args: string;
+  queue: string;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  hook: string | null;
+  claimToken: string;
+  startedAt: number;
+}
+
+/** How one run ended, as the runner reports it. `retryAt` null means: fail for good. */
+export type Outcome =
+  | { kind: "success"; job: ClaimedJob; stoppedAt: number; result: string }
+  | {
+      kind: "error";
+      job: ClaimedJob;
+      stoppedAt: number;
+      error: string;
+      stack: string | null;
+      attemptOutcome: "error" | "timeout" | "cancelled";
+      retryAt: number | null;
+    };
+
+/** What renewLeases found: the jobs this worker still holds, and those asked to cancel. */
+export interface LeaseState {
+  held: Map<number, string>;
+  cancelRequested: Set<number>;
+}
+
+const CLAIM_COLUMNS = `id, name, task, args, queue, priority, attempts, max_attempts AS maxAttempts,
+  timeout_ms AS timeoutMs, hook, claim_token AS claimToken, started_at AS startedAt`;
+
+function claimSql(queueCount: number): string {
+  const queueFilter =
+    queueCount > 0
+      ? `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`
+      : "";
+  // One statement: the subquery takes the due rows in claim order (served by jobs_claim_idx, or
+  // jobs_claim_queue_idx with a queue filter) and the UPDATE marks them ours.
+  return `UPDATE jobs SET state = 'running', locked_by = ?, locked_at = ?, lease_expires_at = ?,
+      claim_token = ?, attempts = attempts + 1, started_at = ?, first_started_at = COALESCE(first_started_at, ?),
+      progress = NULL, progress_message = NULL
+    WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+                 ORDER BY priority DESC, run_at, id LIMIT ?)
+    RETURNING ${CLAIM_COLUMNS}`;
+}
+
+/** The finished-job row written to `results` (success or final failure). */
+const INSERT_RESULT = `INSERT INTO results (id, name, task, args, queue, priority, state, group_name,
+    result, error, error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id,
+    retry_of, schedule_id)
+  SELECT id, name, task, args, queue, priority, @state, group_name, @result, @error, @stack,
+    created_at, started_at, @stoppedAt, @stoppedAt - started_at, attempts, @worker, retry_of, schedule_id
+  FROM jobs WHERE id = @id AND claim_token = @token AND state = 'running'`;
+
+const INSERT_ATTEMPT = `INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at,
+    stopped_at, duration_ms, error, error_stack)
+  VALUES (@id, @attempt, @worker, @outcome, @startedAt, @stoppedAt, @stoppedAt - @startedAt, @error, @stack)`;
+
+function prepareStatements(sqlite: Database.Database) {
+  return {
+    insertResult: sqlite.prepare(INSERT_RESULT),
+    deleteJob: sqlite.prepare(
+      `DELETE FROM jobs WHERE id = ? AND claim_token = ? AND state = 'running'`,
+    ),
+    insertAttempt: sqlite.prepare(INSERT_ATTEMPT),
+    requeue: sqlite.prepare(
+      `UPDATE jobs SET state = 'queued', run_at = @runAt, locked_by = NULL, locked_at = NULL,
+         lease_expires_at = NULL, claim_token = NULL, last_error = @error, progress = NULL,
+         progress_message = NULL
+       WHERE id = @id AND claim_token = @token AND state = 'running'`,
+    ),
+    hookSource: sqlite.prepare(`SELECT id, task, hook FROM jobs WHERE id = ? AND claim_token = ?`),
+    renew: sqlite.prepare(
+      `UPDATE jobs SET lease_expires_at = ? WHERE locked_by = ? AND state = 'running'
+       RETURNING id, claim_token AS claimToken, cancel_requested_at AS cancelRequestedAt`,
+    ),
+    progress: sqlite.prepare(
+      `UPDATE jobs SET progress = ?, progress_message = ? WHERE id = ? AND claim_token = ? AND state = 'running'`,
+    ),
+    workerJobsDone: sqlite.prepare(`UPDATE workers SET jobs_done = jobs_done + ? WHERE id = ?`),
+    dueCheck: sqlite
+      .prepare(`SELECT 1 FROM jobs WHERE state = 'queued' AND run_at <= ? LIMIT 1`)
+      .pluck(),
+    nextRunAt: sqlite
+      .prepare(`SELECT run_at FROM jobs WHERE state = 'queued' ORDER BY run_at LIMIT 1`)
+      .pluck(),
+    dataVersion: sqlite.prepare(`PRAGMA data_version`).pluck(),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** Worker-side store bound to one connection and one worker id; statements prepared once. */
+export function createWorkerStore(db: Db, workerId: string) {
+  const sqlite = db.$client;
+  const s: Statements = prepareStatements(sqlite);
+  const claimStatements = new Map<number, Database.Statement>();
+
+  function claimStatement(queueCount: number): Database.Statement {
+    let stmt = claimStatements.get(queueCount);
+    if (!stmt) {
+      stmt = sqlite.prepare(claimSql(queueCount));
+      claimStatements.set(queueCount, stmt);
+    }
+    return stmt;
+  }
+
+  /** Claims up to `limit` due jobs (optionally only from `queues`) with a lease of `leaseMs`. */
+  function claimJobs(
+    limit: number,
+    queues: string[] | null,
+    leaseMs: number,
+    now = Date.now(),
+  ): ClaimedJob[] {
+    if (limit <= 0) return [];
+    const token = randomUUID();
+    const q = queues ?? [];
+    const rows = claimStatement(q.length).all(
+      workerId,
+      now,
+      now + leaseMs,
+      token,
+      now,
+      now,
+      now,
+      ...q,
+      limit,
+    ) as ClaimedJob[];
+    // RETURNING gives no order: restore claim order (priority, then FIFO).
+    return rows.sort((a, b) => b.priority - a.priority || a.id - b.id);
+  }
+
+  function writeHook(job: ClaimedJob, state: "success" | "failure", payload: object, now: number) {
+    if (!job.hook) return;
+    const args = { jobId: job.id, task: job.task, state, ...payload };
+    insertJobs(db, [toJobValues({ task: job.hook, args, options: { queue: job.queue } }, now)]);
+  }
+
+  function writeOne(o: Outcome): boolean {
+    const { job } = o;
+    const base = { id: job.id, token: job.claimToken, worker: workerId, stoppedAt: o.stoppedAt };
+    const attempt = {
+      id: job.id,
+      attempt: job.attempts,
+      worker: workerId,
+      startedAt: job.startedAt,
+      stoppedAt: o.stoppedAt,
+    };
+    if (o.kind === "success") {
+      const written = s.insertResult.run({
+        ...base,
+        state: "success",
+        result: o.result,
+        error: null,
+        stack: null,
+      });
+      if (written.changes === 0) return false; // lease lost: another worker owns the job now
+      s.deleteJob.run(job.id, job.claimToken);
+      s.insertAttempt.run({ ...attempt, outcome: "success", error: null, stack: null });
+      writeHook(job, "success", { result: JSON.parse(o.result) as unknown }, o.stoppedAt);
+      return true;
+    }
+    const error = truncateText(o.error, MAX_ERROR_CHARS);
+    const stack = o.stack === null ? null : truncateText(o.stack, MAX_STACK_CHARS);
+    if (o.retryAt !== null) {
+      const moved = s.requeue.run({ id: job.id, token: job.claimToken, runAt: o.retryAt, error });
+      if (moved.changes === 0) return false;
+    } else {
+      const written = s.insertResult.run({ ...base, state: "failure", result: null, error, stack });
+      if (written.changes === 0) return false;
+      s.deleteJob.run(job.id, job.claimToken);
+      writeHook(job, "failure", { error }, o.stoppedAt);
+    }
+    s.insertAttempt.run({ ...attempt, outcome: o.attemptOutcome, error, stack });
+    return true;
+  }
+
+  /** Writes a batch of outcomes in one IMMEDIATE transaction; returns the ids whose lease was lost. */
+  const recordOutcomes = sqlite.transaction((outcomes: Outcome[]): number[] => {
+    const lost: number[] = [];
+    let done = 0;
+    for (const o of outcomes) {
+      if (writeOne(o)) done++;
+      else lost.push(o.job.id);
+    }
+    if (done > 0) s.workerJobsDone.run(done, workerId);
+    return lost;
+  });
+
+  /** Renews the lease of every job this worker holds and reports cancel requests. */
+  const renewLeases = sqlite.transaction(
+    (
+      leaseMs: number,
+      progress: { id: number; token: string; value: number; message: string | null }[],
+      now: number,
+    ): LeaseState => {
+      for (const p of progress) s.progress.run(p.value, p.message, p.id, p.token);
+      const rows = s.renew.all(now + leaseMs, workerId) as {
+        id: number;
+        claimToken: string;
+        cancelRequestedAt: number | null;
+      }[];
+      const held = new Map<number, string>();
+      const cancelRequested = new Set<number>();
+      for (const r of rows) {
+        held.set(r.id, r.claimToken);
+        if (r.cancelRequestedAt !== null) cancelRequested.add(r.id);
+      }
+      return { held, cancelRequested };
+    },
+  );
+
+  /** Writes the latest progress of running jobs (token-checked). */
+  const writeProgress = sqlite.transaction(
+    (progress: { id: number; token: string; value: number; message: string | null }[]) => {
+      for (const p of progress) s.progress.run(p.value, p.message, p.id, p.token);
+    },
+  );
+
+  /** Puts jobs this worker still holds back in the queue (graceful shutdown); records the cut attempt. */
+  const releaseJobs = sqlite.transaction((jobs: ClaimedJob[], now: number): number => {
+    let released = 0;
+    for (const job of jobs) {
+      const moved = s.requeue.run({
+        id: job.id,
+        token: job.claimToken,
+        runAt: now,
+        error: "Released at worker shutdown",
+      });
+      if (moved.changes === 0) continue;
+      released++;
+      s.insertAttempt.run({
+        id: job.id,
+        attempt: job.attempts,
+        worker: workerId,
+        outcome: "lost",
+        startedAt: job.startedAt,
+        stoppedAt: now,
+        error: "Released at worker shutdown before the job finished",
+        stack: null,
+      });
+    }
+    return released;
+  });
+
+  return {
+    claimJobs,
+    recordOutcomes: (outcomes: Outcome[]) => recordOutcomes.immediate(outcomes),
+    renewLeases: (
+      leaseMs: number,
+      progress: { id: number; token: string; value: number; message: string | null }[] = [],
+      now = Date.now(),
+    ) => renewLeases.immediate(leaseMs, progress, now),
+    releaseJobs: (jobs: ClaimedJob[], now = Date.now()) => releaseJobs.immediate(jobs, now),
+    writeProgress: (
+      progress: { id: number; token: string; value: number; message: string | null }[],
+    ) => writeProgress.immediate(progress),
+    /** True when some queued job is due (a read; takes no write lock). */
+    hasDueJobs: (now = Date.now()) => s.dueCheck.get(now) !== undefined,
+    /** The earliest run_at of any queued job, or null. */
+    nextRunAt: () => (s.nextRunAt.get() as number | undefined) ?? null,
+    /** Changes whenever another connection commits: the idle worker's cheap wake-up check. */
+    dataVersion: () => s.dataVersion.get() as number,
+  };
+}
+
+/** The worker-side store type. */
+export type WorkerStore = ReturnType<typeof createWorkerStore>;

@@ -1,0 +1,18 @@
+/** The command table of `npm run jobdeck`. One module per command (group) in this folder. */
+import type { Command } from "./common";
+import { enqueueCommand } from "./enqueue";
+import { migrateCommand } from "./migrate";
+import { pruneCommand } from "./prune";
+import { retryFailedCommand } from "./retry-failed";
+import { statsCommand } from "./stats";
+import { tasksCommand } from "./tasks";
+
+/** Every command by name. */
+export const commands: Record<string, Command> = {
+  enqueue: enqueueCommand,
+  stats: statsCommand,
+  "retry-failed": retryFailedCommand,
+  prune: pruneCommand,
+  tasks: tasksCommand,
+  migrate: migrateCommand,
+};

@@ -1,0 +1,28 @@
+/** `jobdeck tasks [sync]`: list the task catalog, or sync it from this code's registry. */
+import { getDb } from "@/db/client";
+import { listTasks, syncTaskCatalog } from "@/db/queries/tasks";
+import { taskCatalog } from "../tasks/index";
+import { CliError, parseCliArgs, type Command } from "./common";
+
+/** The tasks command. */
+export const tasksCommand: Command = {
+  summary: "list registered tasks (tasks sync: register this code's tasks in the database)",
+  help: `Usage: npm run jobdeck -- tasks [list|sync] [--json]
+
+list (default)  the tasks the database accepts at enqueue
+sync            register the tasks defined in worker/tasks (workers do this at start)`,
+  run(argv) {
+    const { values, positionals } = parseCliArgs(argv, { json: { type: "boolean" } });
+    const sub = positionals[0] ?? "list";
+    const db = getDb();
+    if (sub === "sync") {
+      syncTaskCatalog(db, taskCatalog());
+    } else if (sub !== "list") {
+      throw new CliError(`unknown tasks subcommand "${sub}" (use list or sync)`);
+    }
+    const tasks = listTasks(db);
+    if (values.json) console.log(JSON.stringify(tasks));
+    else for (const t of tasks) console.log(`${t.name.padEnd(24)} ${t.description ?? ""}`);
+    return 0;
+  },
+};

@@ -1,0 +1,128 @@
+/**
+ * `npm run worker`: the worker process. Reads its settings, opens (and migrates) the database,
+ * syncs the task catalog, registers itself, then runs the loop, the upkeep chores and the
+ * scheduler until a signal: the first SIGTERM/SIGINT stops claiming and waits for running jobs up
+ * to the grace period, then releases the rest; a second exits at once.
+ */
+import os from "node:os";
+import { openDb } from "@/db/client";
+import { createWorkerStore } from "@/db/queries/claim";
+import { syncTaskCatalog } from "@/db/queries/tasks";
+import { markWorkerStopped, registerWorker } from "@/db/queries/upkeep";
+import {
+  ConfigError,
+  newWorkerId,
+  parseWorkerConfig,
+  WORKER_HELP,
+  type WorkerConfig,
+} from "./config";
+import { buildExecutorBundle } from "./executor-bundle";
+import { createExecutorPool } from "./executor";
+import { createLogger } from "./log";
+import { startRunner, type Runner } from "./runner";
+import { taskCatalog } from "./tasks/index";
+import { startUpkeep } from "./upkeep";
+
+function readConfig(): WorkerConfig {
+  try {
+    const config = parseWorkerConfig(process.argv.slice(2));
+    if (config === "help") {
+      console.log(WORKER_HELP);
+      process.exit(0);
+    }
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger();
+  const db = openDb();
+  syncTaskCatalog(db, taskCatalog());
+  const workerId = newWorkerId();
+  registerWorker(db, {
+    id: workerId,
+    host: os.hostname(),
+    pid: process.pid,
+    concurrency: config.concurrency,
+    queues: config.queues,
+  });
+
+  let runner: Runner | null = null;
+  const pool = createExecutorPool({
+    size: config.concurrency,
+    bundlePath: await buildExecutorBundle(),
+    onProgress: (jobId, value, message) => runner?.onProgress(jobId, value, message),
+    onThreadError: (error) => log("executor:thread-error", { error: error.message }, "error"),
+  });
+  await pool.ready();
+  const fatal = (error: unknown) => {
+    log("worker:fatal", { error: String(error), stack: (error as Error)?.stack }, "error");
+    process.exit(1);
+  };
+  runner = startRunner({
+    store: createWorkerStore(db, workerId),
+    pool,
+    config,
+    log,
+    onFatal: fatal,
+  });
+  const stopUpkeep = startUpkeep(
+    db,
+    { workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
+    log,
+  );
+  const scheduler = config.hasScheduler
+    ? (await import("./scheduler")).startScheduler(db, { log })
+    : null;
+  log("worker:started", {
+    workerId,
+    concurrency: config.concurrency,
+    queues: config.queues ?? "*",
+    leaseMs: config.leaseMs,
+    timeoutMs: config.timeoutMs,
+    scheduler: config.hasScheduler,
+    burst: config.isBurst,
+  });
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log("worker:stopping", { reason, running: runner!.inFlightCount(), graceMs: config.graceMs });
+    stopUpkeep();
+    await scheduler?.stop();
+    const { released } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
+    markWorkerStopped(db, workerId);
+    db.$client.close();
+    log("worker:stopped", { workerId, released });
+    process.exit(0);
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        log(
+          "worker:killed",
+          { signal, note: "second signal: exiting now; leases bring running jobs back" },
+          "error",
+        );
+        process.exit(130);
+      }
+      void shutdown(signal).catch(fatal);
+    });
+  }
+  void runner.done.then(() => {
+    if (config.isBurst) void shutdown("burst: queue drained").catch(fatal);
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
