@@ -1,4 +1,5 @@
 /** The command table of `npm run jobdeck`. One module per command (group) in this folder. */
+import { adminCommand } from "./admin";
 import type { Command } from "./common";
 import { enqueueCommand } from "./enqueue";
 import { migrateCommand } from "./migrate";
@@ -6,6 +7,7 @@ import { pruneCommand } from "./prune";
 import { retryFailedCommand } from "./retry-failed";
 import { statsCommand } from "./stats";
 import { tasksCommand } from "./tasks";
+import { tokenCommand } from "./token";
 
 /** Every command by name. */
 export const commands: Record<string, Command> = {
@@ -15,4 +17,6 @@ export const commands: Record<string, Command> = {
   prune: pruneCommand,
   tasks: tasksCommand,
   migrate: migrateCommand,
+  admin: adminCommand,
+  token: tokenCommand,
 };

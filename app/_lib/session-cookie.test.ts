@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { readCookie, signSessionToken, verifySessionCookie } from "./session-cookie";
+
+const secret = "s".repeat(43);
+const token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde";
+
+describe("session cookie signing", () => {
+  it("accepts its own signature", () => {
+    expect(verifySessionCookie(signSessionToken(token, secret), secret)).toBe(token);
+  });
+
+  it("refuses tampered tokens, tampered signatures and other secrets", () => {
+    const signed = signSessionToken(token, secret);
+    const [t, s] = signed.split(".") as [string, string];
+    expect(verifySessionCookie(`${t.slice(0, -1)}X.${s}`, secret)).toBeNull();
+    expect(
+      verifySessionCookie(`${t}.${s.slice(0, -1)}${s.endsWith("A") ? "B" : "A"}`, secret),
+    ).toBeNull();
+    expect(verifySessionCookie(signed, "o".repeat(43))).toBeNull();
+    for (const junk of [
+      "",
+      ".",
+      t,
+      `${t}.`,
+      `.${s}`,
+      `${t}.${s}.x`,
+      "a".repeat(1000),
+      `${t}<script>.${s}`,
+    ]) {
+      expect(verifySessionCookie(junk, secret)).toBeNull();
+    }
+    expect(verifySessionCookie(undefined, secret)).toBeNull();
+  });
+
+  it("reads one cookie from a Cookie header", () => {
+    expect(readCookie("a=1; jobdeck_session=x.y; b=2", "jobdeck_session")).toBe("x.y");
+    expect(readCookie("a=1", "jobdeck_session")).toBeNull();
+    expect(readCookie(null, "jobdeck_session")).toBeNull();
+  });
+});
