@@ -1,0 +1,257 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeAllDbs, getDb } from "@/db/client";
+import { createApiToken } from "@/db/queries/api-tokens";
+import { GET } from "./[id]/route";
+import { POST } from "./route";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-api-"));
+let admin = "";
+let viewer = "";
+
+beforeAll(() => {
+  process.env.DATABASE_URL = path.join(dir, "api.db");
+  admin = createApiToken(getDb(), { name: "svc", role: "admin" }, "test").token;
+  viewer = createApiToken(getDb(), { name: "ro", role: "viewer" }, "test").token;
+});
+afterAll(() => {
+  closeAllDbs();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function post(body: string | Uint8Array, headers: Record<string, string> = {}, token = admin) {
+  return POST(
+    new Request("http://127.0.0.1:3000/api/v1/jobs", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers },
+    }),
+  );
+}
+const count = () =>
+  getDb()
+    .$client.prepare(
+      `SELECT (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM audit_log WHERE action = 'job.enqueue')`,
+    )
+    .pluck()
+    .get();
+
+/** At least 100 malformed, hostile or oversized bodies, each with the status it must get. */
+function malformedCorpus(): {
+  body: string | Uint8Array;
+  headers?: Record<string, string>;
+  status: number;
+}[] {
+  const cases: { body: string | Uint8Array; headers?: Record<string, string>; status: number }[] =
+    [];
+  const bad400 = [
+    "",
+    " ",
+    "{",
+    "}",
+    "[]",
+    "null",
+    "1",
+    '"x"',
+    "true",
+    "{task:1}",
+    "{'task':'demo.echo'}",
+    '{"task":"demo.echo",}',
+    '{"task":"demo.echo"',
+    "\u0000",
+    '{"task":"demo.echo"}garbage',
+    "NaN",
+    '{"task":NaN}',
+    '{"task":Infinity}',
+    "[".repeat(5000) + "]".repeat(5000),
+  ];
+  for (const body of bad400) cases.push({ body, status: 400 });
+  const fields: Record<string, unknown[]> = {
+    task: [
+      null,
+      1,
+      true,
+      [],
+      {},
+      "",
+      " ",
+      "no.such.task",
+      "x".repeat(201),
+      "<script>alert(1)</script>",
+    ],
+    queue: [1, null, true, [], {}, "", "q".repeat(201)],
+    priority: ["1", null, 1.5, [], {}, true, -1e12],
+    delay: ["10", -1, null, [], {}, true],
+    group: [1, "", "g".repeat(201), [], {}],
+    timeout: ["1", 0, -5, null, [], {}],
+    maxAttempts: ["3", 0, 1.5, -1, null, {}],
+    uniqueKey: [1, "", "u".repeat(201), []],
+    name: [2, "", "n".repeat(201)],
+  };
+  for (const [field, values] of Object.entries(fields)) {
+    for (const value of values) {
+      cases.push({ body: JSON.stringify({ task: "demo.echo", [field]: value }), status: 400 });
+    }
+  }
+  for (const task of [
+    "../../etc/passwd",
+    "demo.echo\u0000",
+    "demo.echo ",
+    "DEMO.ECHO",
+    "javascript:alert(1)",
+    "'; DROP TABLE jobs; --",
+    "\u202edemo.echo",
+    "demo.*",
+    "%64emo.echo",
+    "constructor",
+  ]) {
+    cases.push({ body: JSON.stringify({ task }), status: 400 });
+  }
+  for (const key of [
+    "extra",
+    "Task",
+    "run_at",
+    "runAt",
+    "hook",
+    "scheduleId",
+    "retryOf",
+    "",
+    " ",
+  ]) {
+    cases.push({ body: JSON.stringify({ task: "demo.echo", [key]: 1 }), status: 400 });
+  }
+  for (const pollution of [
+    '{"task":"demo.echo","__proto__":{"admin":true}}',
+    '{"task":"demo.echo","args":{"__proto__":{"x":1}}}',
+    '{"task":"demo.echo","args":{"a":[{"constructor":{"prototype":{"x":1}}}]}}',
+    '{"task":"demo.echo","args":{"prototype":1}}',
+    '{"constructor":{"prototype":{"polluted":1}},"task":"demo.echo"}',
+  ]) {
+    cases.push({ body: pollution, status: 400 });
+  }
+  cases.push({
+    body: JSON.stringify({
+      task: "demo.echo",
+      args: { deep: JSON.parse("[".repeat(70) + "]".repeat(70)) },
+    }),
+    status: 400,
+  });
+  cases.push({
+    body: JSON.stringify({ task: "demo.echo", args: "x".repeat(70 * 1024) }),
+    status: 400,
+  });
+  cases.push({
+    body: JSON.stringify({ task: "demo.echo", args: "x".repeat(300 * 1024) }),
+    status: 413,
+  });
+  cases.push({ body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), status: 400 });
+  for (const type of [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "",
+    "application/jsonx",
+  ]) {
+    cases.push({ body: '{"task":"demo.echo"}', headers: { "content-type": type }, status: 415 });
+  }
+  cases.push({
+    body: '{"task":"demo.echo"}',
+    headers: { "content-length": String(10 * 1024 * 1024) },
+    status: 413,
+  });
+  return cases;
+}
+
+describe("POST /api/v1/jobs", () => {
+  it("enqueues a job for an admin token and audits it", async () => {
+    const response = await post(
+      JSON.stringify({ task: "demo.echo", args: { a: 1 }, queue: "mail", priority: 2 }),
+    );
+    expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: number };
+    const got = await GET(
+      new Request(`http://x/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${viewer}` } }),
+      {
+        params: Promise.resolve({ id: String(id) }),
+      },
+    );
+    expect(got.status).toBe(200);
+    expect(await got.json()).toMatchObject({
+      job: { id, task: "demo.echo", args: { a: 1 }, queue: "mail", status: "queued" },
+    });
+    const audit = getDb()
+      .$client.prepare(`SELECT actor, action, target FROM audit_log WHERE action = 'job.enqueue'`)
+      .get();
+    expect(audit).toEqual({ actor: "token:svc", action: "job.enqueue", target: `job:${id}` });
+  });
+
+  it("refuses viewers, missing tokens and cross-site origins, writing nothing", async () => {
+    const before = count();
+    expect((await post('{"task":"demo.echo"}', {}, viewer)).status).toBe(403);
+    expect((await post('{"task":"demo.echo"}', {}, "jdk_wrong")).status).toBe(401);
+    expect(
+      (
+        await post('{"task":"demo.echo"}', {
+          origin: "https://evil.example",
+          host: "127.0.0.1:3000",
+        })
+      ).status,
+    ).toBe(403);
+    expect(count()).toBe(before);
+  });
+
+  it("answers at least 100 malformed or oversized bodies with a clear 4xx and writes nothing", async () => {
+    const corpus = malformedCorpus();
+    expect(corpus.length).toBeGreaterThanOrEqual(100);
+    const before = count();
+    for (const c of corpus) {
+      const response = await post(c.body, c.headers);
+      const body = (await response.json()) as { message?: string };
+      expect({ body: String(c.body).slice(0, 80), status: response.status }).toEqual({
+        body: String(c.body).slice(0, 80),
+        status: c.status,
+      });
+      expect(body.message).toBeTruthy();
+    }
+    expect(count()).toBe(before);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("names the field at fault", async () => {
+    const body = async (b: unknown) =>
+      (await (await post(JSON.stringify(b))).json()) as { field?: string };
+    expect((await body({ task: "demo.echo", priority: "high" })).field).toBe("priority");
+    expect((await body({ task: "demo.echo", colour: "red" })).field).toBe("colour");
+    expect((await body({ task: "no.such" })).field).toBe("task");
+    expect(
+      (await body({ task: "demo.echo", args: { x: { __proto__: 1 } } })).field,
+    ).toBeUndefined();
+    expect(
+      (await (await post('{"task":"demo.echo","args":{"a":{"__proto__":{}}}}')).json()) as {
+        field: string;
+      },
+    ).toMatchObject({ field: "args.a.__proto__" });
+  });
+});
+
+describe("GET /api/v1/jobs/:id", () => {
+  it("answers 400 for a bad id, 404 for an unknown one and 401 without credentials", async () => {
+    const get = (id: string, token?: string) =>
+      GET(
+        new Request(`http://x/api/v1/jobs/${id}`, {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        }),
+        {
+          params: Promise.resolve({ id }),
+        },
+      );
+    expect((await get("abc", viewer)).status).toBe(400);
+    expect((await get("0", viewer)).status).toBe(400);
+    expect((await get("1e3", viewer)).status).toBe(400);
+    expect((await get("99999", viewer)).status).toBe(404);
+    expect((await get("1")).status).toBe(401);
+  });
+});
