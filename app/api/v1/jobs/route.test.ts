@@ -21,7 +21,11 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function post(body: string | Uint8Array, headers: Record<string, string> = {}, token = admin) {
+function post(
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: Record<string, string> = {},
+  token = admin,
+) {
   return POST(
     new Request("http://127.0.0.1:3000/api/v1/jobs", {
       method: "POST",
@@ -40,12 +44,15 @@ const count = () =>
 
 /** At least 100 malformed, hostile or oversized bodies, each with the status it must get. */
 function malformedCorpus(): {
-  body: string | Uint8Array;
+  body: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
   status: number;
 }[] {
-  const cases: { body: string | Uint8Array; headers?: Record<string, string>; status: number }[] =
-    [];
+  const cases: {
+    body: string | Uint8Array<ArrayBuffer>;
+    headers?: Record<string, string>;
+    status: number;
+  }[] = [];
   const bad400 = [
     "",
     " ",
