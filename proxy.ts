@@ -6,6 +6,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER, SESSION_COOKIE } from "@/app/_lib/auth-constants";
+import { crossSiteProblem } from "@/app/_lib/request-security";
 
 function contentSecurityPolicy(nonce: string, https: boolean): string {
   const isDev = process.env.NODE_ENV === "development";
@@ -48,6 +49,24 @@ export function proxy(request: NextRequest) {
     request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
   const csp = contentSecurityPolicy(nonce, https);
   const { pathname, search } = request.nextUrl;
+
+  // Every state change (server actions included) must come from this site. Next's own server
+  // action check answers a foreign Origin with 500; this answers 403 before any handler runs.
+  // Handlers and actions repeat the check themselves (app/_lib/auth.ts).
+  if (!["GET", "HEAD", "OPTIONS"].includes(request.method)) {
+    const problem = crossSiteProblem(request.headers, {
+      requireOrigin: !request.headers.has("authorization"),
+    });
+    if (problem) {
+      return securityHeaders(
+        NextResponse.json(
+          { error: "cross_site", message: problem },
+          { status: 403, headers: { "Cache-Control": "no-store" } },
+        ),
+        csp,
+      );
+    }
+  }
 
   const isPageView =
     (request.method === "GET" || request.method === "HEAD") &&
