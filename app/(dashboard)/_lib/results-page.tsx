@@ -1,0 +1,44 @@
+import { connection } from "next/server";
+import { requireUser } from "@/app/_lib/auth";
+import { getDb } from "@/db/client";
+import { listFilterOptions } from "@/db/queries/jobs";
+import { ResultFilters } from "@/components/jobs/result-filters";
+import { ResultsView } from "@/components/jobs/results-view";
+import { loadResults, resultsSearchString } from "./data";
+import { parseResultsSearch, type RawSearchParams } from "./search-params";
+
+/** The body of the Successes and Failures pages (server): parse the URL, load, hand over. */
+export async function ResultsPageBody({
+  state,
+  searchParams,
+}: {
+  state: "success" | "failure";
+  searchParams: Promise<RawSearchParams>;
+}) {
+  await connection();
+  const user = await requireUser();
+  const search = parseResultsSearch(await searchParams);
+  const db = getDb();
+  const searchString = resultsSearchString(search);
+  const initialData = loadResults(db, state, search);
+  const options = listFilterOptions(db);
+  return (
+    <ResultsView
+      key={state}
+      state={state}
+      search={search}
+      searchString={searchString}
+      initialData={initialData}
+      canEdit={user.role === "admin"}
+      filters={
+        <ResultFilters
+          key={searchString}
+          search={search}
+          tasks={options.tasks}
+          queues={options.queues}
+          showRetried={state === "failure"}
+        />
+      }
+    />
+  );
+}

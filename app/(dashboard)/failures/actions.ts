@@ -1,0 +1,199 @@
+"use server";
+/**
+ * Server actions of the Failures list: retry and delete by id or by the current filter. Each one
+ * checks the admin session and origin, validates its input with zod, does its work and the audit
+ * entry in one IMMEDIATE transaction, and revalidates the lists.
+ */
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
+import type { ActionResult, CountResult } from "@/app/(dashboard)/_lib/action-result";
+import { parseResultsSearch, toResultFilter } from "@/app/(dashboard)/_lib/search-params";
+import { getDb } from "@/db/client";
+import { recordAudit } from "@/db/queries/audit";
+import {
+  countMatchingResults,
+  MAX_BULK,
+  selectMatchingResultIds,
+  type ResultFilter,
+} from "@/db/queries/jobs";
+import { deleteResults, retryFailedJobs } from "@/db/queries/retry";
+
+const idsSchema = z
+  .array(z.number().int().positive())
+  .min(1, "Select at least one job.")
+  .max(MAX_BULK);
+const searchSchema = z.string().max(4000);
+const stateSchema = z.enum(["success", "failure"]);
+
+function plural(n: number, word: string) {
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+}
+
+async function guard<T extends ActionResult>(
+  run: () => Promise<T> | T,
+  fallback: (message: string) => T,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AuthError) return fallback(error.message);
+    if (error instanceof z.ZodError) return fallback(error.issues[0]?.message ?? "Invalid input.");
+    throw error;
+  }
+}
+
+function refresh() {
+  revalidatePath("/failures");
+  revalidatePath("/successes");
+  revalidatePath("/queue");
+  revalidatePath("/");
+}
+
+function filterFrom(state: "success" | "failure", search: string): ResultFilter {
+  return toResultFilter(state, parseResultsSearch(new URLSearchParams(search)));
+}
+
+async function retryIds(ids: number[]): Promise<ActionResult> {
+  const user = await requireAdminAction();
+  const address = await currentAddress();
+  const db = getDb();
+  const outcome = db.$client
+    .transaction(() => {
+      const result = retryFailedJobs(db, ids);
+      if (result.retried.length > 0) {
+        recordAudit(db, {
+          actor: user.username,
+          action: "job.retry",
+          target:
+            result.retried.length === 1
+              ? `job:${result.retried[0]!.failureId}`
+              : `jobs:${result.retried.length}`,
+          after: result.retried,
+          address,
+        });
+      }
+      return result;
+    })
+    .immediate();
+  refresh();
+  const done = outcome.retried.length;
+  const skipped = outcome.skipped.length;
+  if (done === 0)
+    return {
+      ok: false,
+      message: skipped === 1 ? "That job was already retried." : "Those jobs were already retried.",
+    };
+  const first = outcome.retried[0]!;
+  return {
+    ok: true,
+    message:
+      done === 1 && skipped === 0
+        ? `Retried as job #${first.jobId}.`
+        : `Retried ${plural(done, "job")}${skipped ? ` (${plural(skipped, "job")} already retried)` : ""}.`,
+  };
+}
+
+async function deleteIds(ids: number[]): Promise<ActionResult> {
+  const user = await requireAdminAction();
+  const address = await currentAddress();
+  const db = getDb();
+  const deleted = db.$client
+    .transaction(() => {
+      const n = deleteResults(db, ids);
+      if (n > 0) {
+        recordAudit(db, {
+          actor: user.username,
+          action: "job.delete",
+          target: ids.length === 1 ? `job:${ids[0]}` : `jobs:${n}`,
+          before: ids,
+          address,
+        });
+      }
+      return n;
+    })
+    .immediate();
+  refresh();
+  if (deleted === 0) return { ok: false, message: "Nothing deleted: already gone." };
+  return { ok: true, message: `Deleted ${plural(deleted, "job")}.` };
+}
+
+/** Retries failures by id (new jobs linked both ways; already-retried ones are skipped). */
+export async function retryFailuresAction(ids: number[]): Promise<ActionResult> {
+  return guard(
+    () => retryIds(idsSchema.parse(ids)),
+    (message) => ({ ok: false, message }),
+  );
+}
+
+/** Deletes results (failures or successes) by id. */
+export async function deleteResultsAction(ids: number[]): Promise<ActionResult> {
+  return guard(
+    () => deleteIds(idsSchema.parse(ids)),
+    (message) => ({ ok: false, message }),
+  );
+}
+
+/** Counts what "all matching" would touch: not-yet-retried failures for a retry, everything for a delete. */
+export async function countMatchingAction(
+  kind: "retry" | "delete",
+  state: "success" | "failure",
+  search: string,
+): Promise<CountResult> {
+  return guard(
+    async () => {
+      await requireAdminAction();
+      const filter = filterFrom(stateSchema.parse(state), searchSchema.parse(search));
+      if (kind === "retry") {
+        if (filter.state !== "failure")
+          return { ok: false, message: "Only failures can be retried.", count: 0, isCapped: false };
+        if (filter.retried === "yes") return { ok: true, message: "", count: 0, isCapped: false };
+        filter.retried = "no";
+      }
+      const count = countMatchingResults(getDb(), filter);
+      return {
+        ok: true,
+        message: "",
+        count: Math.min(count, MAX_BULK),
+        isCapped: count > MAX_BULK,
+      };
+    },
+    (message) => ({ ok: false, message, count: 0, isCapped: false }),
+  );
+}
+
+/** Retries every not-yet-retried failure matching the filter (newest MAX_BULK at most). */
+export async function retryMatchingAction(search: string): Promise<ActionResult> {
+  return guard(
+    async () => {
+      await requireAdminAction();
+      const parsed = filterFrom("failure", searchSchema.parse(search));
+      if (parsed.retried === "yes")
+        return { ok: false, message: "These failures were already retried." };
+      const filter = { ...parsed, retried: "no" as const };
+      const ids = selectMatchingResultIds(getDb(), filter);
+      if (ids.length === 0) return { ok: false, message: "No failures match: nothing to retry." };
+      return retryIds(ids);
+    },
+    (message) => ({ ok: false, message }),
+  );
+}
+
+/** Deletes every result matching the filter (newest MAX_BULK at most). */
+export async function deleteMatchingAction(
+  state: "success" | "failure",
+  search: string,
+): Promise<ActionResult> {
+  return guard(
+    async () => {
+      await requireAdminAction();
+      const ids = selectMatchingResultIds(
+        getDb(),
+        filterFrom(stateSchema.parse(state), searchSchema.parse(search)),
+      );
+      if (ids.length === 0) return { ok: false, message: "Nothing matches: nothing to delete." };
+      return deleteIds(ids);
+    },
+    (message) => ({ ok: false, message }),
+  );
+}

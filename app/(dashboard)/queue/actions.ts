@@ -1,0 +1,187 @@
+"use server";
+/**
+ * Server actions of the Queue page: cancel a queued job, ask a running one to cancel, enqueue a job.
+ * Each checks the admin session and origin, validates with zod and writes an audit entry.
+ */
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
+import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { getDb } from "@/db/client";
+import { InputError } from "@/db/errors";
+import { recordAudit } from "@/db/queries/audit";
+import { enqueueJob } from "@/db/queries/enqueue";
+import { cancelQueuedJob, requestCancel } from "@/db/queries/jobs";
+
+const idSchema = z.number().int().positive();
+
+function refresh() {
+  revalidatePath("/queue");
+  revalidatePath("/failures");
+  revalidatePath("/");
+}
+
+async function authFailure(error: unknown): Promise<ActionResult> {
+  if (error instanceof AuthError) return { ok: false, message: error.message };
+  throw error;
+}
+
+/** Cancels a queued job (it becomes a failure "Cancelled by <you>", retryable like any other). */
+export async function cancelQueuedAction(id: number): Promise<ActionResult> {
+  try {
+    const user = await requireAdminAction();
+    const address = await currentAddress();
+    const jobId = idSchema.parse(id);
+    const db = getDb();
+    const outcome = db.$client
+      .transaction(() => {
+        const result = cancelQueuedJob(db, jobId, user.username);
+        if (result === "cancelled") {
+          recordAudit(db, {
+            actor: user.username,
+            action: "job.cancel",
+            target: `job:${jobId}`,
+            address,
+          });
+        }
+        return result;
+      })
+      .immediate();
+    refresh();
+    return outcome === "cancelled"
+      ? { ok: true, message: `Job #${jobId} cancelled.` }
+      : { ok: false, message: `Job #${jobId} is no longer queued (it started or finished).` };
+  } catch (error) {
+    return authFailure(error);
+  }
+}
+
+/** Asks a running job to stop; the worker holding it aborts the run and records it. */
+export async function requestCancelAction(id: number): Promise<ActionResult> {
+  try {
+    const user = await requireAdminAction();
+    const address = await currentAddress();
+    const jobId = idSchema.parse(id);
+    const db = getDb();
+    const outcome = db.$client
+      .transaction(() => {
+        const result = requestCancel(db, jobId);
+        if (result === "requested") {
+          recordAudit(db, {
+            actor: user.username,
+            action: "job.request_cancel",
+            target: `job:${jobId}`,
+            address,
+          });
+        }
+        return result;
+      })
+      .immediate();
+    refresh();
+    if (outcome === "requested") return { ok: true, message: `Asked job #${jobId} to cancel.` };
+    if (outcome === "already-requested")
+      return { ok: false, message: `Job #${jobId} was already asked to cancel.` };
+    return { ok: false, message: `Job #${jobId} is not running any more.` };
+  } catch (error) {
+    return authFailure(error);
+  }
+}
+
+const optionalNumber = (schema: z.ZodNumber) =>
+  z.preprocess(
+    (v) => (v === "" || v === null || v === undefined ? undefined : Number(v)),
+    schema.optional(),
+  );
+
+const enqueueSchema = z.object({
+  task: z.string().trim().min(1, "Choose a task."),
+  args: z
+    .string()
+    .max(70_000, "Arguments are too long.")
+    .transform((text, ctx) => {
+      if (text.trim() === "") return null;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `Not valid JSON: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  name: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  queue: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  group: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  priority: optionalNumber(
+    z.number({ error: "Priority must be a whole number." }).int("Priority must be a whole number."),
+  ),
+  delay: optionalNumber(
+    z.number({ error: "Delay must be a number of seconds." }).min(0, "Delay cannot be negative."),
+  ),
+});
+
+/** State of the enqueue form (useActionState). */
+export type EnqueueFormState = ActionResult & { jobId?: number };
+
+/** Enqueues one job of a registered task from the form; field errors name the input at fault. */
+export async function enqueueAction(
+  _prev: EnqueueFormState,
+  formData: FormData,
+): Promise<EnqueueFormState> {
+  let user;
+  try {
+    user = await requireAdminAction();
+  } catch (error) {
+    return authFailure(error);
+  }
+  const parsed = enqueueSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) {
+    return {
+      ok: false,
+      message: "Check the highlighted fields.",
+      fieldErrors: z.flattenError(parsed.error).fieldErrors,
+    };
+  }
+  const { task, args, ...options } = parsed.data;
+  const db = getDb();
+  const address = await currentAddress();
+  try {
+    const jobId = db.$client
+      .transaction(() => {
+        const id = enqueueJob(db, task, args, options);
+        recordAudit(db, {
+          actor: user.username,
+          action: "job.enqueue",
+          target: `job:${id}`,
+          after: { task, args, ...options },
+          address,
+        });
+        return id;
+      })
+      .immediate();
+    refresh();
+    return { ok: true, message: `Enqueued job #${jobId}.`, jobId };
+  } catch (error) {
+    if (error instanceof InputError) {
+      const field =
+        error.field === "maxAttempts" || error.field === "runAt"
+          ? "delay"
+          : (error.field ?? "task");
+      return { ok: false, message: error.message, fieldErrors: { [field]: [error.message] } };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import type { FailureGroup } from "@/app/(dashboard)/_lib/data";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/card";
+import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+
+/** Failures grouped by the first line of their error, each linking to the filtered list. */
+export function FailureGroupsTable({ groups }: { groups: FailureGroup[] }) {
+  return (
+    <div className="rounded-xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+      {groups.length === 0 ? (
+        <EmptyState title="No failures">
+          Failures are grouped here by their error message.
+        </EmptyState>
+      ) : (
+        <Table>
+          <thead>
+            <tr>
+              <Th className="w-full">Error</Th>
+              <Th>Tasks</Th>
+              <Th className="text-right">Failures</Th>
+              <Th className="text-right">Not retried</Th>
+              <Th>Last seen</Th>
+              <Th className="text-right">Actions</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => (
+              <Tr key={g.message}>
+                <Td className="max-w-xl">
+                  <span
+                    className="line-clamp-2 font-mono text-xs break-all text-rose-700 dark:text-rose-300"
+                    title={g.message}
+                  >
+                    {g.message || "(empty message)"}
+                  </span>
+                </Td>
+                <Td
+                  className="max-w-48 truncate font-mono text-xs text-zinc-600 dark:text-zinc-300"
+                  title={g.tasks}
+                >
+                  {g.tasks.split(",").join(", ")}
+                </Td>
+                <Td className="text-right tabular-nums">{g.count.toLocaleString("en-US")}</Td>
+                <Td className="text-right font-medium tabular-nums">
+                  {g.open.toLocaleString("en-US")}
+                </Td>
+                <Td className="whitespace-nowrap text-zinc-600 dark:text-zinc-300">
+                  <Time ms={g.lastAt} />
+                </Td>
+                <Td className="text-right">
+                  <ButtonLink
+                    size="sm"
+                    href={`/failures?${new URLSearchParams({ error: g.message, retried: "no" })}`}
+                  >
+                    View and retry
+                  </ButtonLink>
+                </Td>
+              </Tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { toast } from "sonner";
+import { deleteResultsAction, retryFailuresAction } from "@/app/(dashboard)/failures/actions";
+import { cancelQueuedAction, requestCancelAction } from "@/app/(dashboard)/queue/actions";
+import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+
+/** The job page's buttons: Retry/Delete for finished jobs, Cancel for live ones. */
+export function JobActions({
+  id,
+  state,
+  isRetried,
+  isCancelRequested,
+}: {
+  id: number;
+  state: "queued" | "running" | "success" | "failure";
+  isRetried: boolean;
+  isCancelRequested: boolean;
+}) {
+  const router = useRouter();
+  const [isPending, startTransition] = useTransition();
+  const [confirm, setConfirm] = useState<"delete" | "cancel" | null>(null);
+  const run = (action: () => Promise<ActionResult>, after?: (r: ActionResult) => void) =>
+    startTransition(async () => {
+      const result = await action();
+      if (result.ok) toast.success(result.message);
+      else toast.error(result.message);
+      if (after) after(result);
+      else router.refresh();
+    });
+  return (
+    <div className="flex gap-2">
+      {state === "failure" && (
+        <Button
+          variant="primary"
+          disabled={isPending || isRetried}
+          onClick={() => run(() => retryFailuresAction([id]))}
+          title={isRetried ? "Already retried" : undefined}
+        >
+          Retry
+        </Button>
+      )}
+      {(state === "failure" || state === "success") && (
+        <Button variant="danger" disabled={isPending} onClick={() => setConfirm("delete")}>
+          Delete
+        </Button>
+      )}
+      {state === "queued" && (
+        <Button variant="danger" disabled={isPending} onClick={() => setConfirm("cancel")}>
+          Cancel
+        </Button>
+      )}
+      {state === "running" && (
+        <Button
+          variant="danger"
+          disabled={isPending || isCancelRequested}
+          onClick={() => run(() => requestCancelAction(id))}
+        >
+          {isCancelRequested ? "Cancelling…" : "Request cancel"}
+        </Button>
+      )}
+      <ConfirmDialog
+        isOpen={confirm !== null}
+        title={confirm === "delete" ? `Delete job #${id}?` : `Cancel job #${id}?`}
+        confirmLabel={confirm === "delete" ? "Delete" : "Cancel job"}
+        tone="danger"
+        onClose={() => setConfirm(null)}
+        onConfirm={() => {
+          const kind = confirm;
+          setConfirm(null);
+          if (kind === "delete")
+            run(
+              () => deleteResultsAction([id]),
+              (r) =>
+                r.ok
+                  ? router.push(state === "failure" ? "/failures" : "/successes")
+                  : router.refresh(),
+            );
+          if (kind === "cancel") run(() => cancelQueuedAction(id));
+        }}
+      >
+        {confirm === "delete" ? (
+          <p>The recorded outcome and its attempts are removed for good.</p>
+        ) : (
+          <p>It will not run; it is recorded as a cancelled failure you can retry.</p>
+        )}
+      </ConfirmDialog>
+    </div>
+  );
+}

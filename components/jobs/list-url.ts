@@ -1,0 +1,32 @@
+"use client";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useCallback } from "react";
+
+/**
+ * Updates the list state in the URL. Changing anything but the page (`after`) resets the page;
+ * `undefined` or "" removes a param. Uses push so back/forward walk through views.
+ */
+export function useListUrl() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const hrefWith = useCallback(
+    (changes: Record<string, string | undefined>) => {
+      const params = new URLSearchParams(searchParams.toString());
+      if (!("after" in changes)) params.delete("after");
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === undefined || v === "") params.delete(k);
+        else params.set(k, v);
+      }
+      const query = params.toString();
+      return query ? `${pathname}?${query}` : pathname;
+    },
+    [pathname, searchParams],
+  );
+  const update = useCallback(
+    (changes: Record<string, string | undefined>) =>
+      router.push(hrefWith(changes), { scroll: false }),
+    [router, hrefWith],
+  );
+  return { update, hrefWith, searchParams };
+}
