@@ -5,6 +5,7 @@ import { enqueueCommand } from "./enqueue";
 import { migrateCommand } from "./migrate";
 import { pruneCommand } from "./prune";
 import { retryFailedCommand } from "./retry-failed";
+import { scheduleCommand } from "./schedule";
 import { statsCommand } from "./stats";
 import { tasksCommand } from "./tasks";
 import { tokenCommand } from "./token";
@@ -16,6 +17,7 @@ export const commands: Record<string, Command> = {
   "retry-failed": retryFailedCommand,
   prune: pruneCommand,
   tasks: tasksCommand,
+  schedule: scheduleCommand,
   migrate: migrateCommand,
   admin: adminCommand,
   token: tokenCommand,

@@ -1,0 +1,301 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../client";
+import { InputError } from "../errors";
+import {
+  createSchedule,
+  deleteSchedule,
+  fireDueSchedules,
+  fireSchedule,
+  getSchedule,
+  listDueScheduleIds,
+  listSchedules,
+  runScheduleNow,
+  seedDemoSchedules,
+  setScheduleEnabled,
+  updateSchedule,
+} from "./schedules";
+
+const T0 = Date.parse("2026-01-05T10:00:00Z");
+const MIN = 60_000;
+
+let dir: string;
+let db: Db;
+let other: Db;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-schedules-"));
+  const url = path.join(dir, "test.db");
+  db = openDb({ url });
+  other = openDb({ url });
+});
+
+afterEach(() => {
+  db.$client.close();
+  other.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function count(sql: string, ...params: unknown[]): number {
+  return db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
+}
+
+const jobsOf = (id: number) => count(`SELECT COUNT(*) FROM jobs WHERE schedule_id = ?`, id);
+const runsOf = (id: number) =>
+  count(`SELECT COUNT(*) FROM schedule_runs WHERE schedule_id = ?`, id);
+
+function everyMinute(overrides: Record<string, unknown> = {}) {
+  return createSchedule(
+    db,
+    {
+      name: "tick",
+      task: "demo.noop",
+      scheduleType: "minutes",
+      minutes: 1,
+      nextRunAt: T0,
+      ...overrides,
+    },
+    T0,
+  );
+}
+
+describe("fireDueSchedules", () => {
+  it("fires a due schedule once even when two connections race for it", () => {
+    const s = everyMinute();
+    // Both connections see it due, then both try to fire it.
+    expect(listDueScheduleIds(db, T0)).toEqual([s.id]);
+    expect(listDueScheduleIds(other, T0)).toEqual([s.id]);
+    const a = fireSchedule(db, s.id, T0);
+    const b = fireSchedule(other, s.id, T0);
+    expect(a.fired).toHaveLength(1);
+    expect(b.fired).toHaveLength(0);
+    expect(jobsOf(s.id)).toBe(1);
+    expect(getSchedule(db, s.id)!.nextRunAt).toBe(T0 + MIN);
+  });
+
+  it("creates no job when the run row for that fire time already exists", () => {
+    const s = everyMinute();
+    fireDueSchedules(db, T0);
+    // Put next_run_at back on a time already fired (as a stale writer might): the run row blocks it.
+    db.$client.prepare(`UPDATE schedules SET next_run_at = ? WHERE id = ?`).run(T0, s.id);
+    const report = fireDueSchedules(other, T0 + 1000);
+    expect(report.fired).toHaveLength(0);
+    expect(report.skipped).toBe(1);
+    expect(jobsOf(s.id)).toBe(1);
+    expect(runsOf(s.id)).toBe(1);
+  });
+
+  it("fires each minute once across a minute-by-minute clock", () => {
+    const s = everyMinute();
+    for (let i = 0; i <= 20; i++) fireDueSchedules(i % 2 === 0 ? db : other, T0 + i * 15_000);
+    expect(jobsOf(s.id)).toBe(6);
+    const fireTimes = db.$client
+      .prepare(`SELECT fire_at FROM schedule_runs WHERE schedule_id = ? ORDER BY fire_at`)
+      .pluck()
+      .all(s.id);
+    expect(fireTimes).toEqual([0, 1, 2, 3, 4, 5].map((i) => T0 + i * MIN));
+  });
+
+  it("fires one catch-up run after 10 missed minutes by default, then the next future time", () => {
+    const s = everyMinute();
+    const report = fireDueSchedules(db, T0 + 10 * MIN + 5000);
+    expect(report.fired).toEqual([{ scheduleId: s.id, fireAt: T0, jobId: expect.any(Number) }]);
+    expect(jobsOf(s.id)).toBe(1);
+    expect(getSchedule(db, s.id)!.nextRunAt).toBe(T0 + 11 * MIN);
+  });
+
+  it("fires every missed run with catch-up all, each with its own fire time", () => {
+    const s = everyMinute({ catchUp: "all" });
+    const report = fireDueSchedules(db, T0 + 10 * MIN + 5000);
+    expect(report.fired.map((r) => r.fireAt)).toEqual(
+      Array.from({ length: 11 }, (_, i) => T0 + i * MIN),
+    );
+    expect(jobsOf(s.id)).toBe(11);
+    expect(getSchedule(db, s.id)!.nextRunAt).toBe(T0 + 11 * MIN);
+    expect(fireDueSchedules(db, T0 + 10 * MIN + 6000).fired).toHaveLength(0);
+  });
+
+  it("runs a schedule with repeats 3 exactly three times, then finishes it", () => {
+    const s = everyMinute({ repeats: 3 });
+    for (let i = 0; i <= 6; i++) fireDueSchedules(db, T0 + i * MIN);
+    expect(jobsOf(s.id)).toBe(3);
+    const after = getSchedule(db, s.id)!;
+    expect(after).toMatchObject({ repeats: 0, isEnabled: false, nextRunAt: null });
+    expect(() => setScheduleEnabled(db, s.id, true, T0 + 7 * MIN)).toThrow(InputError);
+  });
+
+  it("stops catch-up all at the runs left in repeats", () => {
+    const s = everyMinute({ repeats: 3, catchUp: "all" });
+    fireDueSchedules(db, T0 + 10 * MIN);
+    expect(jobsOf(s.id)).toBe(3);
+    expect(getSchedule(db, s.id)).toMatchObject({ repeats: 0, isEnabled: false });
+  });
+
+  it("fires a once schedule one time", () => {
+    const s = createSchedule(
+      db,
+      {
+        name: "one",
+        task: "demo.echo",
+        args: '{"a":1}',
+        scheduleType: "once",
+        nextRunAt: T0 + MIN,
+      },
+      T0,
+    );
+    expect(fireDueSchedules(db, T0).fired).toHaveLength(0);
+    for (let i = 1; i <= 5; i++) fireDueSchedules(db, T0 + i * MIN);
+    expect(jobsOf(s.id)).toBe(1);
+    expect(getSchedule(db, s.id)).toMatchObject({ isEnabled: false, nextRunAt: null, repeats: 0 });
+    const job = db.$client
+      .prepare(`SELECT task, args, name, queue FROM jobs WHERE schedule_id = ?`)
+      .get(s.id);
+    expect(job).toEqual({ task: "demo.echo", args: '{"a":1}', name: "one", queue: "default" });
+  });
+
+  it("never fires a disabled schedule, and skips the disabled period when enabled again", () => {
+    const s = everyMinute();
+    setScheduleEnabled(db, s.id, false, T0);
+    for (let i = 0; i < 5; i++) fireDueSchedules(db, T0 + i * MIN);
+    expect(jobsOf(s.id)).toBe(0);
+    const enabled = setScheduleEnabled(db, s.id, true, T0 + 5 * MIN + 1);
+    expect(enabled.nextRunAt).toBe(T0 + 6 * MIN);
+  });
+
+  it("keeps a monthly Jan 31 schedule on the month end and back to the 31st", () => {
+    const jan31 = Date.parse("2026-01-31T08:00:00Z");
+    const s = createSchedule(
+      db,
+      { name: "m", task: "demo.noop", scheduleType: "monthly", nextRunAt: jan31 },
+      jan31 - MIN,
+    );
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const due = getSchedule(db, s.id)!.nextRunAt!;
+      seen.push(new Date(due).toISOString());
+      fireDueSchedules(db, due + 1000);
+    }
+    expect(seen).toEqual([
+      "2026-01-31T08:00:00.000Z",
+      "2026-02-28T08:00:00.000Z",
+      "2026-03-31T08:00:00.000Z",
+    ]);
+  });
+
+  it("keeps firing other schedules when one cannot fire", () => {
+    const bad = everyMinute();
+    const good = everyMinute({ name: "good" });
+    db.$client.prepare(`UPDATE schedules SET args = '{broken' WHERE id = ?`).run(bad.id);
+    const report = fireDueSchedules(db, T0);
+    expect(report.errors.map((e) => e.scheduleId)).toEqual([bad.id]);
+    expect(jobsOf(good.id)).toBe(1);
+    expect(runsOf(bad.id)).toBe(0);
+  });
+});
+
+describe("schedule writes", () => {
+  const base = { name: "digest", task: "demo.echo", scheduleType: "daily" } as const;
+
+  it.each([
+    [{ ...base, scheduleType: "cron", cron: "0 25 * * *" }, "cron"],
+    [{ ...base, task: "no.such" }, "task"],
+    [{ ...base, timezone: "Europe/Nowhere" }, "timezone"],
+    [{ ...base, scheduleType: "minutes", minutes: 0 }, "minutes"],
+    [{ ...base, args: "{oops" }, "args"],
+  ])("refuses %j naming %s and saves nothing", (input, field) => {
+    expect(() => createSchedule(db, input as never, T0)).toThrow(
+      expect.objectContaining({ field }),
+    );
+    expect(count(`SELECT COUNT(*) FROM schedules`)).toBe(0);
+  });
+
+  it("refuses a duplicate name and an invalid update, leaving the row as it was", () => {
+    const s = createSchedule(db, base, T0);
+    expect(() => createSchedule(db, base, T0)).toThrow(expect.objectContaining({ field: "name" }));
+    expect(() => updateSchedule(db, s.id, { cron: "bad", scheduleType: "cron" }, T0)).toThrow(
+      expect.objectContaining({ field: "cron" }),
+    );
+    expect(() => updateSchedule(db, s.id, { timezone: "Nope/Nope" }, T0)).toThrow(
+      expect.objectContaining({ field: "timezone" }),
+    );
+    expect(getSchedule(db, s.id)).toMatchObject({
+      scheduleType: "daily",
+      cron: null,
+      timezone: "UTC",
+      updatedAt: T0,
+    });
+    expect(count(`SELECT COUNT(*) FROM schedules`)).toBe(1);
+    expect(fireDueSchedules(db, T0).fired).toHaveLength(1);
+  });
+
+  it("updates the timing and recomputes the next run", () => {
+    const s = createSchedule(db, { ...base, nextRunAt: T0 + MIN }, T0);
+    const u = updateSchedule(
+      db,
+      s.id,
+      { scheduleType: "cron", cron: "30 12 * * *", timezone: "Europe/Berlin" },
+      T0,
+    );
+    expect(new Date(u.nextRunAt!).toISOString()).toBe("2026-01-05T11:30:00.000Z");
+    const renamed = updateSchedule(db, s.id, { name: "renamed", args: '{"x":2}' }, T0);
+    expect(renamed).toMatchObject({ name: "renamed", args: '{"x":2}', nextRunAt: u.nextRunAt });
+  });
+
+  it("runs a schedule now without moving its next run or repeats", () => {
+    const s = createSchedule(db, { ...base, repeats: 2, nextRunAt: T0 + 60 * MIN }, T0);
+    const jobId = runScheduleNow(db, s.id, T0);
+    const after = getSchedule(db, s.id)!;
+    expect(after).toMatchObject({
+      nextRunAt: T0 + 60 * MIN,
+      repeats: 2,
+      lastJobId: jobId,
+      lastRunAt: T0,
+    });
+    expect(after.lastRun).toEqual({ jobId, at: T0, outcome: "queued" });
+  });
+
+  it("lists schedules with their last run's outcome from results", () => {
+    const s = everyMinute();
+    const { fired } = fireDueSchedules(db, T0);
+    const jobId = fired[0]!.jobId;
+    db.$client.prepare(`DELETE FROM jobs WHERE id = ?`).run(jobId);
+    db.$client
+      .prepare(
+        `INSERT INTO results (id, task, args, queue, priority, state, created_at, stopped_at, attempts, schedule_id)
+         VALUES (?, 'demo.noop', 'null', 'default', 0, 'success', ?, ?, 1, ?)`,
+      )
+      .run(jobId, T0, T0 + 10, s.id);
+    const [view] = listSchedules(db);
+    expect(view!.lastRun).toEqual({ jobId, at: T0, outcome: "success" });
+    expect(listSchedules(db, { afterId: s.id })).toEqual([]);
+  });
+
+  it("deletes a schedule and its run records", () => {
+    const s = everyMinute();
+    fireDueSchedules(db, T0);
+    expect(deleteSchedule(db, s.id)).toBe(true);
+    expect(runsOf(s.id)).toBe(0);
+    expect(deleteSchedule(db, s.id)).toBe(false);
+  });
+
+  it("seeds the demo schedules once", () => {
+    expect(seedDemoSchedules(db, T0)).toBe(4);
+    expect(seedDemoSchedules(db, T0)).toBe(0);
+    const names = listSchedules(db).map((s) => [
+      s.name,
+      s.task,
+      new Date(s.nextRunAt!).toISOString(),
+    ]);
+    expect(names).toEqual([
+      ["Hourly digest", "demo.echo", "2026-01-05T11:00:00.000Z"],
+      ["Daily digest", "demo.echo", "2026-01-06T08:00:00.000Z"],
+      ["Weekly digest", "demo.echo", "2026-01-12T08:00:00.000Z"],
+      ["Nightly cleanup", "jobdeck.prune", "2026-01-06T04:00:00.000Z"],
+    ]);
+  });
+});

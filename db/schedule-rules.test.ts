@@ -1,0 +1,341 @@
+import { describe, expect, it } from "vitest";
+import { InputError } from "./errors";
+import {
+  describeSchedule,
+  nextFireTimes,
+  parseSchedule,
+  previewSchedule,
+  validateSchedule,
+  type ScheduleTiming,
+} from "./schedule-rules";
+
+const at = (iso: string) => Date.parse(iso);
+const iso = (list: number[]) => list.map((ms) => new Date(ms).toISOString());
+
+function times(timing: ScheduleTiming, from: string | number, k: number): string[] {
+  return iso(nextFireTimes(timing, typeof from === "string" ? at(from) : from, k));
+}
+
+describe("nextFireTimes", () => {
+  it("fires a once schedule at its time and never after", () => {
+    const t: ScheduleTiming = { scheduleType: "once", anchorAt: at("2026-03-01T10:00:00Z") };
+    expect(times(t, "2026-01-01T00:00:00Z", 3)).toEqual(["2026-03-01T10:00:00.000Z"]);
+    expect(times(t, "2026-03-01T10:00:00.001Z", 3)).toEqual([]);
+  });
+
+  it("steps every N minutes from the anchor in absolute time", () => {
+    const t: ScheduleTiming = {
+      scheduleType: "minutes",
+      minutes: 15,
+      anchorAt: at("2026-01-01T00:00:00Z"),
+    };
+    expect(times(t, "2026-01-01T00:20:00Z", 3)).toEqual([
+      "2026-01-01T00:30:00.000Z",
+      "2026-01-01T00:45:00.000Z",
+      "2026-01-01T01:00:00.000Z",
+    ]);
+    expect(times(t, "2026-01-01T00:30:00Z", 1)).toEqual(["2026-01-01T00:30:00.000Z"]);
+  });
+
+  it("keeps hourly schedules 60 minutes apart across a DST change", () => {
+    const t: ScheduleTiming = {
+      scheduleType: "hourly",
+      timezone: "Europe/Berlin",
+      anchorAt: at("2026-03-29T00:30:00Z"),
+    };
+    expect(times(t, "2026-03-29T00:00:00Z", 3)).toEqual([
+      "2026-03-29T00:30:00.000Z",
+      "2026-03-29T01:30:00.000Z",
+      "2026-03-29T02:30:00.000Z",
+    ]);
+  });
+
+  it("keeps daily 06:00 Europe/Berlin at 06:00 local across both DST changes", () => {
+    const spring: ScheduleTiming = {
+      scheduleType: "daily",
+      timezone: "Europe/Berlin",
+      anchorAt: at("2026-03-27T05:00:00Z"),
+    };
+    expect(times(spring, spring.anchorAt, 4)).toEqual([
+      "2026-03-27T05:00:00.000Z",
+      "2026-03-28T05:00:00.000Z",
+      "2026-03-29T04:00:00.000Z",
+      "2026-03-30T04:00:00.000Z",
+    ]);
+    const autumn: ScheduleTiming = {
+      scheduleType: "daily",
+      timezone: "Europe/Berlin",
+      anchorAt: at("2026-10-23T04:00:00Z"),
+    };
+    expect(times(autumn, autumn.anchorAt, 4)).toEqual([
+      "2026-10-23T04:00:00.000Z",
+      "2026-10-24T04:00:00.000Z",
+      "2026-10-25T05:00:00.000Z",
+      "2026-10-26T05:00:00.000Z",
+    ]);
+  });
+
+  it("moves a daily 02:30 Berlin run forward by the gap and fires a repeated 02:30 once, first", () => {
+    const spring: ScheduleTiming = {
+      scheduleType: "daily",
+      timezone: "Europe/Berlin",
+      anchorAt: at("2026-03-28T01:30:00Z"),
+    };
+    expect(times(spring, spring.anchorAt, 3)).toEqual([
+      "2026-03-28T01:30:00.000Z",
+      "2026-03-29T01:30:00.000Z", // 03:30 CEST: 02:30 does not exist
+      "2026-03-30T00:30:00.000Z", // back to 02:30 CEST
+    ]);
+    const autumn: ScheduleTiming = {
+      scheduleType: "daily",
+      timezone: "Europe/Berlin",
+      anchorAt: at("2026-10-24T00:30:00Z"),
+    };
+    expect(times(autumn, autumn.anchorAt, 3)).toEqual([
+      "2026-10-24T00:30:00.000Z",
+      "2026-10-25T00:30:00.000Z", // 02:30 CEST, the first of the two 02:30s
+      "2026-10-26T01:30:00.000Z",
+    ]);
+  });
+
+  it("keeps America/New_York wall-clock times across both DST changes", () => {
+    const morning: ScheduleTiming = {
+      scheduleType: "daily",
+      timezone: "America/New_York",
+      anchorAt: at("2026-03-07T11:00:00Z"),
+    };
+    expect(times(morning, morning.anchorAt, 3)).toEqual([
+      "2026-03-07T11:00:00.000Z",
+      "2026-03-08T10:00:00.000Z",
+      "2026-03-09T10:00:00.000Z",
+    ]);
+    const gap: ScheduleTiming = {
+      scheduleType: "daily",
+      timezone: "America/New_York",
+      anchorAt: at("2026-03-07T07:30:00Z"),
+    };
+    expect(times(gap, gap.anchorAt, 3)).toEqual([
+      "2026-03-07T07:30:00.000Z",
+      "2026-03-08T07:30:00.000Z", // 03:30 EDT: 02:30 does not exist
+      "2026-03-09T06:30:00.000Z",
+    ]);
+    const repeated: ScheduleTiming = {
+      scheduleType: "daily",
+      timezone: "America/New_York",
+      anchorAt: at("2026-10-31T05:30:00Z"),
+    };
+    expect(times(repeated, repeated.anchorAt, 3)).toEqual([
+      "2026-10-31T05:30:00.000Z",
+      "2026-11-01T05:30:00.000Z", // 01:30 EDT, the first of the two 01:30s
+      "2026-11-02T06:30:00.000Z",
+    ]);
+  });
+
+  it("follows croner's DST rule for cron in Berlin and New York", () => {
+    const berlin: ScheduleTiming = {
+      scheduleType: "cron",
+      cron: "30 2 * * *",
+      timezone: "Europe/Berlin",
+      anchorAt: 0,
+    };
+    expect(times(berlin, "2026-03-28T00:00:00Z", 3)).toEqual([
+      "2026-03-28T01:30:00.000Z",
+      "2026-03-29T01:00:00.000Z", // first valid time after the gap, 03:00 CEST
+      "2026-03-30T00:30:00.000Z",
+    ]);
+    expect(times(berlin, "2026-10-24T00:00:00Z", 3)).toEqual([
+      "2026-10-24T00:30:00.000Z",
+      "2026-10-25T00:30:00.000Z",
+      "2026-10-26T01:30:00.000Z",
+    ]);
+    const ny: ScheduleTiming = {
+      scheduleType: "cron",
+      cron: "0 8 * * 1",
+      timezone: "America/New_York",
+      anchorAt: 0,
+    };
+    expect(times(ny, "2026-03-01T00:00:00Z", 2)).toEqual([
+      "2026-03-02T13:00:00.000Z",
+      "2026-03-09T12:00:00.000Z",
+    ]);
+    expect(times(ny, "2026-10-26T00:00:00Z", 2)).toEqual([
+      "2026-10-26T12:00:00.000Z",
+      "2026-11-02T13:00:00.000Z",
+    ]);
+  });
+
+  it("includes a cron time equal to the start and starts no earlier than the anchor", () => {
+    const t: ScheduleTiming = {
+      scheduleType: "cron",
+      cron: "* * * * *",
+      anchorAt: at("2026-01-01T00:05:00Z"),
+    };
+    expect(times(t, "2026-01-01T00:00:00Z", 2)).toEqual([
+      "2026-01-01T00:05:00.000Z",
+      "2026-01-01T00:06:00.000Z",
+    ]);
+  });
+
+  it("keeps weekly Monday 08:00 Europe/London across the clock change", () => {
+    const t: ScheduleTiming = {
+      scheduleType: "weekly",
+      timezone: "Europe/London",
+      anchorAt: at("2026-03-23T08:00:00Z"),
+    };
+    expect(times(t, t.anchorAt, 2)).toEqual([
+      "2026-03-23T08:00:00.000Z",
+      "2026-03-30T07:00:00.000Z",
+    ]);
+  });
+
+  it("steps biweekly by 14 days", () => {
+    const t: ScheduleTiming = { scheduleType: "biweekly", anchorAt: at("2026-01-05T08:00:00Z") };
+    expect(times(t, "2026-01-06T00:00:00Z", 2)).toEqual([
+      "2026-01-19T08:00:00.000Z",
+      "2026-02-02T08:00:00.000Z",
+    ]);
+  });
+
+  it("clamps monthly from Jan 31 to the month end and returns to the 31st", () => {
+    const t: ScheduleTiming = { scheduleType: "monthly", anchorAt: at("2026-01-31T08:00:00Z") };
+    expect(times(t, t.anchorAt, 4)).toEqual([
+      "2026-01-31T08:00:00.000Z",
+      "2026-02-28T08:00:00.000Z",
+      "2026-03-31T08:00:00.000Z",
+      "2026-04-30T08:00:00.000Z",
+    ]);
+    expect(times(t, "2026-06-01T00:00:00Z", 2)).toEqual([
+      "2026-06-30T08:00:00.000Z",
+      "2026-07-31T08:00:00.000Z",
+    ]);
+    const leap: ScheduleTiming = { scheduleType: "monthly", anchorAt: at("2028-01-31T08:00:00Z") };
+    expect(times(leap, "2028-02-01T00:00:00Z", 1)).toEqual(["2028-02-29T08:00:00.000Z"]);
+  });
+
+  it("steps bimonthly and quarterly by calendar months with the same clamp", () => {
+    const bi: ScheduleTiming = { scheduleType: "bimonthly", anchorAt: at("2025-12-31T12:00:00Z") };
+    expect(times(bi, "2026-01-01T00:00:00Z", 3)).toEqual([
+      "2026-02-28T12:00:00.000Z",
+      "2026-04-30T12:00:00.000Z",
+      "2026-06-30T12:00:00.000Z",
+    ]);
+    const q: ScheduleTiming = { scheduleType: "quarterly", anchorAt: at("2025-11-30T12:00:00Z") };
+    expect(times(q, "2025-12-01T00:00:00Z", 3)).toEqual([
+      "2026-02-28T12:00:00.000Z",
+      "2026-05-30T12:00:00.000Z",
+      "2026-08-30T12:00:00.000Z",
+    ]);
+  });
+
+  it("runs a yearly Feb 29 schedule on Feb 28 in common years and Feb 29 in leap years", () => {
+    const t: ScheduleTiming = { scheduleType: "yearly", anchorAt: at("2024-02-29T09:00:00Z") };
+    expect(times(t, "2024-03-01T00:00:00Z", 4)).toEqual([
+      "2025-02-28T09:00:00.000Z",
+      "2026-02-28T09:00:00.000Z",
+      "2027-02-28T09:00:00.000Z",
+      "2028-02-29T09:00:00.000Z",
+    ]);
+  });
+});
+
+describe("describeSchedule", () => {
+  it("describes each kind of rule in words with its timezone", () => {
+    const monday = at("2026-03-23T08:00:00Z");
+    expect(
+      describeSchedule({ scheduleType: "weekly", timezone: "Europe/London", anchorAt: monday }),
+    ).toBe("At 08:00 on Monday, Europe/London");
+    expect(describeSchedule({ scheduleType: "cron", cron: "0 8 * * 1", timezone: "UTC" })).toBe(
+      "At 08:00, only on Monday, UTC",
+    );
+    expect(describeSchedule({ scheduleType: "minutes", minutes: 5 })).toBe("Every 5 minutes, UTC");
+    expect(
+      describeSchedule({
+        scheduleType: "daily",
+        timezone: "Europe/Berlin",
+        anchorAt: at("2026-03-27T05:00:00Z"),
+      }),
+    ).toBe("At 06:00 every day, Europe/Berlin");
+    expect(
+      describeSchedule({ scheduleType: "monthly", anchorAt: at("2026-01-31T08:00:00Z") }),
+    ).toBe("At 08:00 on day 31 of every month (or the month's last day), UTC");
+    expect(describeSchedule({ scheduleType: "cron", cron: "nope" })).toMatch(/^Invalid schedule/);
+  });
+});
+
+describe("validateSchedule", () => {
+  const good = { name: "digest", task: "demo.echo", scheduleType: "daily" };
+
+  it("fills defaults and normalises the arguments", () => {
+    const r = validateSchedule({ ...good, args: ' { "a" : 1 } ', minutes: 5 });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        ...good,
+        args: '{"a":1}',
+        minutes: null,
+        cron: null,
+        timezone: "UTC",
+        repeats: -1,
+        nextRunAt: null,
+        isEnabled: true,
+        queue: "default",
+        priority: 0,
+        catchUp: "once",
+      },
+    });
+  });
+
+  it.each([
+    [{ ...good, scheduleType: "cron", cron: "61 * * * *" }, "cron"],
+    [{ ...good, scheduleType: "cron", cron: "* * * * * *" }, "cron"],
+    [{ ...good, scheduleType: "cron" }, "cron"],
+    [{ ...good, timezone: "Mars/Olympus" }, "timezone"],
+    [{ ...good, scheduleType: "minutes", minutes: 0 }, "minutes"],
+    [{ ...good, scheduleType: "minutes" }, "minutes"],
+    [{ ...good, args: "{not json" }, "args"],
+    [{ ...good, args: '{"__proto__":1}' }, "args"],
+    [{ ...good, name: "" }, "name"],
+    [{ ...good, task: undefined }, "task"],
+    [{ ...good, scheduleType: "fortnightly" }, "scheduleType"],
+    [{ ...good, repeats: -2 }, "repeats"],
+    [{ ...good, catchUp: "some" }, "catchUp"],
+    [{ ...good, priority: 1.5 }, "priority"],
+  ])("rejects %j naming the field %s", (input, field) => {
+    const r = validateSchedule(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(Object.keys(r.fieldErrors)).toContain(field);
+    expect(() => parseSchedule(input)).toThrow(InputError);
+  });
+
+  it("throws an InputError whose field names the input", () => {
+    try {
+      parseSchedule({ ...good, timezone: "Nowhere/Town" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InputError).field).toBe("timezone");
+      expect((error as InputError).message).toContain("Nowhere/Town");
+    }
+  });
+});
+
+describe("previewSchedule", () => {
+  it("shows the rule and the next runs without a name or task", () => {
+    const preview = previewSchedule(
+      { scheduleType: "daily", timezone: "Europe/Berlin", nextRunAt: at("2026-03-28T05:00:00Z") },
+      at("2026-03-01T00:00:00Z"),
+      2,
+    );
+    expect(preview).toEqual({
+      ok: true,
+      description: "At 06:00 every day, Europe/Berlin",
+      nextRuns: [at("2026-03-28T05:00:00Z"), at("2026-03-29T04:00:00Z")],
+    });
+  });
+
+  it("returns the timing field's error", () => {
+    expect(previewSchedule({ scheduleType: "cron", cron: "x" }, 0)).toMatchObject({
+      ok: false,
+      fieldErrors: { cron: expect.stringContaining("Invalid cron") },
+    });
+  });
+});

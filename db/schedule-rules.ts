@@ -1,0 +1,243 @@
+/**
+ * Schedule rules, pure (no database): validation of a schedule definition, its fire times and its
+ * description in words. Used by db/queries/schedules.ts, the CLI and the dashboard's form preview.
+ * Fire-time arithmetic and the DST rule are documented in schedule-times.ts.
+ */
+import cronstrue from "cronstrue";
+import { DateTime, IANAZone } from "luxon";
+import { z } from "zod";
+import { InputError } from "./errors";
+import { MAX_NAME_CHARS } from "./limits";
+import { serializeArgs } from "./queries/enqueue";
+import { nextFireTimes, parseCron, type ScheduleTiming } from "./schedule-times";
+import { CATCH_UP_POLICIES, SCHEDULE_TYPES } from "./schema";
+
+export { nextFireTime, nextFireTimes, type ScheduleTiming } from "./schedule-times";
+
+const shortText = (field: string) =>
+  z
+    .string({ error: `${field} must be text` })
+    .trim()
+    .min(1, `${field} is required`)
+    .max(MAX_NAME_CHARS, `${field} is longer than ${MAX_NAME_CHARS} characters`);
+
+const wholeNumber = (field: string) =>
+  z.number({ error: `${field} must be a number` }).int(`${field} must be a whole number`);
+
+/** The zod schema of a schedule definition (the form's and the CLI's fields, camelCase). */
+export const scheduleInputSchema = z
+  .object({
+    name: shortText("name"),
+    task: shortText("task"),
+    /** JSON text of the arguments (default "null"). */
+    args: z.string({ error: "args must be JSON text" }).default("null"),
+    scheduleType: z.enum(SCHEDULE_TYPES, {
+      error: `scheduleType must be one of ${SCHEDULE_TYPES.join(", ")}`,
+    }),
+    minutes: wholeNumber("minutes").min(1, "minutes must be at least 1").nullish(),
+    cron: z.string({ error: "cron must be text" }).trim().nullish(),
+    timezone: z
+      .string({ error: "timezone must be text" })
+      .trim()
+      .default("UTC")
+      .refine((tz) => IANAZone.isValidZone(tz), {
+        error: (i) =>
+          `Unknown timezone "${String(i.input)}"; use an IANA name such as Europe/Berlin`,
+      }),
+    repeats: wholeNumber("repeats")
+      .min(-1, "repeats must be -1 (forever) or the number of runs left")
+      .default(-1),
+    nextRunAt: wholeNumber("nextRunAt").min(0, "nextRunAt must be a time").nullish(),
+    isEnabled: z.boolean({ error: "isEnabled must be true or false" }).default(true),
+    queue: shortText("queue").default("default"),
+    priority: wholeNumber("priority").default(0),
+    catchUp: z
+      .enum(CATCH_UP_POLICIES, { error: `catchUp must be one of ${CATCH_UP_POLICIES.join(", ")}` })
+      .default("once"),
+  })
+  .superRefine((v, ctx) => {
+    if (v.scheduleType === "minutes" && (v.minutes === undefined || v.minutes === null)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["minutes"],
+        message: "minutes is required for an every-N-minutes schedule",
+      });
+    }
+    if (v.scheduleType === "cron") {
+      const problem = cronProblem(v.cron);
+      if (problem) ctx.addIssue({ code: "custom", path: ["cron"], message: problem });
+    }
+    const argsProblem = jsonArgsProblem(v.args);
+    if (argsProblem) ctx.addIssue({ code: "custom", path: ["args"], message: argsProblem });
+  });
+
+/** What callers pass to create or update a schedule (optional fields take their defaults). */
+export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+
+/** A validated, normalised schedule definition. */
+export interface ScheduleDefinition extends Omit<
+  z.output<typeof scheduleInputSchema>,
+  "minutes" | "cron" | "nextRunAt"
+> {
+  minutes: number | null;
+  cron: string | null;
+  nextRunAt: number | null;
+}
+
+/** Field name -> first error message. */
+export type FieldErrors = Record<string, string>;
+
+function cronProblem(cron: string | null | undefined): string | null {
+  if (!cron) return 'cron is required for a cron schedule (5 fields, e.g. "0 8 * * 1")';
+  try {
+    parseCron(cron);
+    return null;
+  } catch (error) {
+    return `Invalid cron "${cron}": ${(error as Error).message}`;
+  }
+}
+
+function jsonArgsProblem(args: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(args);
+  } catch (error) {
+    return `args is not valid JSON: ${(error as Error).message}`;
+  }
+  try {
+    serializeArgs(value);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Validates a definition: `{ ok: true, value }` or `{ ok: false, fieldErrors }` (for forms). */
+export function validateSchedule(
+  input: unknown,
+): { ok: true; value: ScheduleDefinition } | { ok: false; fieldErrors: FieldErrors } {
+  const parsed = scheduleInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const fieldErrors: FieldErrors = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? "schedule");
+      fieldErrors[field] ??= issue.message;
+    }
+    return { ok: false, fieldErrors };
+  }
+  const v = parsed.data;
+  const args = JSON.stringify(JSON.parse(v.args));
+  return {
+    ok: true,
+    value: {
+      ...v,
+      args,
+      minutes: v.scheduleType === "minutes" ? (v.minutes ?? null) : null,
+      cron: v.scheduleType === "cron" ? (v.cron ?? null) : null,
+      nextRunAt: v.nextRunAt ?? null,
+    },
+  };
+}
+
+/** Validates a definition or throws InputError naming the first field at fault. */
+export function parseSchedule(input: unknown): ScheduleDefinition {
+  const result = validateSchedule(input);
+  if (result.ok) return result.value;
+  const [field, message] = Object.entries(result.fieldErrors)[0] ?? [
+    "schedule",
+    "invalid schedule",
+  ];
+  throw new InputError(message, field);
+}
+
+/** The schedule's timing for nextFireTimes; the anchor defaults to `now` when no run time is set. */
+export function timingOf(
+  def: Omit<ScheduleTiming, "anchorAt"> & { nextRunAt?: number | null },
+  now: number,
+): ScheduleTiming {
+  return { ...def, anchorAt: def.nextRunAt ?? now };
+}
+
+const ORDINAL_MONTHS: Record<string, string> = {
+  monthly: "every month",
+  bimonthly: "every 2 months",
+  quarterly: "every 3 months",
+};
+
+function describeCalendar(type: string, at: DateTime): string {
+  const time = at.toFormat("HH:mm");
+  switch (type) {
+    case "daily":
+      return `At ${time} every day`;
+    case "weekly":
+      return `At ${time} on ${at.toFormat("cccc")}`;
+    case "biweekly":
+      return `At ${time} every other ${at.toFormat("cccc")}`;
+    case "yearly":
+      return `At ${time} on ${at.toFormat("d LLLL")} every year${at.month === 2 && at.day === 29 ? " (28 February in common years)" : ""}`;
+    default:
+      return `At ${time} on day ${at.day} of ${ORDINAL_MONTHS[type] ?? type}${at.day > 28 ? " (or the month's last day)" : ""}`;
+  }
+}
+
+function describeRule(
+  timing: Omit<ScheduleTiming, "anchorAt"> & { anchorAt?: number | null },
+  zone: string,
+): string {
+  const at =
+    timing.anchorAt === undefined || timing.anchorAt === null
+      ? null
+      : DateTime.fromMillis(timing.anchorAt, { zone });
+  switch (timing.scheduleType) {
+    case "once":
+      return at ? `Once, at ${at.toFormat("yyyy-LL-dd HH:mm")}` : "Once, as soon as saved";
+    case "minutes":
+      return timing.minutes === 1 ? "Every minute" : `Every ${timing.minutes ?? "?"} minutes`;
+    case "hourly":
+      return at ? `Every hour at minute ${at.minute}` : "Every hour";
+    case "cron":
+      return cronstrue.toString(timing.cron ?? "", {
+        use24HourTimeFormat: true,
+        throwExceptionOnParseError: true,
+      });
+    default:
+      return at
+        ? describeCalendar(timing.scheduleType, at)
+        : `${timing.scheduleType[0]?.toUpperCase()}${timing.scheduleType.slice(1)}, starting when saved`;
+  }
+}
+
+/** The rule in words, e.g. "At 08:00 on Monday, Europe/London"; "Invalid schedule: ..." when it can't be read. */
+export function describeSchedule(
+  timing: Omit<ScheduleTiming, "anchorAt"> & { anchorAt?: number | null },
+): string {
+  const zone = timing.timezone ?? "UTC";
+  try {
+    return `${describeRule(timing, zone)}, ${zone}`;
+  } catch (error) {
+    return `Invalid schedule: ${(error as Error).message}`;
+  }
+}
+
+/** What the form shows before saving: the rule in words and the next runs, or the timing errors. */
+export type SchedulePreview =
+  { ok: true; description: string; nextRuns: number[] } | { ok: false; fieldErrors: FieldErrors };
+
+/**
+ * Previews the timing fields of a form (name, task and args are not checked here): the rule in
+ * words and the first `k` runs (default 5) as saving it now would schedule them.
+ */
+export function previewSchedule(
+  input: Record<string, unknown>,
+  now: number,
+  k = 5,
+): SchedulePreview {
+  const result = validateSchedule({ ...input, name: "preview", task: "preview", args: "null" });
+  if (!result.ok) return result;
+  const timing = timingOf(result.value, now);
+  return {
+    ok: true,
+    description: describeSchedule(timing),
+    nextRuns: result.value.repeats === 0 ? [] : nextFireTimes(timing, timing.anchorAt, k),
+  };
+}

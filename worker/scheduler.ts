@@ -1,0 +1,62 @@
+/**
+ * The scheduler loop inside every worker: every tick it fires the due schedules. Several workers
+ * may run it at once; exactly-once comes from the database (fireDueSchedules), not from a leader.
+ */
+import type { Db } from "@/db/client";
+import { fireDueSchedules } from "@/db/queries/schedules";
+
+/** Options of startScheduler. */
+export interface SchedulerOptions {
+  /** Milliseconds between checks (default 1000, so a due schedule fires within about a second). */
+  tickMs?: number;
+  /** Event sink (default: silent). Events: `schedule:fired`, `schedule:error`, `scheduler:error`. */
+  log?: (event: string, data: Record<string, unknown>, level?: "debug" | "info" | "error") => void;
+  /** The clock (default Date.now); tests pass a fake one. */
+  now?: () => number;
+  /** Most runs one schedule fires per tick under catch-up "all" (default 100). */
+  maxPerSchedule?: number;
+}
+
+/** A running scheduler. */
+export interface Scheduler {
+  /** Stops ticking and waits for a tick in progress to end. */
+  stop(): Promise<void>;
+}
+
+/** One tick: fire what is due and log it; never throws (a failing tick is logged and retried next tick). */
+export function schedulerTick(db: Db, options: SchedulerOptions): void {
+  const log = options.log ?? (() => {});
+  try {
+    const report = fireDueSchedules(db, (options.now ?? Date.now)(), {
+      maxPerSchedule: options.maxPerSchedule,
+    });
+    for (const run of report.fired) log("schedule:fired", { ...run }, "info");
+    for (const { scheduleId, error } of report.errors) {
+      log("schedule:error", { scheduleId, error: error.message, stack: error.stack }, "error");
+    }
+  } catch (error) {
+    // SQLITE_BUSY past busy_timeout, a closed connection, ...: log and try again next tick.
+    log("scheduler:error", { error: String(error), stack: (error as Error)?.stack }, "error");
+  }
+}
+
+/** Starts the scheduler loop on `db`; the first check runs at once. */
+export function startScheduler(db: Db, options: SchedulerOptions = {}): Scheduler {
+  const tickMs = Math.max(10, options.tickMs ?? 1000);
+  let timer: NodeJS.Timeout | null = null;
+  let isStopped = false;
+  const loop = () => {
+    if (isStopped) return;
+    schedulerTick(db, options);
+    // setTimeout after the tick (not setInterval): ticks never overlap or pile up behind a slow one.
+    if (!isStopped) timer = setTimeout(loop, tickMs);
+  };
+  timer = setTimeout(loop, 0);
+  return {
+    stop: async () => {
+      isStopped = true;
+      if (timer) clearTimeout(timer);
+      // Ticks are synchronous, so none is in progress once this runs.
+    },
+  };
+}
