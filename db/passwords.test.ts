@@ -41,7 +41,8 @@ describe("password hashing", () => {
     expect(passwordProblem("short")).toMatch(/too short/);
     expect(passwordProblem("aaaaaaaaaaaaaaaa")).toMatch(/different characters/);
     expect(passwordProblem("mypassword12345")).toMatch(/common word/);
-    expect(passwordProblem("alice-is-great-99", "alice")).toMatch(/username/);
+    expect(passwordProblem("alice-alice-2024", "alice")).toMatch(/username/);
+    expect(passwordProblem("e2e-Admin-Passw0rd!", "e2e-admin")).toBeNull();
     expect(passwordProblem("vivid-otter-lamp-92")).toBeNull();
     expect(passwordProblem(generatePassword())).toBeNull();
   });
