@@ -20,6 +20,9 @@ export async function buildExecutorBundle(root = process.cwd()): Promise<string>
     packages: "external",
     tsconfig: path.join(root, "tsconfig.json"),
     write: false,
+    // Stacks of task errors point at worker/tasks/*.ts, not at the bundle.
+    sourcemap: "inline",
+    sourceRoot: root,
     logLevel: "silent",
   });
   const code = out.outputFiles[0]!.contents;

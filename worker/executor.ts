@@ -22,6 +22,8 @@ interface Current {
 interface Slot {
   thread: Worker;
   ready: Promise<void>;
+  /** The thread has loaded the registry: a job sent now starts at once. */
+  isReady: boolean;
   current: Current | null;
 }
 
@@ -63,6 +65,7 @@ export function createExecutorPool(options: ExecutorOptions) {
     const thread = new Worker(options.bundlePath);
     const s = slot as Slot;
     s.thread = thread;
+    s.isReady = false;
     s.current = s.current ?? null;
     s.ready = new Promise<void>((resolve, reject) => {
       thread.once("error", reject);
@@ -70,6 +73,7 @@ export function createExecutorPool(options: ExecutorOptions) {
         if (m.type === "ready") {
           thread.off("message", onReady);
           thread.off("error", reject);
+          if (s.thread === thread) s.isReady = true;
           resolve();
         }
       });
@@ -114,13 +118,15 @@ export function createExecutorPool(options: ExecutorOptions) {
     /** Resolves when every thread has loaded the task registry. */
     ready: () => Promise.all(slots.map((s) => s.ready)).then(() => undefined),
     /** Number of idle slots. */
-    free: () => slots.filter((s) => s.current === null).length,
+    // Only slots whose thread is ready count: a job is claimed only when it can start at once,
+    // which keeps "claimed but not yet started" (an attempt without a run) as short as possible.
+    free: () => slots.filter((s) => s.current === null && s.isReady).length,
     /** Runs a job on an idle slot; rejects if none is idle (the runner never over-claims). */
     async run(
       job: { id: number; task: string; args: string; attempt: number },
       timeoutMs: number,
     ): Promise<Execution> {
-      const slot = slots.find((s) => s.current === null);
+      const slot = slots.find((s) => s.current === null && s.isReady);
       if (!slot) throw new Error("no idle executor slot");
       return new Promise<Execution>((resolve) => {
         const timer = setTimeout(() => {

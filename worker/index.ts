@@ -66,8 +66,11 @@ async function main(): Promise<void> {
     log("worker:fatal", { error: String(error), stack: (error as Error)?.stack }, "error");
     process.exit(1);
   };
+  // The runner has its own connection: PRAGMA data_version, its wake-up signal, changes only on
+  // commits by *other* connections, and that must include this process's scheduler and upkeep.
+  const runnerDb = openDb({ migrate: false });
   runner = startRunner({
-    store: createWorkerStore(db, workerId),
+    store: createWorkerStore(runnerDb, workerId),
     pool,
     config,
     log,
@@ -100,12 +103,17 @@ async function main(): Promise<void> {
     await scheduler?.stop();
     const { released } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
     markWorkerStopped(db, workerId);
+    runnerDb.$client.close();
     db.$client.close();
     log("worker:stopped", { workerId, released });
     process.exit(0);
   };
+  let firstSignalAt = 0;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.on(signal, () => {
+      // `npm run` forwards the terminal's Ctrl-C as well: copies within a second count as one.
+      if (stopping && Date.now() - firstSignalAt < 1000) return;
+      if (!stopping) firstSignalAt = Date.now();
       if (stopping) {
         log(
           "worker:killed",

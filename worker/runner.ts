@@ -20,6 +20,8 @@ export interface RunnerDeps {
 
 /** Idle check interval: how often an idle worker looks for new commits (PRAGMA data_version). */
 const IDLE_POLL_MS = 2;
+/** Even without a sign of new commits, look for due jobs this often. */
+const FULL_RECHECK_MS = 1000;
 /** Progress reports reach the database at most this often. */
 const PROGRESS_FLUSH_MS = 500;
 
@@ -124,11 +126,16 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
         if (timer) clearTimeout(timer);
         resolve();
       };
+      let checkedAt = Date.now();
       const poll = () => {
         if (pool.free() > 0) {
           const v = store.dataVersion();
           const now = Date.now();
-          if (v !== version) nextRunAt = store.nextRunAt();
+          // New commits by other connections, or the safety recheck once a second.
+          if (v !== version || now - checkedAt >= FULL_RECHECK_MS) {
+            nextRunAt = store.nextRunAt();
+            checkedAt = now;
+          }
           if (nextRunAt !== null && nextRunAt <= now) return wake();
         }
         timer = setTimeout(poll, IDLE_POLL_MS);

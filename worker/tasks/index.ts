@@ -12,11 +12,15 @@ import demoFlaky from "./demo-flaky";
 import demoNoop from "./demo-noop";
 import demoSleep from "./demo-sleep";
 import jobdeckPrune from "./jobdeck-prune";
+import testTrace from "./test-trace";
 
 const BUILTIN = [demoEcho, demoSleep, demoFail, demoFlaky, demoCpu, demoNoop, jobdeckPrune];
 
 // Your application's tasks:
 const APP: TaskDefinition<never, unknown>[] = [];
+
+// Tasks for Jobdeck's own crash and concurrency tests, registered only when JOBDECK_TEST_TASKS=1.
+const TESTING = process.env.JOBDECK_TEST_TASKS === "1" ? [testTrace] : [];
 
 function buildRegistry(list: TaskDefinition<never, unknown>[]) {
   const map = new Map<string, TaskDefinition<never, unknown>>();
@@ -31,6 +35,7 @@ function buildRegistry(list: TaskDefinition<never, unknown>[]) {
 export const registry: ReadonlyMap<string, TaskDefinition<never, unknown>> = buildRegistry([
   ...(BUILTIN as TaskDefinition<never, unknown>[]),
   ...APP,
+  ...(TESTING as TaskDefinition<never, unknown>[]),
 ]);
 
 const builtinNames = new Set(BUILTIN.map((t) => t.name));

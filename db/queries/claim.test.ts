@@ -1,0 +1,196 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../client";
+import { createWorkerStore, type ClaimedJob } from "./claim";
+import { enqueueJob, enqueueJobs } from "./enqueue";
+import { rescueExpiredLeases } from "./upkeep";
+
+let dir: string;
+let db: Db;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-claim-"));
+  db = openDb({ url: path.join(dir, "q.db") });
+});
+afterEach(() => {
+  db.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const LEASE = 30_000;
+
+describe("claiming", () => {
+  it("takes higher priority first and FIFO within a priority", () => {
+    const a = enqueueJob(db, "demo.noop", null, { priority: 0 });
+    const b = enqueueJob(db, "demo.noop", null, { priority: 5 });
+    const c = enqueueJob(db, "demo.noop", null, { priority: 0 });
+    const store = createWorkerStore(db, "w1");
+    expect(store.claimJobs(3, null, LEASE).map((j) => j.id)).toEqual([b, a, c]);
+  });
+
+  it("counts the attempt at claim time and stamps the lease", () => {
+    const id = enqueueJob(db, "demo.noop");
+    const now = Date.now();
+    const [job] = createWorkerStore(db, "w1").claimJobs(1, null, LEASE, now);
+    expect(job!.attempts).toBe(1);
+    const row = db.$client.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as Record<
+      string,
+      unknown
+    >;
+    expect(row).toMatchObject({ state: "running", locked_by: "w1", lease_expires_at: now + LEASE });
+  });
+
+  it("claims only from the selected queues", () => {
+    enqueueJob(db, "demo.noop", null, { queue: "mail" });
+    const b = enqueueJob(db, "demo.noop", null, { queue: "reports" });
+    expect(
+      createWorkerStore(db, "w1")
+        .claimJobs(10, ["reports"], LEASE)
+        .map((j) => j.id),
+    ).toEqual([b]);
+  });
+
+  it("leaves delayed jobs until their time", () => {
+    enqueueJob(db, "demo.noop", null, { delay: 60 });
+    const store = createWorkerStore(db, "w1");
+    expect(store.claimJobs(10, null, LEASE)).toEqual([]);
+    expect(store.hasDueJobs()).toBe(false);
+    expect(store.claimJobs(10, null, LEASE, Date.now() + 61_000)).toHaveLength(1);
+  });
+
+  it("never hands one job to two connections claiming at once", () => {
+    enqueueJobs(
+      db,
+      Array.from({ length: 500 }, () => ({ task: "demo.noop" })),
+    );
+    const other = openDb({ url: path.join(dir, "q.db") });
+    const s1 = createWorkerStore(db, "w1");
+    const s2 = createWorkerStore(other, "w2");
+    const seen: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      seen.push(...s1.claimJobs(7, null, LEASE).map((j) => j.id));
+      seen.push(...s2.claimJobs(5, null, LEASE).map((j) => j.id));
+    }
+    other.$client.close();
+    expect(seen).toHaveLength(500);
+    expect(new Set(seen).size).toBe(500);
+  });
+});
+
+describe("recording outcomes", () => {
+  function claimOne(workerId = "w1"): {
+    job: ClaimedJob;
+    store: ReturnType<typeof createWorkerStore>;
+  } {
+    const store = createWorkerStore(db, workerId);
+    const [job] = store.claimJobs(1, null, LEASE);
+    return { job: job!, store };
+  }
+
+  it("moves a success to results with duration, attempts and result, and keeps the attempt", () => {
+    const id = enqueueJob(db, "demo.echo", { a: 1 }, { group: "g" });
+    const { job, store } = claimOne();
+    expect(
+      store.recordOutcomes([
+        { kind: "success", job, stoppedAt: job.startedAt + 42, result: '{"a":1}' },
+      ]),
+    ).toEqual([]);
+    expect(db.$client.prepare(`SELECT COUNT(*) FROM jobs`).pluck().get()).toBe(0);
+    const row = db.$client.prepare(`SELECT * FROM results WHERE id = ?`).get(id) as Record<
+      string,
+      unknown
+    >;
+    expect(row).toMatchObject({
+      state: "success",
+      duration_ms: 42,
+      attempts: 1,
+      result: '{"a":1}',
+      worker_id: "w1",
+      group_name: "g",
+    });
+    expect(
+      db.$client.prepare(`SELECT outcome FROM attempts WHERE job_id = ?`).pluck().all(id),
+    ).toEqual(["success"]);
+    expect(
+      db.$client.prepare(`SELECT value FROM counters WHERE name = 'success'`).pluck().get(),
+    ).toBe(1);
+  });
+
+  it("requeues a retry with its run time and error, then fails for good", () => {
+    const id = enqueueJob(db, "demo.fail", null, { maxAttempts: 2 });
+    const { job, store } = claimOne();
+    const retryAt = Date.now() - 1;
+    store.recordOutcomes([
+      {
+        kind: "error",
+        job,
+        stoppedAt: Date.now(),
+        error: "boom 1",
+        stack: "at x",
+        attemptOutcome: "error",
+        retryAt,
+      },
+    ]);
+    expect(
+      db.$client.prepare(`SELECT state, run_at, last_error FROM jobs WHERE id = ?`).get(id),
+    ).toEqual({ state: "queued", run_at: retryAt, last_error: "boom 1" });
+    const [again] = store.claimJobs(1, null, LEASE);
+    expect(again!.attempts).toBe(2);
+    store.recordOutcomes([
+      {
+        kind: "error",
+        job: again!,
+        stoppedAt: Date.now(),
+        error: "boom 2",
+        stack: "at y",
+        attemptOutcome: "error",
+        retryAt: null,
+      },
+    ]);
+    expect(
+      db.$client
+        .prepare(`SELECT state, attempts, error, error_stack FROM results WHERE id = ?`)
+        .get(id),
+    ).toEqual({ state: "failure", attempts: 2, error: "boom 2", error_stack: "at y" });
+    expect(
+      db.$client
+        .prepare(`SELECT error FROM attempts WHERE job_id = ? ORDER BY attempt`)
+        .pluck()
+        .all(id),
+    ).toEqual(["boom 1", "boom 2"]);
+  });
+
+  it("ignores every write of a worker whose lease was taken over", () => {
+    const id = enqueueJob(db, "demo.noop");
+    const { job: stale, store: s1 } = claimOne("w1");
+    // The lease expires, the job is rescued and claimed by another worker.
+    rescueExpiredLeases(db, Date.now() + LEASE + 1);
+    const s2 = createWorkerStore(db, "w2");
+    const [fresh] = s2.claimJobs(1, null, LEASE, Date.now() + LEASE + 2);
+    expect(fresh!.id).toBe(id);
+    expect(
+      s1.recordOutcomes([{ kind: "success", job: stale, stoppedAt: Date.now(), result: "1" }]),
+    ).toEqual([id]);
+    expect(s1.renewLeases(LEASE).held.has(id)).toBe(false);
+    expect(
+      db.$client.prepare(`SELECT locked_by, state, attempts FROM jobs WHERE id = ?`).get(id),
+    ).toEqual({ locked_by: "w2", state: "running", attempts: 2 });
+    expect(db.$client.prepare(`SELECT COUNT(*) FROM results`).pluck().get()).toBe(0);
+  });
+
+  it("rescues an expired lease as a lost attempt, and fails it when attempts are spent", () => {
+    const a = enqueueJob(db, "demo.noop", null, { maxAttempts: 2 });
+    const b = enqueueJob(db, "demo.noop", null, { maxAttempts: 1 });
+    createWorkerStore(db, "w1").claimJobs(2, null, 1000);
+    const r = rescueExpiredLeases(db, Date.now() + 5000);
+    expect(r).toEqual({ requeued: [a], failed: [b] });
+    expect(
+      db.$client.prepare(`SELECT outcome FROM attempts ORDER BY job_id`).pluck().all(),
+    ).toEqual(["lost", "lost"]);
+    expect(db.$client.prepare(`SELECT error FROM results WHERE id = ?`).pluck().get(b)).toMatch(
+      /^Lost: worker w1/,
+    );
+  });
+});

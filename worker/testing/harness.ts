@@ -1,0 +1,126 @@
+/**
+ * Test harness: throwaway databases and real worker processes (`node --import tsx worker/index.ts`)
+ * started, signalled and waited on the way an operator would.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDb, type Db } from "@/db/client";
+import { syncTaskCatalog } from "@/db/queries/tasks";
+
+/** A temp folder with a migrated database file; `cleanup()` removes both. */
+export function makeTestDb(prefix = "jobdeck-test-"): {
+  dir: string;
+  url: string;
+  db: Db;
+  cleanup(): void;
+} {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const url = path.join(dir, "jobdeck.db");
+  const db = openDb({ url });
+  syncTaskCatalog(db, [
+    { name: "test.trace", description: null, exampleArgs: null, isBuiltin: false },
+  ]);
+  return {
+    dir,
+    url,
+    db,
+    cleanup() {
+      db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A running worker process and everything it printed. */
+export interface WorkerProcess {
+  proc: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once the worker logged `worker:started`. */
+  started: Promise<void>;
+}
+
+/** Starts `npm run worker`'s entry point on the given database with extra arguments. */
+export function startWorker(
+  url: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): WorkerProcess {
+  const proc = spawn(process.execPath, ["--import", "tsx", "worker/index.ts", ...args], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      JOBDECK_TEST_TASKS: "1",
+      JOBDECK_LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let onStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  const collect = (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.includes("worker:started")) onStarted();
+  };
+  proc.stdout!.on("data", collect);
+  proc.stderr!.on("data", collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return { proc, output: () => out, exited, started };
+}
+
+/** Polls `check` every `everyMs` until it returns true, or throws after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean,
+  timeoutMs = 30_000,
+  everyMs = 50,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Counts runs per job id from test.trace's files in `dir` (the task side, outside the database). */
+export function countTracedRuns(dir: string): Map<number, number> {
+  const runs = new Map<number, number>();
+  for (const file of fs.readdirSync(dir).filter((f) => f.startsWith("runs-"))) {
+    for (const line of fs.readFileSync(path.join(dir, file), "utf8").split("\n")) {
+      if (!line) continue;
+      const id = Number(line.split(" ")[0]);
+      runs.set(id, (runs.get(id) ?? 0) + 1);
+    }
+  }
+  return runs;
+}
+
+/** Every traced run as [jobId, attempt] pairs. */
+export function countTracedRunsByAttempt(dir: string): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.startsWith("runs-"))) {
+    for (const line of fs.readFileSync(path.join(dir, file), "utf8").split("\n")) {
+      if (!line) continue;
+      const [id, attempt] = line.split(" ").map(Number);
+      pairs.push([id!, attempt!]);
+    }
+  }
+  return pairs;
+}
+
+/** Row counts by state across the live queue and the results. */
+export function countByState(db: Db): Record<string, number> {
+  const rows = db.$client
+    .prepare(
+      `SELECT state, COUNT(*) AS n FROM jobs GROUP BY state UNION ALL SELECT state, COUNT(*) FROM results GROUP BY state`,
+    )
+    .all() as { state: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}

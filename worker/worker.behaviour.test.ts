@@ -1,0 +1,236 @@
+/** How one worker process behaves: timeouts, retries, shutdown, contention, its command line. */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
+import {
+  countByState,
+  makeTestDb,
+  startWorker,
+  waitFor,
+  type WorkerProcess,
+} from "./testing/harness";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+function track(w: WorkerProcess): WorkerProcess {
+  cleanups.unshift(
+    () => w.proc.exitCode === null && w.proc.signalCode === null && w.proc.kill("SIGKILL"),
+  );
+  return w;
+}
+function testDb() {
+  const t = makeTestDb();
+  cleanups.push(t.cleanup);
+  return t;
+}
+function threadCount(pid: number): number {
+  return fs.readdirSync(`/proc/${pid}/task`).length;
+}
+
+describe("a worker", () => {
+  it("kills a task that blocks its thread at the timeout and keeps serving other jobs", async () => {
+    const t = testDb();
+    const w = track(startWorker(t.url, ["--concurrency", "2", "--no-scheduler"]));
+    await w.started;
+    await new Promise((r) => setTimeout(r, 500));
+    const baseline = threadCount(w.proc.pid!);
+    const cpu = enqueueJob(t.db, "demo.cpu", { ms: 60_000 }, { timeout: 2, maxAttempts: 1 });
+    await waitFor(
+      () =>
+        t.db.$client.prepare(`SELECT state FROM jobs WHERE id = ?`).pluck().get(cpu) === "running",
+      10_000,
+    );
+    // While demo.cpu blocks one thread, the other slot keeps running jobs.
+    const others = enqueueJobs(
+      t.db,
+      Array.from({ length: 20 }, (_, i) => ({ task: "demo.echo", args: { i } })),
+    );
+    await waitFor(() => countByState(t.db).success === others.length, 10_000, 50, "the other jobs");
+    expect(t.db.$client.prepare(`SELECT COUNT(*) FROM jobs WHERE id = ?`).pluck().get(cpu)).toBe(1);
+    await waitFor(() => countByState(t.db).failure === 1, 10_000, 50, "the timeout");
+    const failed = t.db.$client
+      .prepare(`SELECT error, duration_ms AS d FROM results WHERE id = ?`)
+      .get(cpu) as { error: string; d: number };
+    expect(failed.error).toMatch(/Timed out after 2 s/);
+    expect(failed.d).toBeGreaterThanOrEqual(2000);
+    expect(failed.d).toBeLessThan(3000);
+    expect(
+      t.db.$client.prepare(`SELECT outcome FROM attempts WHERE job_id = ?`).pluck().get(cpu),
+    ).toBe("timeout");
+    // The killed thread was replaced, not leaked.
+    await waitFor(
+      () => threadCount(w.proc.pid!) === baseline,
+      5_000,
+      100,
+      `thread count back to ${baseline}`,
+    );
+    w.proc.kill("SIGTERM");
+    expect((await w.exited).code).toBe(0);
+  });
+
+  it("retries a failing task with backoff and keeps every attempt's error", async () => {
+    const t = testDb();
+    const id = enqueueJob(t.db, "demo.fail", { message: "smtp down" }, { maxAttempts: 3 });
+    // (Not --burst: a job waiting out its backoff is not due, and a burst worker stops at that.)
+    const w = track(startWorker(t.url, ["--no-scheduler", "--backoff", "0.2"]));
+    await waitFor(() => countByState(t.db).failure === 1, 20_000, 50, "the final failure");
+    w.proc.kill("SIGTERM");
+    const row = t.db.$client
+      .prepare(`SELECT state, attempts, error, error_stack FROM results WHERE id = ?`)
+      .get(id) as Record<string, unknown>;
+    expect(row).toMatchObject({ state: "failure", attempts: 3, error: "smtp down" });
+    expect(String(row.error_stack)).toMatch(/demo-fail/);
+    const attempts = t.db.$client
+      .prepare(
+        `SELECT attempt, outcome, error, started_at FROM attempts WHERE job_id = ? ORDER BY attempt`,
+      )
+      .all(id) as {
+      attempt: number;
+      outcome: string;
+      error: string;
+      started_at: number;
+    }[];
+    expect(attempts.map((a) => [a.attempt, a.outcome, a.error])).toEqual([
+      [1, "error", "smtp down"],
+      [2, "error", "smtp down"],
+      [3, "error", "smtp down"],
+    ]);
+    // Exponential backoff: the second gap is longer than the first.
+    const gap1 = attempts[1]!.started_at - attempts[0]!.started_at;
+    const gap2 = attempts[2]!.started_at - attempts[1]!.started_at;
+    expect(gap1).toBeGreaterThanOrEqual(150);
+    expect(gap2).toBeGreaterThan(gap1);
+  });
+
+  it("fails a PermanentError and invalid arguments at once, without retries", async () => {
+    const t = testDb();
+    const bad = enqueueJob(t.db, "demo.sleep", { ms: "soon" }, { maxAttempts: 5 });
+    const w = track(startWorker(t.url, ["--no-scheduler", "--burst"]));
+    expect((await w.exited).code).toBe(0);
+    expect(
+      t.db.$client.prepare(`SELECT attempts, error FROM results WHERE id = ?`).get(bad),
+    ).toEqual({
+      attempts: 1,
+      error: expect.stringMatching(/^PermanentError: Invalid arguments for demo.sleep: ms/),
+    });
+  });
+
+  it("on SIGTERM stops claiming, finishes running jobs and exits 0", async () => {
+    const t = testDb();
+    const w = track(startWorker(t.url, ["--concurrency", "2", "--no-scheduler"]));
+    await w.started;
+    const [a, b] = enqueueJobs(t.db, [
+      { task: "demo.sleep", args: { ms: 1500 } },
+      { task: "demo.sleep", args: { ms: 1500 } },
+    ]);
+    await waitFor(() => countByState(t.db).running === 2, 10_000);
+    const later = enqueueJob(t.db, "demo.echo", {});
+    w.proc.kill("SIGTERM");
+    const exit = await w.exited;
+    expect(exit.code).toBe(0);
+    expect(
+      t.db.$client
+        .prepare(`SELECT id FROM results WHERE state = 'success' ORDER BY id`)
+        .pluck()
+        .all(),
+    ).toEqual([a, b]);
+    expect(
+      t.db.$client.prepare(`SELECT state, attempts FROM jobs WHERE id = ?`).get(later),
+    ).toEqual({ state: "queued", attempts: 0 });
+    expect(countByState(t.db).running ?? 0).toBe(0);
+    expect(w.output()).toMatch(/worker:stopped/);
+  });
+
+  it("releases jobs still running when the grace period ends, and exits at once on a second signal", async () => {
+    const t = testDb();
+    const w = track(startWorker(t.url, ["--no-scheduler", "--grace", "0.5"]));
+    await w.started;
+    const id = enqueueJob(t.db, "demo.sleep", { ms: 30_000 });
+    await waitFor(() => countByState(t.db).running === 1, 10_000);
+    w.proc.kill("SIGTERM");
+    expect((await w.exited).code).toBe(0);
+    expect(t.db.$client.prepare(`SELECT state, attempts FROM jobs WHERE id = ?`).get(id)).toEqual({
+      state: "queued",
+      attempts: 1,
+    });
+    expect(
+      t.db.$client.prepare(`SELECT outcome FROM attempts WHERE job_id = ?`).pluck().all(id),
+    ).toEqual(["lost"]);
+
+    const w2 = track(startWorker(t.url, ["--no-scheduler", "--grace", "60"]));
+    await w2.started;
+    await waitFor(() => countByState(t.db).running === 1, 10_000);
+    w2.proc.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 1500));
+    w2.proc.kill("SIGTERM");
+    expect((await w2.exited).code).toBe(130);
+  });
+
+  it("sees no 'database is locked' with three workers and a steady enqueuer writing for 30 s", async () => {
+    const t = testDb();
+    const args = ["--concurrency", "4", "--no-scheduler", "--lease", "3", "--heartbeat", "0.5"];
+    const workers = [0, 1, 2].map(() => track(startWorker(t.url, args)));
+    await Promise.all(workers.map((w) => w.started));
+    const script = `
+      import { connect } from "@/db";
+      const q = connect(process.env.DATABASE_URL);
+      const end = Date.now() + 30_000;
+      let n = 0;
+      const tick = setInterval(async () => {
+        if (Date.now() > end) { clearInterval(tick); console.log("enqueued " + n); return; }
+        for (let i = 0; i < 20; i++) { await q.enqueue(i % 10 === 0 ? "demo.sleep" : "demo.echo", i % 10 === 0 ? { ms: 50 } : { i }); n++; }
+      }, 100);`;
+    const file = `${t.dir}/enqueuer.ts`;
+    fs.writeFileSync(file, script);
+    fs.copyFileSync(file, "worker/testing/.enqueuer.tmp.ts");
+    cleanups.push(() => fs.rmSync("worker/testing/.enqueuer.tmp.ts", { force: true }));
+    const enqueuer = spawn(
+      process.execPath,
+      ["--import", "tsx", "worker/testing/.enqueuer.tmp.ts"],
+      {
+        env: { ...process.env, DATABASE_URL: t.url },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let enqOut = "";
+    enqueuer.stdout.on("data", (c: Buffer) => (enqOut += c.toString()));
+    enqueuer.stderr.on("data", (c: Buffer) => (enqOut += c.toString()));
+    const enqExit = await new Promise<number | null>((r) => enqueuer.on("exit", r));
+    expect(enqExit).toBe(0);
+    const enqueued = Number(/enqueued (\d+)/.exec(enqOut)?.[1]);
+    expect(enqueued).toBeGreaterThan(5000);
+    await waitFor(
+      () => (countByState(t.db).success ?? 0) === enqueued,
+      30_000,
+      200,
+      "all enqueued jobs to succeed",
+    );
+    for (const w of workers) w.proc.kill("SIGTERM");
+    await Promise.all(workers.map((w) => w.exited));
+    const all = enqOut + workers.map((w) => w.output()).join("\n");
+    expect(all).not.toMatch(/database is locked|SQLITE_BUSY/i);
+    expect(workers.map((w) => w.output()).join("\n")).not.toMatch(/ error /);
+  });
+
+  it("refuses bad settings with a message that says what to fix", () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", "worker/index.ts", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, DATABASE_URL: "/nonexistent-dir-never/x.db" },
+      });
+    const lease = run("--lease", "3", "--heartbeat", "2");
+    expect(lease.status).toBe(2);
+    expect(lease.stderr).toMatch(/--heartbeat \(2 s\) must be at most a third of --lease \(3 s\)/);
+    expect(run("--concurrency", "0").stderr).toMatch(
+      /--concurrency must be a whole number from 1 to 256/,
+    );
+    expect(run("--timeout", "soon").stderr).toMatch(/--timeout must be a number of seconds/);
+    expect(run("--bogus").stderr).toMatch(/Unknown option '--bogus'/);
+    const help = run("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--concurrency N/);
+  });
+});
