@@ -3,7 +3,7 @@
  * may run it at once; exactly-once comes from the database (fireDueSchedules), not from a leader.
  */
 import type { Db } from "@/db/client";
-import { fireDueSchedules } from "@/db/queries/schedules";
+import { fireDueSchedules, pruneScheduleRuns } from "@/db/queries/schedules";
 
 /** Options of startScheduler. */
 export interface SchedulerOptions {
@@ -15,6 +15,8 @@ export interface SchedulerOptions {
   now?: () => number;
   /** Most runs one schedule fires per tick under catch-up "all" (default 100). */
   maxPerSchedule?: number;
+  /** Milliseconds between prunes of old run records (default one hour; the first a minute in). */
+  pruneEveryMs?: number;
 }
 
 /** A running scheduler. */
@@ -40,14 +42,31 @@ export function schedulerTick(db: Db, options: SchedulerOptions): void {
   }
 }
 
+/** Prunes old run records; never throws (logged, retried at the next prune). */
+export function schedulerPrune(db: Db, options: SchedulerOptions): void {
+  const log = options.log ?? (() => {});
+  try {
+    const pruned = pruneScheduleRuns(db, (options.now ?? Date.now)());
+    if (pruned > 0) log("schedule:runs-pruned", { pruned }, "info");
+  } catch (error) {
+    log("scheduler:error", { error: String(error), stack: (error as Error)?.stack }, "error");
+  }
+}
+
 /** Starts the scheduler loop on `db`; the first check runs at once. */
 export function startScheduler(db: Db, options: SchedulerOptions = {}): Scheduler {
   const tickMs = Math.max(10, options.tickMs ?? 1000);
   let timer: NodeJS.Timeout | null = null;
+  const pruneEveryMs = options.pruneEveryMs ?? 60 * 60 * 1000;
+  let nextPruneAt = Date.now() + Math.min(pruneEveryMs, 60_000);
   let isStopped = false;
   const loop = () => {
     if (isStopped) return;
     schedulerTick(db, options);
+    if (Date.now() >= nextPruneAt) {
+      nextPruneAt = Date.now() + pruneEveryMs;
+      schedulerPrune(db, options);
+    }
     // setTimeout after the tick (not setInterval): ticks never overlap or pile up behind a slow one.
     if (!isStopped) timer = setTimeout(loop, tickMs);
   };

@@ -63,20 +63,35 @@ export function listDueScheduleIds(db: Db, now: number, limit = 500): number[] {
     .all(now, limit) as number[];
 }
 
+const CALENDAR_TYPES = new Set([
+  "daily",
+  "weekly",
+  "biweekly",
+  "monthly",
+  "bimonthly",
+  "quarterly",
+  "yearly",
+]);
+
 /**
  * The anchor of a schedule's series: its first fire since its definition last changed, else its
- * next run. Computing every occurrence from it keeps Jan 31 monthly on the 31st after February.
+ * next run. Computing every occurrence from it keeps Jan 31 monthly on the 31st after February and
+ * a daily 02:30 at 02:30 after a DST gap moved one run to 03:30. Only the wall-clock (calendar)
+ * types need it; any point of a fixed-step or cron series gives the same series.
  */
 export function scheduleAnchor(
   db: Db,
-  scheduleId: number,
-  updatedAt: number,
+  schedule: { id: number; scheduleType: string; updatedAt: number },
   nextRunAt: number,
 ): number {
+  if (!CALENDAR_TYPES.has(schedule.scheduleType)) return nextRunAt;
+  // Served by the primary key (schedule_id, fire_at); stops at the first run since the edit.
   const first = db.$client
-    .prepare(`SELECT MIN(fire_at) FROM schedule_runs WHERE schedule_id = ? AND created_at >= ?`)
+    .prepare(
+      `SELECT fire_at FROM schedule_runs WHERE schedule_id = ? AND created_at >= ? ORDER BY fire_at LIMIT 1`,
+    )
     .pluck()
-    .get(scheduleId, updatedAt) as number | null;
+    .get(schedule.id, schedule.updatedAt) as number | undefined;
   return first ?? nextRunAt;
 }
 
@@ -135,7 +150,7 @@ export function fireSchedule(
     .transaction(() => {
       const row = db.$client.prepare(SELECT_DUE_ROW).get(scheduleId, now) as DueRow | undefined;
       if (!row) return { fired: [], skipped: 0 };
-      const anchorAt = scheduleAnchor(db, row.id, row.updatedAt, row.nextRunAt);
+      const anchorAt = scheduleAnchor(db, row, row.nextRunAt);
       const timing: ScheduleTiming = { ...row, anchorAt };
       const { times, next } = plan(row, timing, now, options.maxPerSchedule ?? 100);
       const fired: FiredRun[] = [];
@@ -182,4 +197,31 @@ export function fireDueSchedules(db: Db, now = Date.now(), options: FireOptions 
     }
   }
   return report;
+}
+
+/** How long run records of fixed-step and cron schedules are kept (default 7 days). */
+export const SCHEDULE_RUNS_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes old `schedule_runs` rows of once, minutes, hourly and cron schedules (fired before
+ * `now - keepMs`), in batches; returns how many. They only guard fire times long past, which
+ * next_run_at never returns to. Calendar schedules keep theirs (at most one a day): their first
+ * run since the last edit anchors the series.
+ */
+export function pruneScheduleRuns(
+  db: Db,
+  now = Date.now(),
+  keepMs = SCHEDULE_RUNS_KEEP_MS,
+): number {
+  const batch = db.$client.prepare(
+    `DELETE FROM schedule_runs WHERE rowid IN (
+       SELECT r.rowid FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
+       WHERE r.fire_at < ? AND s.schedule_type IN ('once', 'minutes', 'hourly', 'cron') LIMIT 5000)`,
+  );
+  let total = 0;
+  for (;;) {
+    const { changes } = db.$client.transaction(() => batch.run(now - keepMs)).immediate();
+    total += changes;
+    if (changes < 5000) return total;
+  }
 }

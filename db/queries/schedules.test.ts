@@ -12,6 +12,7 @@ import {
   getSchedule,
   listDueScheduleIds,
   listSchedules,
+  pruneScheduleRuns,
   runScheduleNow,
   seedDemoSchedules,
   setScheduleEnabled,
@@ -185,6 +186,46 @@ describe("fireDueSchedules", () => {
       "2026-02-28T08:00:00.000Z",
       "2026-03-31T08:00:00.000Z",
     ]);
+  });
+
+  it("returns a daily 02:30 Berlin schedule to 02:30 after the DST gap moved one run to 03:30", () => {
+    const first = Date.parse("2026-03-28T01:30:00Z");
+    const s = createSchedule(
+      db,
+      {
+        name: "night",
+        task: "demo.noop",
+        scheduleType: "daily",
+        timezone: "Europe/Berlin",
+        nextRunAt: first,
+      },
+      first - MIN,
+    );
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const due = getSchedule(db, s.id)!.nextRunAt!;
+      seen.push(new Date(due).toISOString());
+      fireDueSchedules(db, due + 1000);
+    }
+    expect(seen).toEqual([
+      "2026-03-28T01:30:00.000Z",
+      "2026-03-29T01:30:00.000Z",
+      "2026-03-30T00:30:00.000Z",
+    ]);
+  });
+
+  it("prunes old run records of fixed-step schedules but keeps calendar ones", () => {
+    const tick = everyMinute();
+    const daily = createSchedule(
+      db,
+      { name: "d", task: "demo.noop", scheduleType: "daily", nextRunAt: T0 },
+      T0,
+    );
+    for (let i = 0; i < 3; i++) fireDueSchedules(db, T0 + i * MIN);
+    expect(pruneScheduleRuns(db, T0 + 2 * MIN, 30_000)).toBe(2);
+    expect(runsOf(tick.id)).toBe(1);
+    expect(pruneScheduleRuns(db, T0 + 30 * 24 * 60 * MIN)).toBe(1);
+    expect(runsOf(daily.id)).toBe(1);
   });
 
   it("keeps firing other schedules when one cannot fire", () => {

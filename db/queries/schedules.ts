@@ -21,6 +21,7 @@ export {
   fireDueSchedules,
   fireSchedule,
   listDueScheduleIds,
+  pruneScheduleRuns,
   type FireOptions,
   type FireReport,
   type FiredRun,
@@ -135,41 +136,48 @@ function nextAfterUpdate(
     return firstRun(def, patch.nextRunAt, patch.nextRunAt);
   const timingChanged = TIMING_FIELDS.some((f) => patch[f] !== undefined && patch[f] !== row[f]);
   if (!timingChanged && row.nextRunAt !== null && patch.nextRunAt !== null) return row.nextRunAt;
-  const anchorAt =
-    row.nextRunAt === null ? now : scheduleAnchor(db, row.id, row.updatedAt, row.nextRunAt);
+  const anchorAt = row.nextRunAt === null ? now : scheduleAnchor(db, row, row.nextRunAt);
   return firstRun(def, timingChanged ? (row.nextRunAt ?? now) : anchorAt, now);
 }
 
-/** Updates some fields of a schedule (validating the result); returns the saved row. */
+/**
+ * Updates some fields of a schedule (validating the result); returns the saved row. The read and
+ * the write share one IMMEDIATE transaction, so a scheduler firing meanwhile is never overwritten.
+ */
 export function updateSchedule(
   db: Db,
   id: number,
   patch: SchedulePatch,
   now = Date.now(),
 ): ScheduleRow {
-  const row = getScheduleRow(db, id);
-  const def = validated(db, { ...rowToInput(row), ...patch });
-  const nextRunAt = nextAfterUpdate(db, row, def, patch, now);
-  try {
-    return db.$client
-      .transaction(() =>
-        db
-          .update(schedules)
-          .set({
-            ...def,
-            nextRunAt,
-            isEnabled: def.isEnabled && nextRunAt !== null,
-            updatedAt: now,
-          })
-          .where(eq(schedules.id, id))
-          .returning()
-          .get()!,
-      )
-      .immediate();
-  } catch (error) {
-    if (isUniqueNameError(error)) throw nameTaken(def.name);
-    throw error;
+  const save = () => {
+    const row = getScheduleRow(db, id);
+    const def = validated(db, { ...rowToInput(row), ...patch });
+    const nextRunAt = nextAfterUpdate(db, row, def, patch, now);
+    try {
+      return db
+        .update(schedules)
+        .set({ ...def, nextRunAt, isEnabled: def.isEnabled && nextRunAt !== null, updatedAt: now })
+        .where(eq(schedules.id, id))
+        .returning()
+        .get()!;
+    } catch (error) {
+      if (isUniqueNameError(error)) throw nameTaken(def.name);
+      throw error;
+    }
+  };
+  return db.$client.transaction(save).immediate();
+}
+
+function enabledNextRun(db: Db, row: ScheduleRow, now: number): number | null {
+  if (row.repeats === 0) {
+    throw new InputError(
+      "This schedule is finished (repeats 0); set repeats to run it again",
+      "repeats",
+    );
   }
+  const anchorAt = row.nextRunAt === null ? now : scheduleAnchor(db, row, row.nextRunAt);
+  return firstRun(parseSchedule(rowToInput(row)), anchorAt, now);
 }
 
 /**
@@ -182,30 +190,18 @@ export function setScheduleEnabled(
   isEnabled: boolean,
   now = Date.now(),
 ): ScheduleRow {
-  const row = getScheduleRow(db, id);
-  let nextRunAt = row.nextRunAt;
-  if (isEnabled) {
-    if (row.repeats === 0)
-      throw new InputError(
-        "This schedule is finished (repeats 0); set repeats to run it again",
-        "repeats",
-      );
-    const def = parseSchedule(rowToInput(row));
-    const anchorAt =
-      row.nextRunAt === null ? now : scheduleAnchor(db, row.id, row.updatedAt, row.nextRunAt);
-    nextRunAt = firstRun(def, anchorAt, now);
-  }
-  // updated_at is left alone: it marks definition changes, from which the series is anchored.
-  return db.$client
-    .transaction(() =>
-      db
-        .update(schedules)
-        .set({ isEnabled, nextRunAt })
-        .where(eq(schedules.id, id))
-        .returning()
-        .get()!,
-    )
-    .immediate();
+  const save = () => {
+    const row = getScheduleRow(db, id);
+    const nextRunAt = isEnabled ? enabledNextRun(db, row, now) : row.nextRunAt;
+    // updated_at is left alone: it marks definition changes, from which the series is anchored.
+    return db
+      .update(schedules)
+      .set({ isEnabled, nextRunAt })
+      .where(eq(schedules.id, id))
+      .returning()
+      .get()!;
+  };
+  return db.$client.transaction(save).immediate();
 }
 
 /** Deletes a schedule and its run records (jobs it created stay); false when there was none. */

@@ -2,6 +2,7 @@
 import { DateTime } from "luxon";
 import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
+import { recordAudit } from "@/db/queries/audit";
 import { describeSchedule } from "@/db/schedule-rules";
 import {
   createSchedule,
@@ -170,56 +171,94 @@ function allSchedules(): ScheduleView[] {
   }
 }
 
+/** Records a CLI change in the audit log, as the other CLI commands do. */
+function audit(action: string, id: number, before: unknown, after: unknown): void {
+  const actor = `cli:${process.env.USER ?? process.env.USERNAME ?? "unknown"}`;
+  recordAudit(getDb(), {
+    actor,
+    action: `schedule.${action}`,
+    target: `schedule:${id}`,
+    before,
+    after,
+  });
+}
+
+function add(rest: string[]): number {
+  const patch = toPatch(parseCliArgs(rest, DEFINITION_OPTIONS, false).values);
+  const input = {
+    ...patch,
+    name: patch.name ?? "",
+    task: patch.task ?? "",
+    scheduleType: patch.scheduleType!,
+  };
+  const s = asCli(() => createSchedule(getDb(), input));
+  audit("create", s.id, null, s);
+  console.log(`Created schedule ${s.id} "${s.name}"; next run ${iso(s.nextRunAt)}`);
+  return 0;
+}
+
+function update(rest: string[]): number {
+  const { values, positionals } = parseCliArgs(rest, DEFINITION_OPTIONS);
+  const target = resolve(positionals[0], "update");
+  const s = asCli(() => updateSchedule(getDb(), target.id, toPatch(values)));
+  audit("update", s.id, target, s);
+  console.log(`Updated schedule ${s.id} "${s.name}"; next run ${iso(s.nextRunAt)}`);
+  return 0;
+}
+
+function toggle(rest: string[], sub: "enable" | "disable"): number {
+  const target = resolve(parseCliArgs(rest, {}).positionals[0], sub);
+  const s = asCli(() => setScheduleEnabled(getDb(), target.id, sub === "enable"));
+  audit(
+    sub,
+    s.id,
+    { isEnabled: target.isEnabled },
+    { isEnabled: s.isEnabled, nextRunAt: s.nextRunAt },
+  );
+  console.log(
+    `Schedule ${s.id} "${s.name}" ${sub}d; next run ${iso(s.isEnabled ? s.nextRunAt : null)}`,
+  );
+  return 0;
+}
+
+function runNow(rest: string[]): number {
+  const target = resolve(parseCliArgs(rest, {}).positionals[0], "run");
+  const jobId = asCli(() => runScheduleNow(getDb(), target.id));
+  audit("run", target.id, null, { jobId });
+  console.log(jobId);
+  return 0;
+}
+
+function remove(rest: string[]): number {
+  const target = resolve(parseCliArgs(rest, {}).positionals[0], "delete");
+  deleteSchedule(getDb(), target.id);
+  audit("delete", target.id, target, null);
+  console.log(`Deleted schedule ${target.id} "${target.name}"`);
+  return 0;
+}
+
+function list(rest: string[]): number {
+  const { values } = parseCliArgs(rest, { json: { type: "boolean" } }, false);
+  printList(allSchedules(), values.json === true);
+  return 0;
+}
+
 function run(argv: string[]): number {
   const [sub, ...rest] = argv;
-  const db = () => getDb();
   switch (sub) {
-    case "add": {
-      const { values } = parseCliArgs(rest, DEFINITION_OPTIONS, false);
-      const patch = toPatch(values);
-      const s = asCli(() =>
-        createSchedule(db(), {
-          ...patch,
-          name: patch.name ?? "",
-          task: patch.task ?? "",
-          scheduleType: patch.scheduleType!,
-        }),
-      );
-      console.log(`Created schedule ${s.id} "${s.name}"; next run ${iso(s.nextRunAt)}`);
-      return 0;
-    }
-    case "update": {
-      const { values, positionals } = parseCliArgs(rest, DEFINITION_OPTIONS);
-      const target = resolve(positionals[0], sub);
-      const s = asCli(() => updateSchedule(db(), target.id, toPatch(values)));
-      console.log(`Updated schedule ${s.id} "${s.name}"; next run ${iso(s.nextRunAt)}`);
-      return 0;
-    }
-    case "list": {
-      const { values } = parseCliArgs(rest, { json: { type: "boolean" } }, false);
-      printList(allSchedules(), values.json === true);
-      return 0;
-    }
+    case "add":
+      return add(rest);
+    case "update":
+      return update(rest);
+    case "list":
+      return list(rest);
     case "enable":
-    case "disable": {
-      const target = resolve(parseCliArgs(rest, {}).positionals[0], sub);
-      const s = asCli(() => setScheduleEnabled(db(), target.id, sub === "enable"));
-      console.log(
-        `Schedule ${s.id} "${s.name}" ${sub}d; next run ${iso(s.isEnabled ? s.nextRunAt : null)}`,
-      );
-      return 0;
-    }
-    case "run": {
-      const target = resolve(parseCliArgs(rest, {}).positionals[0], sub);
-      console.log(asCli(() => runScheduleNow(db(), target.id)));
-      return 0;
-    }
-    case "delete": {
-      const target = resolve(parseCliArgs(rest, {}).positionals[0], sub);
-      deleteSchedule(db(), target.id);
-      console.log(`Deleted schedule ${target.id} "${target.name}"`);
-      return 0;
-    }
+    case "disable":
+      return toggle(rest, sub);
+    case "run":
+      return runNow(rest);
+    case "delete":
+      return remove(rest);
     default:
       throw new CliError(`Unknown schedule subcommand "${sub ?? ""}".\n\n${HELP}`);
   }

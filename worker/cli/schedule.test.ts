@@ -1,0 +1,79 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openDb, type Db } from "@/db/client";
+
+const TSX = path.resolve("node_modules/.bin/tsx");
+let dir: string;
+let url: string;
+let db: Db;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-schedule-cli-"));
+  url = path.join(dir, "cli.db");
+  db = openDb({ url });
+});
+
+afterAll(() => {
+  db.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function jobdeck(...args: string[]) {
+  const r = spawnSync(TSX, ["worker/cli.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: url },
+    encoding: "utf8",
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const count = () => db.$client.prepare(`SELECT COUNT(*) FROM schedules`).pluck().get();
+
+it("refuses bad input with exit code 2, naming the option, and saves nothing", () => {
+  const base = ["schedule", "add", "--name", "x", "--task", "demo.noop"];
+  const cases: [string[], string][] = [
+    [["--type", "cron", "--cron", "0 25 * * *"], "--cron"],
+    [["--type", "daily", "--timezone", "Mars/Base"], "--timezone"],
+    [["--type", "minutes", "--minutes", "0"], "--minutes"],
+    [["--type", "daily", "--args", "{nope"], "--args"],
+  ];
+  for (const [extra, option] of cases) {
+    const r = jobdeck(...base, ...extra);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(option);
+  }
+  expect(
+    jobdeck("schedule", "add", "--name", "x", "--task", "no.such", "--type", "daily").stderr,
+  ).toContain("--task");
+  expect(count()).toBe(0);
+});
+
+it("adds a schedule and lists it as JSON with its rule in words", () => {
+  const added = jobdeck(
+    "schedule",
+    "add",
+    "--name",
+    "weekly",
+    "--task",
+    "demo.echo",
+    "--args",
+    '{"digest":"weekly"}',
+    "--type",
+    "cron",
+    "--cron",
+    "0 8 * * 1",
+    "--timezone",
+    "Europe/London",
+  );
+  expect(added.code, added.stderr).toBe(0);
+  const listed = jobdeck("schedule", "list", "--json");
+  expect(listed.code).toBe(0);
+  const [row] = JSON.parse(listed.stdout) as { name: string; rule: string; isEnabled: boolean }[];
+  expect(row).toMatchObject({
+    name: "weekly",
+    rule: "At 08:00, only on Monday, Europe/London",
+    isEnabled: true,
+  });
+});
