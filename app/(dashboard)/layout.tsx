@@ -8,7 +8,8 @@ import { Providers } from "@/app/providers";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { LiveToggle } from "@/components/ui/live";
 import { NavLinks } from "@/components/ui/nav-links";
-import { THEME_COOKIE, ThemeToggle } from "@/components/ui/theme-toggle";
+import { THEME_COOKIE } from "@/components/ui/theme";
+import { ThemeToggle } from "@/components/ui/theme-toggle";
 import { TimeModeToggle } from "@/components/ui/time";
 
 /** The dashboard shell: brand, navigation, live indicator, time and theme toggles, user and sign-out. */

@@ -54,8 +54,9 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
     ok: true,
     message: "",
   });
-  const [task, setTask] = useState(tasks[0]?.name ?? "");
-  const [args, setArgs] = useState(tasks[0]?.exampleArgs ?? "{}");
+  const initial = tasks.find((t) => t.name === "demo.echo") ?? tasks[0];
+  const [task, setTask] = useState(initial?.name ?? "");
+  const [args, setArgs] = useState(initial?.exampleArgs ?? "{}");
   const errors = state.fieldErrors ?? {};
   useEffect(() => {
     if (!state.message) return;

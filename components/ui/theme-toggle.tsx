@@ -1,8 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-
-/** Name of the cookie holding the dashboard theme ("dark" or "light"). */
-export const THEME_COOKIE = "jobdeck_theme";
+import { THEME_COOKIE } from "./theme";
 
 /** Switches light/dark: flips the class at once, stores the choice in a cookie for the next render. */
 export function ThemeToggle({ isDark }: { isDark: boolean }) {

@@ -1,0 +1,104 @@
+import { expect, snap, test, unique, waitForOutcome } from "./fixtures";
+import { seedRetryableFailure } from "./seed";
+
+test("retrying a failed job from its row runs it again and it succeeds", async ({ page }) => {
+  const name = unique("invoice");
+  const failureId = seedRetryableFailure({ name });
+  await page.goto("/failures");
+  for (const header of ["Name", "Task", "Started", "Stopped", "Duration", "Attempts", "Error"]) {
+    await expect(page.getByRole("columnheader", { name: header })).toBeVisible();
+  }
+  const row = page.getByRole("row").filter({ hasText: name });
+  await expect(row).toContainText("Cancelled by e2e-seed");
+  await snap(page, "failures");
+  await row.getByRole("button", { name: "Retry", exact: true }).click();
+  await expect(page.getByText(/Retried as job #\d+/)).toBeVisible();
+  const badge = row.getByRole("link", { name: /Retried as #\d+/ });
+  await expect(badge).toBeVisible();
+  await expect(row.getByRole("button", { name: "Retry", exact: true })).toBeDisabled();
+  const newId = Number((await badge.textContent())!.replace(/\D+/g, ""));
+  expect(await waitForOutcome(newId)).toBe("success");
+
+  await badge.click();
+  await expect(page).toHaveURL(new RegExp(`/jobs/${newId}$`));
+  await expect(page.getByText("Success", { exact: true }).first()).toBeVisible();
+  await expect(page.getByRole("link", { name: `#${failureId} · failure` })).toBeVisible();
+});
+
+test("deleting a failure asks first and removes it", async ({ page }) => {
+  const name = unique("delete-me");
+  seedRetryableFailure({ name });
+  await page.goto("/failures");
+  const row = page.getByRole("row").filter({ hasText: name });
+  await row.getByRole("button", { name: "Delete", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Delete job #");
+  await snap(page, "failures-delete-confirm");
+  await dialog.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByText("Deleted 1 job.")).toBeVisible();
+  await expect(row).toHaveCount(0);
+});
+
+test("bulk retry of selected failures retries exactly those", async ({ page }) => {
+  const group = unique("bulk-selected");
+  const ids = [1, 2, 3].map((i) => seedRetryableFailure({ name: `${group}-${i}`, group }));
+  await page.goto(`/failures?group=${group}`);
+  await expect(page.getByRole("row").filter({ hasText: group })).toHaveCount(3);
+  await page.getByRole("checkbox", { name: `Select ${group}-1` }).check();
+  await page.getByRole("checkbox", { name: `Select ${group}-3` }).check();
+  await expect(page.getByText("2 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Retry selected" }).click();
+  await expect(page.getByText("Retried 2 jobs.")).toBeVisible();
+  await expect(
+    page
+      .getByRole("row")
+      .filter({ hasText: `${group}-1` })
+      .getByText(/Retried as #/),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole("row")
+      .filter({ hasText: `${group}-3` })
+      .getByText(/Retried as #/),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole("row")
+      .filter({ hasText: `${group}-2` })
+      .getByText(/Retried as #/),
+  ).toHaveCount(0);
+  expect(ids).toHaveLength(3);
+});
+
+test("retrying all failures matching a filter shows the count first", async ({ page }) => {
+  const group = unique("bulk-all");
+  for (let i = 1; i <= 4; i++) seedRetryableFailure({ name: `${group}-${i}`, group });
+  seedRetryableFailure({ name: unique("not-in-group") });
+  await page.goto(`/failures?group=${group}`);
+  await expect(page.getByRole("row").filter({ hasText: group })).toHaveCount(4);
+  await page.getByRole("button", { name: "Retry all matching…" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("This will retry 4 failures");
+  await snap(page, "failures-retry-all-confirm");
+  await dialog.getByRole("button", { name: "Retry" }).click();
+  await expect(page.getByText("Retried 4 jobs.")).toBeVisible();
+  await expect(
+    page
+      .getByRole("row")
+      .filter({ hasText: group })
+      .getByText(/Retried as #/),
+  ).toHaveCount(4);
+});
+
+test("failures grouped by error link to the filtered list", async ({ page }) => {
+  seedRetryableFailure({ name: unique("grouped") });
+  await page.goto("/failures");
+  await page.getByRole("link", { name: "Grouped by error" }).click();
+  await expect(page).toHaveURL(/view=groups/);
+  const row = page.getByRole("row").filter({ hasText: "Cancelled by e2e-seed" });
+  await expect(row).toBeVisible();
+  await snap(page, "failures-grouped");
+  await row.getByRole("link", { name: "View and retry" }).click();
+  await expect(page).toHaveURL(/error=Cancelled/);
+  await expect(page.getByRole("button", { name: "Retry all matching…" })).toBeVisible();
+});

@@ -1,0 +1,24 @@
+import { expect, snap, test, unique, waitForOutcome } from "./fixtures";
+import { enqueue } from "./seed";
+
+test("the job page shows every attempt and the error's stack", async ({ page }) => {
+  const name = unique("always-fails");
+  const id = enqueue("demo.fail", { reason: "<b>not html</b>" }, { name, maxAttempts: 2 });
+  expect(await waitForOutcome(id, 40_000)).toBe("failure");
+  await page.goto(`/jobs/${id}`);
+  await expect(page.getByRole("heading", { name: new RegExp(name) })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Attempts (2)" })).toBeVisible();
+  const attempts = page.getByRole("table", { name: "Attempts" });
+  await expect(attempts.getByRole("row")).toHaveCount(3);
+  await expect(page.getByLabel("Stack", { exact: true })).toContainText("at ");
+  // Arguments are shown as text, never as HTML.
+  await expect(page.getByLabel("Arguments")).toContainText("<b>not html</b>");
+  await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
+  await snap(page, "job-failure");
+});
+
+test("an unknown job shows a not-found page inside the layout", async ({ page }) => {
+  await page.goto("/jobs/999999999");
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+});

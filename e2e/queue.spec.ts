@@ -1,0 +1,73 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { expect, snap, test, unique } from "./fixtures";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+/** Enqueues through the CLI, as another process would; returns the printed job id. */
+function cliEnqueue(args: string[]): number {
+  const out = execFileSync(
+    process.execPath,
+    ["node_modules/tsx/dist/cli.mjs", "worker/cli.ts", "enqueue", ...args],
+    {
+      cwd: ROOT,
+      env: process.env,
+      encoding: "utf8",
+    },
+  );
+  return Number(out.trim().split(/\s+/).pop());
+}
+
+test("live refresh shows a job enqueued from outside without a reload", async ({ page }) => {
+  await page.goto("/queue");
+  await expect(page.getByRole("heading", { name: "Queue", exact: true })).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  const marker = unique("live");
+  const id = cliEnqueue(["demo.echo", "--args", JSON.stringify({ marker }), "--delay", "600"]);
+  const row = page
+    .getByRole("table", { name: "Queued jobs" })
+    .getByRole("row")
+    .filter({ hasText: marker });
+  await expect(row).toBeVisible({ timeout: 10_000 });
+  await expect(row.getByRole("link", { name: `#${id}` })).toBeVisible();
+  expect(
+    await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload),
+  ).toBe(true);
+  await snap(page, "queue");
+
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel job" }).click();
+  await expect(page.getByText(`Job #${id} cancelled.`)).toBeVisible();
+  await expect(row).toHaveCount(0);
+});
+
+test("a running job shows its progress and can be asked to cancel", async ({ page }) => {
+  const marker = unique("long");
+  const id = cliEnqueue(["demo.sleep", "--args", JSON.stringify({ ms: 20_000, marker })]);
+  await page.goto("/queue");
+  const row = page
+    .getByRole("table", { name: "Running jobs" })
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: `#${id}`, exact: true }) });
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  await expect(row.getByRole("progressbar")).toBeVisible();
+  await row.getByRole("button", { name: "Request cancel" }).click();
+  await expect(page.getByText(/Asked job #\d+ to cancel/)).toBeVisible();
+});
+
+test("the enqueue form refuses invalid JSON and enqueues a valid job", async ({ page }) => {
+  await page.goto("/queue");
+  const form = page.getByRole("form", { name: "Enqueue a job" });
+  await form.getByLabel("Task").selectOption("demo.echo");
+  await form.getByLabel("Arguments").fill("{not json");
+  await form.getByRole("button", { name: "Enqueue job" }).click();
+  await expect(form.getByText(/Not valid JSON/)).toBeVisible();
+  await snap(page, "queue-enqueue-invalid");
+  const name = unique("from-form");
+  await form.getByLabel("Arguments").fill('{"from":"form"}');
+  await form.getByLabel("Name").fill(name);
+  await form.getByRole("button", { name: "Enqueue job" }).click();
+  await expect(page.getByText(/Enqueued job #\d+/)).toBeVisible();
+  await page.goto("/successes");
+  await expect(page.getByRole("row").filter({ hasText: name })).toBeVisible({ timeout: 15_000 });
+});

@@ -1,0 +1,24 @@
+/** Seeding helpers of the dashboard specs: jobs through the library, failures by cancelling. */
+import { enqueueJob, type EnqueueOptions } from "@/db/queries/enqueue";
+import { cancelQueuedJob } from "@/db/queries/jobs";
+import { e2eDb } from "./fixtures";
+
+/** Enqueues a job through the library; returns its id. */
+export function enqueue(task: string, args: unknown, options: EnqueueOptions = {}): number {
+  return enqueueJob(e2eDb(), task, args, options);
+}
+
+/**
+ * Records a failure of `demo.echo` that succeeds when retried: enqueued far in the future, then
+ * cancelled (a cancelled job is a failure "Cancelled by <actor>").
+ */
+export function seedRetryableFailure(options: EnqueueOptions = {}): number {
+  const id = enqueue(
+    "demo.echo",
+    { seeded: true, name: options.name ?? null },
+    { ...options, delay: 3600 },
+  );
+  if (cancelQueuedJob(e2eDb(), id, "e2e-seed") !== "cancelled")
+    throw new Error(`could not cancel job ${id}`);
+  return id;
+}
