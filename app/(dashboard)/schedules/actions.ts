@@ -1,0 +1,205 @@
+"use server";
+/**
+ * Server actions of the Schedules pages: save (create or update) with field errors, preview the
+ * rule and next runs, enable/disable, run now, delete. Writes check the admin session and origin
+ * and are audited in the same transaction.
+ */
+import { DateTime } from "luxon";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { AuthError, currentAddress, requireAdminAction, requireUserAction } from "@/app/_lib/auth";
+import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { getDb } from "@/db/client";
+import { InputError } from "@/db/errors";
+import { recordAudit } from "@/db/queries/audit";
+import {
+  createSchedule,
+  deleteSchedule,
+  getScheduleRow,
+  runScheduleNow,
+  setScheduleEnabled,
+  updateSchedule,
+} from "@/db/queries/schedules";
+import { previewSchedule, validateSchedule, type ScheduleInput } from "@/db/schedule-rules";
+
+/** What the form gets back from saving. */
+export type ScheduleFormState = ActionResult & { id?: number };
+
+/** What the preview shows: the rule in words and the next runs (ms), or the timing errors. */
+export type PreviewResult =
+  | { ok: true; description: string; nextRuns: number[] }
+  | { ok: false; fieldErrors: Record<string, string> };
+
+function text(form: FormData, key: string): string {
+  const value = form.get(key);
+  return typeof value === "string" ? value : "";
+}
+
+function optionalNumber(raw: string): number | null {
+  return raw.trim() === "" ? null : Number(raw);
+}
+
+/** Reads the form's fields into a schedule definition; the Next run is wall time in the schedule's timezone. */
+function formToInput(form: FormData): { input: ScheduleInput; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const timezone = text(form, "timezone").trim() || "UTC";
+  const nextRunRaw = text(form, "nextRunAt").trim();
+  let nextRunAt: number | null = null;
+  if (nextRunRaw !== "") {
+    const at = DateTime.fromISO(nextRunRaw, { zone: timezone });
+    if (at.isValid) nextRunAt = at.toMillis();
+    else if (DateTime.fromISO(nextRunRaw).isValid) nextRunAt = null;
+    else errors.nextRunAt = "Next run must be a date and time";
+  }
+  const repeats = optionalNumber(text(form, "repeats"));
+  const priority = optionalNumber(text(form, "priority"));
+  const input: ScheduleInput = {
+    name: text(form, "name"),
+    task: text(form, "task"),
+    args: text(form, "args").trim() || "null",
+    scheduleType: text(form, "scheduleType") as ScheduleInput["scheduleType"],
+    minutes: optionalNumber(text(form, "minutes")),
+    cron: text(form, "cron").trim() || null,
+    timezone,
+    repeats: repeats ?? -1,
+    nextRunAt,
+    isEnabled: form.get("isEnabled") === "on",
+    queue: text(form, "queue").trim() || "default",
+    priority: priority ?? 0,
+    catchUp: (text(form, "catchUp") || "once") as ScheduleInput["catchUp"],
+  };
+  return { input, errors };
+}
+
+function toFieldErrors(errors: Record<string, string>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, [v]]));
+}
+
+/** Creates (no `id` field) or updates a schedule from the form; nothing is saved when a field is wrong. */
+export async function saveScheduleAction(
+  _prev: ScheduleFormState,
+  form: FormData,
+): Promise<ScheduleFormState> {
+  let user;
+  try {
+    user = await requireAdminAction();
+  } catch (error) {
+    if (error instanceof AuthError) return { ok: false, message: error.message };
+    throw error;
+  }
+  const idRaw = text(form, "id");
+  const id = idRaw === "" ? null : z.coerce.number().int().positive().parse(idRaw);
+  const { input, errors } = formToInput(form);
+  // An untouched Next run keeps the series as it is (the field only shows minutes).
+  if (id !== null && text(form, "nextRunAt") === text(form, "nextRunAtInitial"))
+    delete input.nextRunAt;
+  const checked = validateSchedule(input);
+  const fieldErrors = { ...errors, ...(checked.ok ? {} : checked.fieldErrors) };
+  if (Object.keys(fieldErrors).length > 0) {
+    return {
+      ok: false,
+      message: "Nothing was saved: check the highlighted fields.",
+      fieldErrors: toFieldErrors(fieldErrors),
+    };
+  }
+  const db = getDb();
+  const address = await currentAddress();
+  try {
+    const saved = db.$client
+      .transaction(() => {
+        const before = id === null ? null : getScheduleRow(db, id);
+        const row = id === null ? createSchedule(db, input) : updateSchedule(db, id, input);
+        recordAudit(db, {
+          actor: user.username,
+          action: id === null ? "schedule.create" : "schedule.update",
+          target: `schedule:${row.id}`,
+          before,
+          after: row,
+          address,
+        });
+        return row;
+      })
+      .immediate();
+    revalidatePath("/schedules");
+    return { ok: true, message: `Saved schedule “${saved.name}”.`, id: saved.id };
+  } catch (error) {
+    if (error instanceof InputError) {
+      const field = error.field ?? "name";
+      return {
+        ok: false,
+        message: `Nothing was saved: ${error.message}`,
+        fieldErrors: { [field]: [error.message] },
+      };
+    }
+    throw error;
+  }
+}
+
+/** The rule in words and the next 5 runs for the form's current values (saves nothing). */
+export async function previewScheduleAction(form: FormData): Promise<PreviewResult> {
+  try {
+    await requireUserAction();
+  } catch (error) {
+    if (error instanceof AuthError) return { ok: false, fieldErrors: { schedule: error.message } };
+    throw error;
+  }
+  const { input, errors } = formToInput(form);
+  if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
+  return previewSchedule({ ...input }, Date.now(), 5);
+}
+
+async function scheduleWrite(
+  id: number,
+  action: string,
+  write: (db: ReturnType<typeof getDb>) => string,
+): Promise<ActionResult> {
+  try {
+    const user = await requireAdminAction();
+    const address = await currentAddress();
+    const scheduleId = z.number().int().positive().parse(id);
+    const db = getDb();
+    const message = db.$client
+      .transaction(() => {
+        const text = write(db);
+        recordAudit(db, {
+          actor: user.username,
+          action,
+          target: `schedule:${scheduleId}`,
+          address,
+        });
+        return text;
+      })
+      .immediate();
+    revalidatePath("/schedules");
+    return { ok: true, message };
+  } catch (error) {
+    if (error instanceof AuthError || error instanceof InputError)
+      return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/** Enables or disables a schedule (enabling skips the runs missed meanwhile). */
+export async function setScheduleEnabledAction(
+  id: number,
+  isEnabled: boolean,
+): Promise<ActionResult> {
+  return scheduleWrite(id, isEnabled ? "schedule.enable" : "schedule.disable", (db) => {
+    const row = setScheduleEnabled(db, id, isEnabled);
+    return `${row.name} ${isEnabled ? "enabled" : "disabled"}.`;
+  });
+}
+
+/** Enqueues one job of the schedule now (next run and repeats unchanged). */
+export async function runScheduleNowAction(id: number): Promise<ActionResult> {
+  return scheduleWrite(id, "schedule.run", (db) => `Enqueued job #${runScheduleNow(db, id)}.`);
+}
+
+/** Deletes a schedule (the jobs it created stay). */
+export async function deleteScheduleAction(id: number): Promise<ActionResult> {
+  return scheduleWrite(id, "schedule.delete", (db) => {
+    const row = getScheduleRow(db, id);
+    if (!deleteSchedule(db, id)) throw new InputError(`No schedule with id ${id}`, "id");
+    return `Deleted schedule “${row.name}”.`;
+  });
+}
