@@ -65,6 +65,7 @@ export function ScheduleRowActions({
   name: string;
   afterDelete?: string;
 }) {
+  const isOnEditPage = afterDelete !== undefined;
   const router = useRouter();
   const [isPending, startTransition] = useTransition();
   const [isConfirming, setConfirming] = useState(false);
