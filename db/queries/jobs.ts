@@ -34,7 +34,7 @@ export interface ResultFilter {
   since?: number | undefined;
   /** Stopped before (ms). */
   until?: number | undefined;
-  /** Free text: an id (`42` or `#42`), or text in the name, task, arguments, result or error. */
+  /** Free text: a job id (`42` or `#42`), else text in the name, task, arguments, result or error. */
   q?: string | undefined;
   /** Failures whose error's first line is exactly this. */
   error?: string | undefined;
@@ -142,15 +142,17 @@ function filterSql(f: ResultFilter): { where: string[]; params: Params } {
   if (f.retried === "yes") where.push("retried_as IS NOT NULL");
   if (f.retried === "no") where.push("retried_as IS NULL");
   const q = f.q?.trim();
-  if (q) {
-    const idMatch = /^#?(\d{1,15})$/.exec(q);
-    const like = `%${escapeLike(q)}%`;
+  const idMatch = q ? /^#?(\d{1,15})$/.exec(q) : null;
+  if (idMatch) {
+    // A number is a job id: one primary-key probe instead of a scan of the text columns.
+    where.push("id = @qid");
+    params.qid = Number(idMatch[1]);
+  } else if (q) {
     const text = ["name", "task", "args", "result", "error"]
       .map((c) => `${c} LIKE @like ESCAPE '\\'`)
       .join(" OR ");
-    where.push(idMatch ? `(id = @qid OR ${text})` : `(${text})`);
-    params.like = like;
-    if (idMatch) params.qid = Number(idMatch[1]);
+    where.push(`(${text})`);
+    params.like = `%${escapeLike(q)}%`;
   }
   return { where, params };
 }
