@@ -126,7 +126,6 @@ export const jobs = sqliteTable(
     uniqueIndex("jobs_unique_key_idx")
       .on(t.uniqueKey)
       .where(sql`unique_key IS NOT NULL`),
-    index("jobs_state_id_idx").on(t.state, t.id),
     index("jobs_group_idx")
       .on(t.groupName)
       .where(sql`group_name IS NOT NULL`),

@@ -8,9 +8,6 @@ import { serializeResult } from "@/db/limits";
 import type { ThreadRequest, ThreadReply, ThreadError } from "./executor-protocol";
 import { registry } from "./tasks/index";
 
-// Error stacks through the bundle's inline source map: they name worker/tasks/*.ts lines.
-process.setSourceMapsEnabled(true);
-
 const port = parentPort;
 if (!port) throw new Error("executor-thread must run in a worker thread");
 

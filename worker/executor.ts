@@ -31,6 +31,8 @@ interface Slot {
 export interface ExecutorOptions {
   size: number;
   bundlePath: string;
+  /** Maps stack frames in the bundle back to the TypeScript sources. */
+  remapStack?(stack: string): string;
   onProgress(jobId: number, value: number, message: string | null): void;
   onThreadError?(error: Error): void;
 }
@@ -62,7 +64,9 @@ export function createExecutorPool(options: ExecutorOptions) {
   }
 
   function spawn(slot: Partial<Slot>): Slot {
-    const thread = new Worker(options.bundlePath);
+    const thread = new Worker(options.bundlePath, {
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     const s = slot as Slot;
     s.thread = thread;
     s.isReady = false;
@@ -83,6 +87,8 @@ export function createExecutorPool(options: ExecutorOptions) {
       if (m.type === "progress") options.onProgress(m.jobId, m.value, m.message);
       else if (m.type === "done" && s.current?.jobId === m.jobId && s.thread === thread) {
         const cancelled = s.current.cancelReason !== null && !m.ok && m.error.isAborted;
+        if (!m.ok && m.error.stack && options.remapStack)
+          m.error.stack = options.remapStack(m.error.stack);
         finish(
           s,
           m.ok ? m : { ok: false, kind: cancelled ? "cancelled" : "error", error: m.error },

@@ -40,9 +40,45 @@ function readConfig(): WorkerConfig {
   }
 }
 
+/**
+ * Signal handling, installed before anything else so that a signal during start-up is never met
+ * by the default action (instant death). The first signal asks for a graceful stop (run once the
+ * worker is up, if it is still starting); a second one, a second or more later, exits at once.
+ */
+function installSignalHandlers(log: ReturnType<typeof createLogger>) {
+  let stop: ((reason: string) => void) | null = null;
+  let requested: string | null = null;
+  let firstAt = 0;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      // `npm run` forwards the terminal's Ctrl-C as well: copies within a second count as one.
+      if (requested !== null && Date.now() - firstAt < 1000) return;
+      if (requested !== null) {
+        log(
+          "worker:killed",
+          { signal, note: "second signal: exiting now; leases bring running jobs back" },
+          "error",
+        );
+        process.exit(130);
+      }
+      requested = signal;
+      firstAt = Date.now();
+      stop?.(signal);
+    });
+  }
+  return {
+    /** Registers the graceful stop; runs it now if a signal already came. */
+    onStop(fn: (reason: string) => void) {
+      stop = fn;
+      if (requested !== null) fn(requested);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger();
+  const signals = installSignalHandlers(log);
   const db = openDb();
   syncTaskCatalog(db, taskCatalog());
   const workerId = newWorkerId();
@@ -55,9 +91,11 @@ async function main(): Promise<void> {
   });
 
   let runner: Runner | null = null;
+  const bundle = await buildExecutorBundle();
   const pool = createExecutorPool({
     size: config.concurrency,
-    bundlePath: await buildExecutorBundle(),
+    bundlePath: bundle.path,
+    remapStack: bundle.remapStack,
     onProgress: (jobId, value, message) => runner?.onProgress(jobId, value, message),
     onThreadError: (error) => log("executor:thread-error", { error: error.message }, "error"),
   });
@@ -66,6 +104,9 @@ async function main(): Promise<void> {
     log("worker:fatal", { error: String(error), stack: (error as Error)?.stack }, "error");
     process.exit(1);
   };
+  const scheduler = config.hasScheduler
+    ? (await import("./scheduler")).startScheduler(db, { log })
+    : null;
   // The runner has its own connection: PRAGMA data_version, its wake-up signal, changes only on
   // commits by *other* connections, and that must include this process's scheduler and upkeep.
   const runnerDb = openDb({ migrate: false });
@@ -81,9 +122,6 @@ async function main(): Promise<void> {
     { workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
     log,
   );
-  const scheduler = config.hasScheduler
-    ? (await import("./scheduler")).startScheduler(db, { log })
-    : null;
   log("worker:started", {
     workerId,
     concurrency: config.concurrency,
@@ -108,23 +146,7 @@ async function main(): Promise<void> {
     log("worker:stopped", { workerId, released });
     process.exit(0);
   };
-  let firstSignalAt = 0;
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => {
-      // `npm run` forwards the terminal's Ctrl-C as well: copies within a second count as one.
-      if (stopping && Date.now() - firstSignalAt < 1000) return;
-      if (!stopping) firstSignalAt = Date.now();
-      if (stopping) {
-        log(
-          "worker:killed",
-          { signal, note: "second signal: exiting now; leases bring running jobs back" },
-          "error",
-        );
-        process.exit(130);
-      }
-      void shutdown(signal).catch(fatal);
-    });
-  }
+  signals.onStop((reason) => void shutdown(reason).catch(fatal));
   void runner.done.then(() => {
     if (config.isBurst) void shutdown("burst: queue drained").catch(fatal);
   });

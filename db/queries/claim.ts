@@ -53,12 +53,16 @@ function claimSql(queueCount: number): string {
     queueCount > 0
       ? `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`
       : "";
-  // One statement: the subquery takes the due rows in claim order (served by jobs_claim_idx, or
-  // jobs_claim_queue_idx with a queue filter) and the UPDATE marks them ours.
+  // INDEXED BY pins the index that serves the claim: the planner, without statistics, would
+  // otherwise pick jobs_state_id_idx and sort every queued row on each claim. One queue: the
+  // (queue, priority, run_at, id) index gives rows in claim order; several or all queues: the
+  // (priority, run_at, id) index does, skipping other queues' rows.
+  const index = queueCount === 1 ? "jobs_claim_queue_idx" : "jobs_claim_idx";
   return `UPDATE jobs SET state = 'running', locked_by = ?, locked_at = ?, lease_expires_at = ?,
       claim_token = ?, attempts = attempts + 1, started_at = ?, first_started_at = COALESCE(first_started_at, ?),
       progress = NULL, progress_message = NULL
-    WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+    WHERE id IN (SELECT id FROM jobs INDEXED BY ${index}
+                 WHERE state = 'queued' AND run_at <= ? ${queueFilter}
                  ORDER BY priority DESC, run_at, id LIMIT ?)
     RETURNING ${CLAIM_COLUMNS}`;
 }
@@ -98,10 +102,14 @@ function prepareStatements(sqlite: Database.Database) {
     ),
     workerJobsDone: sqlite.prepare(`UPDATE workers SET jobs_done = jobs_done + ? WHERE id = ?`),
     dueCheck: sqlite
-      .prepare(`SELECT 1 FROM jobs WHERE state = 'queued' AND run_at <= ? LIMIT 1`)
+      .prepare(
+        `SELECT 1 FROM jobs INDEXED BY jobs_due_idx WHERE state = 'queued' AND run_at <= ? LIMIT 1`,
+      )
       .pluck(),
     nextRunAt: sqlite
-      .prepare(`SELECT run_at FROM jobs WHERE state = 'queued' ORDER BY run_at LIMIT 1`)
+      .prepare(
+        `SELECT run_at FROM jobs INDEXED BY jobs_due_idx WHERE state = 'queued' ORDER BY run_at LIMIT 1`,
+      )
       .pluck(),
     dataVersion: sqlite.prepare(`PRAGMA data_version`).pluck(),
   };

@@ -5,6 +5,7 @@ import { enqueueCommand } from "./enqueue";
 import { migrateCommand } from "./migrate";
 import { pruneCommand } from "./prune";
 import { retryFailedCommand } from "./retry-failed";
+import { seedCommand } from "./seed";
 import { scheduleCommand } from "./schedule";
 import { statsCommand } from "./stats";
 import { tasksCommand } from "./tasks";
@@ -19,6 +20,7 @@ export const commands: Record<string, Command> = {
   tasks: tasksCommand,
   schedule: scheduleCommand,
   migrate: migrateCommand,
+  seed: seedCommand,
   admin: adminCommand,
   token: tokenCommand,
 };

@@ -1,5 +1,3 @@
-import { getDb } from "@/db/client";
-import { pruneResults, retentionFromEnv } from "@/db/queries/upkeep";
 import { defineTask } from "./define";
 
 /** jobdeck.prune: prunes old successes by the save limit (JOBDECK_SAVE_LIMIT / JOBDECK_SAVE_DAYS). */
@@ -7,5 +5,12 @@ export default defineTask({
   name: "jobdeck.prune",
   description: "Prunes old successes by the save limit",
   exampleArgs: {},
-  run: () => pruneResults(getDb(), retentionFromEnv()),
+  async run() {
+    // Loaded on first use: executor threads that never prune never load the database client.
+    const [{ getDb }, { pruneResults, retentionFromEnv }] = await Promise.all([
+      import("@/db/client"),
+      import("@/db/queries/upkeep"),
+    ]);
+    return pruneResults(getDb(), retentionFromEnv());
+  },
 });

@@ -1,0 +1,1 @@
+DROP INDEX `jobs_state_id_idx`;
