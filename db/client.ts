@@ -52,8 +52,9 @@ export function openDb(options: OpenDbOptions = {}): Db {
   const file = resolveDatabasePath(options.url);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`busy_timeout = ${Number(process.env.JOBDECK_BUSY_TIMEOUT_MS ?? 10000)}`);
+  // After busy_timeout: switching a new file to WAL briefly needs an exclusive lock.
+  sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`synchronous = ${synchronousMode()}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("temp_store = MEMORY");

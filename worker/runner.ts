@@ -181,10 +181,8 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
         if (state.held.get(id) !== job.claimToken) {
           log("job:lease-lost", { jobId: id, task: job.task, attempt: job.attempts });
           pool.abort(id, "Lease lost: another worker may run this job", config.cancelGraceMs);
-        } else if (state.cancelRequested.has(id) && !cancelRequested.has(id)) {
-          cancelRequested.add(id);
-          log("job:cancelling", { jobId: id, task: job.task, attempt: job.attempts });
-          pool.abort(id, "Cancelled on request", config.cancelGraceMs);
+        } else if (state.cancelRequested.has(id)) {
+          requestCancel(id);
         }
       }
     } catch (error) {
@@ -203,9 +201,19 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   }
 
   const heartbeatTimer = setInterval(heartbeat, config.heartbeatMs);
+  function requestCancel(id: number): void {
+    const job = inFlight.get(id);
+    if (!job || cancelRequested.has(id)) return;
+    cancelRequested.add(id);
+    log("job:cancelling", { jobId: id, task: job.task, attempt: job.attempts });
+    pool.abort(id, "Cancelled on request", config.cancelGraceMs);
+  }
+
   const progressTimer = setInterval(() => {
-    if (pendingProgress.size === 0) return;
     try {
+      // Cancel requests are noticed within half a second, not only at the next heartbeat.
+      if (inFlight.size > 0) for (const id of store.cancelRequests()) requestCancel(id);
+      if (pendingProgress.size === 0) return;
       store.writeProgress(takeProgress());
     } catch (error) {
       log("worker:progress-failed", { error: String(error) }, "error");

@@ -3,6 +3,8 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
+import { requestCancel } from "@/db/queries/jobs";
+import { readJob } from "@/db/queries/read";
 import {
   countByState,
   makeTestDb,
@@ -167,6 +169,45 @@ describe("a worker", () => {
     await new Promise((r) => setTimeout(r, 1500));
     w2.proc.kill("SIGTERM");
     expect((await w2.exited).code).toBe(130);
+  });
+
+  it("stops a running job asked to cancel, records it as cancelled and does not retry it", async () => {
+    const t = testDb();
+    const w = track(startWorker(t.url, ["--no-scheduler"]));
+    await w.started;
+    const id = enqueueJob(t.db, "demo.sleep", { ms: 30_000 }, { maxAttempts: 5 });
+    await waitFor(() => countByState(t.db).running === 1, 10_000);
+    const asked = Date.now();
+    expect(requestCancel(t.db, id)).toBe("requested");
+    await waitFor(() => countByState(t.db).failure === 1, 5_000, 50, "the cancel");
+    expect(Date.now() - asked).toBeLessThan(3000);
+    expect(readJob(t.db, id)).toMatchObject({
+      status: "failure",
+      attempts: 1,
+      error: expect.stringMatching(/^Cancelled on request/),
+    });
+    expect(
+      t.db.$client.prepare(`SELECT outcome FROM attempts WHERE job_id = ?`).pluck().all(id),
+    ).toEqual(["cancelled"]);
+    w.proc.kill("SIGTERM");
+    await w.exited;
+  });
+
+  it("enqueues a job's hook task with its outcome when it ends", async () => {
+    const t = testDb();
+    const id = enqueueJob(t.db, "demo.echo", { hello: "hook" }, { hook: "demo.echo" });
+    const w = track(startWorker(t.url, ["--no-scheduler", "--burst"]));
+    expect((await w.exited).code).toBe(0);
+    const hook = t.db.$client
+      .prepare(`SELECT args FROM results WHERE id <> ?`)
+      .pluck()
+      .get(id) as string;
+    expect(JSON.parse(hook)).toEqual({
+      jobId: id,
+      task: "demo.echo",
+      state: "success",
+      result: { hello: "hook" },
+    });
   });
 
   it("sees no 'database is locked' with three workers and a steady enqueuer writing for 30 s", async () => {

@@ -112,6 +112,12 @@ function prepareStatements(sqlite: Database.Database) {
       )
       .pluck(),
     dataVersion: sqlite.prepare(`PRAGMA data_version`).pluck(),
+    cancelRequests: sqlite
+      .prepare(
+        `SELECT id FROM jobs INDEXED BY jobs_lease_idx WHERE state = 'running' AND locked_by = ?
+         AND cancel_requested_at IS NOT NULL`,
+      )
+      .pluck(),
   };
 }
 
@@ -286,6 +292,8 @@ export function createWorkerStore(db: Db, workerId: string) {
     hasDueJobs: (now = Date.now()) => s.dueCheck.get(now) !== undefined,
     /** The earliest run_at of any queued job, or null. */
     nextRunAt: () => (s.nextRunAt.get() as number | undefined) ?? null,
+    /** Ids of this worker's running jobs someone asked to cancel (a read on the running rows). */
+    cancelRequests: () => s.cancelRequests.all(workerId) as number[],
     /** Changes whenever another connection commits: the idle worker's cheap wake-up check. */
     dataVersion: () => s.dataVersion.get() as number,
   };
