@@ -12,9 +12,24 @@
 import { getDb, type Db } from "./client";
 import { enqueueJob, enqueueJobs, type EnqueueInput, type EnqueueOptions } from "./queries/enqueue";
 import { readGroup, readJob, type JobInfo } from "./queries/read";
+import {
+  createSchedule as createScheduleRow,
+  deleteSchedule as deleteScheduleRow,
+  listSchedules as listScheduleRows,
+  runScheduleNow as runScheduleRowNow,
+  setScheduleEnabled,
+  updateSchedule as updateScheduleRow,
+  type SchedulePatch,
+  type ScheduleView,
+} from "./queries/schedules";
+import type { ScheduleInput } from "./schedule-rules";
+import type { ScheduleRow } from "./schema";
 
 export type { EnqueueInput, EnqueueOptions } from "./queries/enqueue";
 export type { JobInfo, JobStatus } from "./queries/read";
+export type { ScheduleInput } from "./schedule-rules";
+export type { SchedulePatch, ScheduleView } from "./queries/schedules";
+export { describeSchedule, previewSchedule } from "./schedule-rules";
 export { InputError } from "./errors";
 
 /** The library's functions bound to one database. */
@@ -27,6 +42,18 @@ export interface Queue {
   getJob(id: number): Promise<JobInfo | null>;
   /** Every job of a group with its outcome (Django-Q's result_group). */
   getGroupResults(group: string): Promise<JobInfo[]>;
+  /** Creates a periodic schedule (see docs/SCHEDULES.md); throws InputError naming the field. */
+  createSchedule(input: ScheduleInput): Promise<ScheduleRow>;
+  /** Changes a schedule's fields; throws InputError naming the field. */
+  updateSchedule(id: number, patch: SchedulePatch): Promise<ScheduleRow>;
+  /** Enables or disables a schedule. */
+  enableSchedule(id: number, isEnabled: boolean): Promise<void>;
+  /** Enqueues one job of the schedule now, without moving its next run; resolves to the job id. */
+  runScheduleNow(id: number): Promise<number>;
+  /** Deletes a schedule; resolves to whether it existed. */
+  deleteSchedule(id: number): Promise<boolean>;
+  /** Every schedule with its next and last runs. */
+  listSchedules(): Promise<ScheduleView[]>;
 }
 
 function bind(db: () => Db): Queue {
@@ -35,6 +62,12 @@ function bind(db: () => Db): Queue {
     enqueueMany: async (jobs) => enqueueJobs(db(), jobs),
     getJob: async (id) => readJob(db(), id),
     getGroupResults: async (group) => readGroup(db(), group),
+    createSchedule: async (input) => createScheduleRow(db(), input),
+    updateSchedule: async (id, patch) => updateScheduleRow(db(), id, patch),
+    enableSchedule: async (id, isEnabled) => void setScheduleEnabled(db(), id, isEnabled),
+    runScheduleNow: async (id) => runScheduleRowNow(db(), id),
+    deleteSchedule: async (id) => deleteScheduleRow(db(), id),
+    listSchedules: async () => listScheduleRows(db()),
   };
 }
 
@@ -53,3 +86,12 @@ export const enqueueMany = defaultQueue.enqueueMany;
 export const getJob = defaultQueue.getJob;
 /** Reads a group's jobs from the default database; see Queue.getGroupResults. */
 export const getGroupResults = defaultQueue.getGroupResults;
+/** Schedules on the default database; see Queue. */
+export const {
+  createSchedule,
+  updateSchedule,
+  enableSchedule,
+  runScheduleNow,
+  deleteSchedule,
+  listSchedules,
+} = defaultQueue;
