@@ -4,6 +4,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Jobdeck", template: "%s · Jobdeck" },
   description: "Background jobs on SQLite, with an admin dashboard.",
+  icons: { icon: "/favicon.svg" },
 };
 
 /** The root layout: html shell only; the dashboard's navigation lives in app/(dashboard)/layout.tsx. */
