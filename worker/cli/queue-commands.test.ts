@@ -1,0 +1,136 @@
+/** The queue commands of `npm run jobdeck`, run as a user would (a real process on a real file). */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb, type Db } from "@/db/client";
+
+let dir: string;
+let url: string;
+let db: Db;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-cli-"));
+  url = path.join(dir, "cli.db");
+  db = openDb({ url });
+});
+afterAll(() => {
+  db.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function jobdeck(...args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "worker/cli.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: url },
+    encoding: "utf8",
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const queued = () => db.$client.prepare(`SELECT COUNT(*) FROM jobs`).pluck().get();
+
+describe("jobdeck enqueue", () => {
+  it("prints the new job's id and stores every option", () => {
+    const r = jobdeck(
+      "enqueue",
+      "demo.echo",
+      "--args",
+      '{"to":"ann"}',
+      "--queue",
+      "mail",
+      "--priority",
+      "5",
+      "--delay",
+      "30",
+      "--group",
+      "g",
+      "--timeout",
+      "9",
+      "--max-attempts",
+      "4",
+    );
+    expect(r.code).toBe(0);
+    const id = Number(r.stdout.trim());
+    expect(
+      db.$client
+        .prepare(
+          `SELECT task, args, queue, priority, group_name, timeout_ms, max_attempts FROM jobs WHERE id = ?`,
+        )
+        .get(id),
+    ).toEqual({
+      task: "demo.echo",
+      args: '{"to":"ann"}',
+      queue: "mail",
+      priority: 5,
+      group_name: "g",
+      timeout_ms: 9000,
+      max_attempts: 4,
+    });
+  });
+
+  it("enqueues N copies with --count and prints the count", () => {
+    const before = queued() as number;
+    const r = jobdeck("enqueue", "demo.noop", "--count", "250");
+    expect(r).toMatchObject({ code: 0, stdout: "250\n" });
+    expect(queued()).toBe(before + 250);
+  });
+
+  it.each([
+    [["enqueue", "emails.nope"], /Unknown task "emails.nope"/],
+    [["enqueue", "demo.echo", "--args", "{bad json"], /--args is not valid JSON/],
+    [["enqueue", "demo.echo", "--delay=-5"], /--delay must be at least 0/],
+    [["enqueue", "demo.echo", "--delay", "-5"], /--delay' argument is ambiguous/],
+    [["enqueue", "demo.echo", "--max-attempts", "0"], /--max-attempts must be at least 1/],
+    [["enqueue", "demo.echo", "--count", "2.5"], /--count must be a whole number/],
+    [["enqueue"], /enqueue needs a task name/],
+    [["enqueue", "demo.echo", "--bogus"], /Unknown option '--bogus'/],
+    [["frobnicate"], /Unknown command "frobnicate"/],
+  ])("refuses %j with exit code 2 and writes nothing", (args, message) => {
+    const before = queued();
+    const r = jobdeck(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(queued()).toBe(before);
+  });
+});
+
+describe("jobdeck stats and retry-failed", () => {
+  it("prints the numbers as one JSON object, then retries failures once", () => {
+    db.$client
+      .prepare(
+        `INSERT INTO results (id, task, args, queue, priority, state, error, created_at, stopped_at, attempts) VALUES (50000, 'demo.fail', '{}', 'default', 0, 'failure', 'boom', 1, 2, 3), (50001, 'demo.echo', '{}', 'default', 0, 'failure', 'boom', 1, 2, 3)`,
+      )
+      .run();
+    const stats = JSON.parse(jobdeck("stats", "--json").stdout) as Record<string, number>;
+    for (const key of ["queued", "running", "success", "failure", "schedules"])
+      expect(typeof stats[key]).toBe("number");
+    expect(stats.failure).toBe(2);
+    expect(jobdeck("retry-failed", "--task", "demo.fail").stdout).toMatch(/retried 1 failed job$/m);
+    expect(jobdeck("retry-failed").stdout).toMatch(/retried 1 failed job$/m);
+    expect(jobdeck("retry-failed").stdout).toMatch(/retried 0 failed jobs/);
+    expect(
+      db.$client
+        .prepare(`SELECT COUNT(*) FROM jobs WHERE retry_of IN (50000, 50001)`)
+        .pluck()
+        .get(),
+    ).toBe(2);
+  });
+
+  it("answers --help for every command", () => {
+    for (const command of [
+      "enqueue",
+      "stats",
+      "retry-failed",
+      "prune",
+      "tasks",
+      "migrate",
+      "seed",
+      "schedule",
+      "admin",
+      "token",
+    ]) {
+      const r = jobdeck(command, "--help");
+      expect(r.code, command).toBe(0);
+      expect(r.stdout, command).toMatch(/Usage: npm run jobdeck/);
+    }
+  });
+});
