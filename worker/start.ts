@@ -98,6 +98,7 @@ interface Child {
   args: string[];
   process: ChildProcess | null;
   restarts: number;
+  quickFailures: number;
 }
 
 function main(): void {
@@ -126,7 +127,13 @@ function main(): void {
   buildIfStale();
 
   const children: Child[] = [
-    { name: "web", args: [NEXT_BIN, "start", "-H", host, "-p", port], process: null, restarts: 0 },
+    {
+      name: "web",
+      args: [NEXT_BIN, "start", "-H", host, "-p", port],
+      process: null,
+      restarts: 0,
+      quickFailures: 0,
+    },
   ];
   if (!isWebOnly) {
     const extra = values["worker-args"]?.split(/\s+/).filter(Boolean) ?? [];
@@ -135,6 +142,7 @@ function main(): void {
       args: ["--import", "tsx", "worker/index.ts", ...extra],
       process: null,
       restarts: 0,
+      quickFailures: 0,
     });
   }
   let stopping = false;
@@ -147,10 +155,25 @@ function main(): void {
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
     });
     child.process = proc;
+    const startedAt = Date.now();
     proc.on("exit", (code, signal) => {
       child.process = null;
       if (stopping) {
-        if (children.every((c) => c.process === null)) process.exit(0);
+        if (children.every((c) => c.process === null)) process.exit(process.exitCode ?? 0);
+        return;
+      }
+      // A crash after a good run is restarted; one that fails at start three times running
+      // (a port in use, a broken build) will not heal by itself: stop and say so.
+      child.quickFailures = Date.now() - startedAt < 10_000 ? child.quickFailures + 1 : 0;
+      if (child.quickFailures >= 3) {
+        console.error(
+          `error: ${child.name} failed at start ${child.quickFailures} times in a row (see above)` +
+            (child.name === "web" ? `; is port ${port} in use? Set PORT to another port.` : "."),
+        );
+        stopping = true;
+        for (const c of children) if (c.process?.pid) process.kill(c.process.pid, "SIGTERM");
+        process.exitCode = 1;
+        if (children.every((c) => c.process === null)) process.exit(1);
         return;
       }
       child.restarts++;
