@@ -120,23 +120,30 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   function waitForWork(): Promise<void> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | null = null;
-      const version = store.dataVersion();
+      let version = store.dataVersion();
       let nextRunAt = store.nextRunAt();
+      let checkedAt = Date.now();
+      // Due jobs may all be in queues this worker does not take: look (a read) once per change.
+      let isDueChecked = false;
       wakeUp = () => {
         if (timer) clearTimeout(timer);
         resolve();
       };
-      let checkedAt = Date.now();
       const poll = () => {
         if (pool.free() > 0) {
           const v = store.dataVersion();
           const now = Date.now();
           // New commits by other connections, or the safety recheck once a second.
           if (v !== version || now - checkedAt >= FULL_RECHECK_MS) {
+            version = v;
             nextRunAt = store.nextRunAt();
             checkedAt = now;
+            isDueChecked = false;
           }
-          if (nextRunAt !== null && nextRunAt <= now) return wake();
+          if (nextRunAt !== null && nextRunAt <= now && !isDueChecked) {
+            isDueChecked = true;
+            if (store.hasDueJobs(now, config.queues)) return wake();
+          }
         }
         timer = setTimeout(poll, IDLE_POLL_MS);
       };
@@ -147,7 +154,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   async function loop(): Promise<void> {
     while (!stopping) {
       const free = pool.free();
-      if (free > 0 && store.hasDueJobs()) {
+      if (free > 0 && store.hasDueJobs(Date.now(), config.queues)) {
         const jobs = store.claimJobs(
           Math.min(free, config.claimBatch),
           config.queues,
@@ -163,7 +170,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
         config.isBurst &&
         pool.free() === config.concurrency &&
         inFlight.size === 0 &&
-        !store.hasDueJobs()
+        !store.hasDueJobs(Date.now(), config.queues)
       ) {
         return;
       }

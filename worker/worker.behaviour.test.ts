@@ -171,6 +171,33 @@ describe("a worker", () => {
     expect((await w2.exited).code).toBe(130);
   });
 
+  it("takes only its own queues, by priority, and a burst ends when they are drained", async () => {
+    const t = testDb();
+    enqueueJobs(
+      t.db,
+      Array.from({ length: 30 }, () => ({ task: "demo.noop", options: { queue: "default" } })),
+    );
+    const low = enqueueJob(t.db, "demo.noop", null, { queue: "mail", priority: 0 });
+    const high = enqueueJob(t.db, "demo.noop", null, { queue: "mail", priority: 9 });
+    const later = enqueueJob(t.db, "demo.noop", null, { queue: "mail", delay: 60 });
+    const w = track(
+      startWorker(t.url, ["--no-scheduler", "--burst", "--queues", "mail", "--concurrency", "1"]),
+    );
+    expect((await w.exited).code).toBe(0);
+    expect(
+      t.db.$client.prepare(`SELECT id FROM results ORDER BY started_at, id`).pluck().all(),
+    ).toEqual([high, low]);
+    expect(
+      t.db.$client
+        .prepare(`SELECT COUNT(*) FROM jobs WHERE queue = 'default' AND state = 'queued'`)
+        .pluck()
+        .get(),
+    ).toBe(30);
+    expect(t.db.$client.prepare(`SELECT state FROM jobs WHERE id = ?`).pluck().get(later)).toBe(
+      "queued",
+    );
+  });
+
   it("stops a running job asked to cancel, records it as cancelled and does not retry it", async () => {
     const t = testDb();
     const w = track(startWorker(t.url, ["--no-scheduler"]));

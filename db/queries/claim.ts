@@ -138,6 +138,22 @@ export function createWorkerStore(db: Db, workerId: string) {
     return stmt;
   }
 
+  const dueInQueues = new Map<number, Database.Statement>();
+  function dueInQueuesStatement(queueCount: number): Database.Statement {
+    let stmt = dueInQueues.get(queueCount);
+    if (!stmt) {
+      const marks = Array.from({ length: queueCount }, () => "?").join(", ");
+      stmt = sqlite
+        .prepare(
+          `SELECT 1 FROM jobs INDEXED BY jobs_claim_queue_idx WHERE state = 'queued' AND run_at <= ?
+           AND queue IN (${marks}) LIMIT 1`,
+        )
+        .pluck();
+      dueInQueues.set(queueCount, stmt);
+    }
+    return stmt;
+  }
+
   /** Claims up to `limit` due jobs (optionally only from `queues`) with a lease of `leaseMs`. */
   function claimJobs(
     limit: number,
@@ -289,7 +305,10 @@ export function createWorkerStore(db: Db, workerId: string) {
       progress: { id: number; token: string; value: number; message: string | null }[],
     ) => writeProgress.immediate(progress),
     /** True when some queued job is due (a read; takes no write lock). */
-    hasDueJobs: (now = Date.now()) => s.dueCheck.get(now) !== undefined,
+    hasDueJobs: (now = Date.now(), queues: string[] | null = null) =>
+      (queues && queues.length > 0
+        ? dueInQueuesStatement(queues.length).get(now, ...queues)
+        : s.dueCheck.get(now)) !== undefined,
     /** The earliest run_at of any queued job, or null. */
     nextRunAt: () => (s.nextRunAt.get() as number | undefined) ?? null,
     /** Ids of this worker's running jobs someone asked to cancel (a read on the running rows). */
