@@ -37,7 +37,6 @@ let ids: Record<string, string>;
 let adminId: number;
 let viewerId: number;
 
-test.describe.configure({ mode: "serial" });
 
 test.beforeAll(() => {
   seeded = seedRows([{ text: SENTINEL, json: JSON.stringify({ sentinel: SENTINEL }) }], 8_100_000);
@@ -135,18 +134,21 @@ test("every route handler answers 401 without a valid session, whatever the meth
     const url = concretePath(route.path, ids);
     for (const kind of BAD_COOKIES) {
       const headers = { ...cookieHeader(kind), origin: baseURL!.replace(/\/$/, "") };
-      const get = await request.get(url, { headers, maxRedirects: 0 });
-      expect(get.status(), `GET ${url} with ${kind} cookie`).toBe(401);
-      expect(await get.text()).not.toContain(SENTINEL);
-      for (const method of MUTATING_METHODS) {
+      // A method the handler does not export gets 405 from Next; every exported one must say 401.
+      let unauthorized = 0;
+      for (const method of ["GET", ...MUTATING_METHODS]) {
         const response = await request.fetch(url, {
           method,
           headers: { ...headers, "content-type": "application/json" },
-          data: JSON.stringify({ task: "demo.noop", ids: [1] }),
+          ...(method === "GET" ? {} : { data: JSON.stringify({ task: "demo.noop", ids: [1] }) }),
           maxRedirects: 0,
         });
-        expect([401, 405], `${method} ${url} with ${kind} cookie`).toContain(response.status());
+        const where = `${method} ${url} with ${kind} cookie`;
+        expect([401, 405], where).toContain(response.status());
+        expect(await response.text(), where).not.toContain(SENTINEL);
+        if (response.status() === 401) unauthorized += 1;
       }
+      expect(unauthorized, `${url} with ${kind} cookie`).toBeGreaterThan(0);
     }
   }
   expect(dataDigest()).toBe(before);

@@ -14,6 +14,7 @@ import {
   createSession,
   deleteSession,
   getSessionSecret,
+  pruneSessions,
   sessionLifetimes,
 } from "@/db/queries/sessions";
 import { findUserForSignIn } from "@/db/queries/users";
@@ -81,6 +82,8 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   // Rotation: a session id that existed before sign-in (fixation) is ended, never reused.
   const previous = verifySessionCookie(jar.get(SESSION_COOKIE)?.value, secret);
   if (previous) deleteSession(db, previous);
+  // Ended sessions are deleted when used; this sweeps those never presented again.
+  pruneSessions(db);
   const { token } = createSession(db, user.id);
   recordAudit(db, {
     actor: user.username,
