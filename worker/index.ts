@@ -5,7 +5,8 @@
  * to the grace period, then releases the rest; a second exits at once.
  */
 import os from "node:os";
-import { openDb } from "@/db/client";
+import fs from "node:fs";
+import { openDb, resolveDatabasePath } from "@/db/client";
 import { createWorkerStore } from "@/db/queries/claim";
 import { syncTaskCatalog } from "@/db/queries/tasks";
 import { markWorkerStopped, registerWorker } from "@/db/queries/upkeep";
@@ -75,6 +76,21 @@ function installSignalHandlers(log: ReturnType<typeof createLogger>) {
   };
 }
 
+/**
+ * The idle worker's wake-up path: every commit by any process writes the WAL file, and a change
+ * watch on it (inotify) tells the runner to look at once, so an idle worker neither sleeps
+ * through a new job nor burns CPU polling fast. If the watch cannot be set, polling remains.
+ */
+function watchForCommits(dbPath: string, onChange: () => void): () => void {
+  try {
+    const watcher = fs.watch(`${dbPath}-wal`, { persistent: false }, onChange);
+    watcher.on("error", () => watcher.close());
+    return () => watcher.close();
+  } catch {
+    return () => undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger();
@@ -117,6 +133,7 @@ async function main(): Promise<void> {
     log,
     onFatal: fatal,
   });
+  const stopWatch = watchForCommits(resolveDatabasePath(), () => runner?.nudge());
   const stopUpkeep = startUpkeep(
     db,
     { workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
@@ -138,6 +155,7 @@ async function main(): Promise<void> {
     stopping = true;
     log("worker:stopping", { reason, running: runner!.inFlightCount(), graceMs: config.graceMs });
     stopUpkeep();
+    stopWatch();
     await scheduler?.stop();
     const { released } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
     markWorkerStopped(db, workerId);

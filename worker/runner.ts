@@ -18,8 +18,11 @@ export interface RunnerDeps {
   onFatal(error: unknown): void;
 }
 
-/** Idle check interval: how often an idle worker looks for new commits (PRAGMA data_version). */
-const IDLE_POLL_MS = 2;
+/**
+ * Idle check interval: how often an idle worker looks for new commits (PRAGMA data_version).
+ * With a change watch on the WAL file (see nudge) this is only the fallback.
+ */
+const IDLE_POLL_MS = Number(process.env.JOBDECK_IDLE_POLL_MS ?? 25);
 /** Even without a sign of new commits, look for due jobs this often. */
 const FULL_RECHECK_MS = 1000;
 /** Progress reports reach the database at most this often. */
@@ -35,6 +38,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   let flushScheduled = false;
   let stopping = false;
   let wakeUp: (() => void) | null = null;
+  let pollNow: (() => void) | null = null;
 
   function wake(): void {
     const w = wakeUp;
@@ -127,7 +131,12 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
       let isDueChecked = false;
       wakeUp = () => {
         if (timer) clearTimeout(timer);
+        pollNow = null;
         resolve();
+      };
+      pollNow = () => {
+        if (timer) clearTimeout(timer);
+        poll();
       };
       const poll = () => {
         if (pool.free() > 0) {
@@ -231,6 +240,10 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
 
   return {
     done,
+    /** Something may have changed in the database (a file watch fired): look now. */
+    nudge(): void {
+      pollNow?.();
+    },
     /** Called by the executor pool with a task's progress report. */
     onProgress(jobId: number, value: number, message: string | null): void {
       pendingProgress.set(jobId, { value, message });
