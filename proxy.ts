@@ -48,7 +48,11 @@ export function proxy(request: NextRequest) {
     request.nextUrl.protocol === "https:" ||
     request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
   const csp = contentSecurityPolicy(nonce, https);
-  const { pathname, search } = request.nextUrl;
+  const { pathname } = request.nextUrl;
+  // The page the user asked for, without Next's client-navigation cache-busting parameter.
+  const query = new URLSearchParams(request.nextUrl.searchParams);
+  query.delete("_rsc");
+  const search = query.size > 0 ? `?${query.toString()}` : "";
 
   // Every state change (server actions included) must come from this site. Next's own server
   // action check answers a foreign Origin with 500; this answers 403 before any handler runs.
