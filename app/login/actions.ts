@@ -46,6 +46,8 @@ function minutes(ms: number): string {
 
 /** Signs in with username and password; on success rotates the session and redirects to `next`. */
 export async function signIn(_previous: SignInState, form: FormData): Promise<SignInState> {
+  // A hand-made request can send anything as the arguments: answer it, never crash.
+  if (!(form instanceof FormData)) return { message: "Send the sign-in form.", username: "" };
   const requestHeaders = await headers();
   const crossSite = crossSiteProblem(requestHeaders, { requireOrigin: true });
   const rawUsername = typeof form.get("username") === "string" ? String(form.get("username")) : "";
