@@ -78,9 +78,14 @@ export function proxy(request: NextRequest) {
     pathname !== "/login" &&
     !request.headers.has("next-action");
   if (isPageView && !request.cookies.has(SESSION_COOKIE)) {
-    const login = new URL("/login", request.url);
-    if (pathname !== "/") login.searchParams.set("next", `${pathname}${search}`.slice(0, 2000));
-    return securityHeaders(NextResponse.redirect(login), csp);
+    // A relative Location: request.url says "localhost" for 127.0.0.1, another origin.
+    const next = `${pathname}${search}`.slice(0, 2000);
+    const login =
+      pathname === "/" ? "/login" : `/login?${new URLSearchParams({ next }).toString()}`;
+    return securityHeaders(
+      new NextResponse(null, { status: 307, headers: { Location: login } }),
+      csp,
+    );
   }
 
   const requestHeaders = new Headers(request.headers);
