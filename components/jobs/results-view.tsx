@@ -115,6 +115,15 @@ export function ResultsView({
   };
 
   const noun = isFailures ? "failure" : "success";
+  const isFiltered = Boolean(
+    search.task ||
+    search.queue ||
+    search.group ||
+    search.q ||
+    search.error ||
+    search.retried ||
+    search.range !== "all",
+  );
   const nouns = isFailures ? "failures" : "successes";
 
   return (
@@ -129,6 +138,15 @@ export function ResultsView({
               </span>
             ) : (
               <>
+                {isFiltered && (
+                  <>
+                    <span className="font-medium text-zinc-900 tabular-nums dark:text-zinc-100">
+                      {rows.length}
+                      {data.next ? "+" : ""}
+                    </span>{" "}
+                    matching this filter ·{" "}
+                  </>
+                )}
                 <span className="font-medium text-zinc-900 tabular-nums dark:text-zinc-100">
                   {data.total.toLocaleString("en-US")}
                 </span>{" "}

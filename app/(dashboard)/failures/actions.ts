@@ -144,7 +144,7 @@ export async function countMatchingAction(
     async () => {
       await requireAdminAction();
       const filter = filterFrom(stateSchema.parse(state), searchSchema.parse(search));
-      if (kind === "retry") {
+      if (z.enum(["retry", "delete"]).parse(kind) === "retry") {
         if (filter.state !== "failure")
           return { ok: false, message: "Only failures can be retried.", count: 0, isCapped: false };
         if (filter.retried === "yes") return { ok: true, message: "", count: 0, isCapped: false };

@@ -23,6 +23,7 @@ function refresh() {
 
 async function authFailure(error: unknown): Promise<ActionResult> {
   if (error instanceof AuthError) return { ok: false, message: error.message };
+  if (error instanceof z.ZodError) return { ok: false, message: "Invalid job id." };
   throw error;
 }
 
@@ -147,6 +148,7 @@ export async function enqueueAction(
   } catch (error) {
     return authFailure(error);
   }
+  if (!(formData instanceof FormData)) return { ok: false, message: "Invalid form." };
   const parsed = enqueueSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
     return {

@@ -87,8 +87,11 @@ export async function saveScheduleAction(
     if (error instanceof AuthError) return { ok: false, message: error.message };
     throw error;
   }
+  if (!(form instanceof FormData)) return { ok: false, message: "Invalid form." };
   const idRaw = text(form, "id");
-  const id = idRaw === "" ? null : z.coerce.number().int().positive().parse(idRaw);
+  const idParsed = z.coerce.number().int().positive().safeParse(idRaw);
+  if (idRaw !== "" && !idParsed.success) return { ok: false, message: "Invalid schedule id." };
+  const id = idRaw === "" || !idParsed.success ? null : idParsed.data;
   const { input, errors } = formToInput(form);
   // An untouched Next run keeps the series as it is (the field only shows minutes).
   if (id !== null && text(form, "nextRunAt") === text(form, "nextRunAtInitial"))
@@ -143,9 +146,14 @@ export async function previewScheduleAction(form: FormData): Promise<PreviewResu
     if (error instanceof AuthError) return { ok: false, fieldErrors: { schedule: error.message } };
     throw error;
   }
+  if (!(form instanceof FormData)) return { ok: false, fieldErrors: { schedule: "Invalid form." } };
   const { input, errors } = formToInput(form);
   if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
-  return previewSchedule({ ...input }, Date.now(), 5);
+  try {
+    return previewSchedule({ ...input }, Date.now(), 5);
+  } catch (error) {
+    return { ok: false, fieldErrors: { schedule: (error as Error).message } };
+  }
 }
 
 async function scheduleWrite(
@@ -184,9 +192,10 @@ export async function setScheduleEnabledAction(
   id: number,
   isEnabled: boolean,
 ): Promise<ActionResult> {
-  return scheduleWrite(id, isEnabled ? "schedule.enable" : "schedule.disable", (db) => {
-    const row = setScheduleEnabled(db, id, isEnabled);
-    return `${row.name} ${isEnabled ? "enabled" : "disabled"}.`;
+  const on = isEnabled === true;
+  return scheduleWrite(id, on ? "schedule.enable" : "schedule.disable", (db) => {
+    const row = setScheduleEnabled(db, id, on);
+    return `${row.name} ${on ? "enabled" : "disabled"}.`;
   });
 }
 
