@@ -78,14 +78,11 @@ export function proxy(request: NextRequest) {
     pathname !== "/login" &&
     !request.headers.has("next-action");
   if (isPageView && !request.cookies.has(SESSION_COOKIE)) {
-    // A relative Location: request.url says "localhost" for 127.0.0.1, another origin.
-    const next = `${pathname}${search}`.slice(0, 2000);
-    const login =
-      pathname === "/" ? "/login" : `/login?${new URLSearchParams({ next }).toString()}`;
-    return securityHeaders(
-      new NextResponse(null, { status: 307, headers: { Location: login } }),
-      csp,
-    );
+    // Absolute here (Next's adapter needs it); Next sends it as a relative Location because the
+    // host matches the request's, so users on 127.0.0.1 stay on 127.0.0.1.
+    const login = new URL("/login", request.url);
+    if (pathname !== "/") login.searchParams.set("next", `${pathname}${search}`.slice(0, 2000));
+    return securityHeaders(NextResponse.redirect(login), csp);
   }
 
   const requestHeaders = new Headers(request.headers);
@@ -98,7 +95,8 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: "/((?!_next/static|_next/image|favicon.ico).*)",
+      // The icons in public/ are served to everyone, signed in or not (no page lives there).
+      source: "/((?!_next/static|_next/image|favicon\\.ico|favicon\\.svg).*)",
     },
   ],
 };
