@@ -65,6 +65,10 @@ export default defineConfig({
     timeout: 120_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: { DATABASE_URL: process.env.DATABASE_URL, E2E_PORT: PORT },
+    env: {
+      DATABASE_URL: process.env.DATABASE_URL,
+      E2E_PORT: PORT,
+      E2E_RUNNER_PID: String(process.pid),
+    },
   },
 });

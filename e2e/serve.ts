@@ -72,6 +72,18 @@ function stop(code: number) {
   ).then(() => process.exit(code));
 }
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(0));
+// When the Playwright runner is killed outright, nothing signals us: stop once it is gone, so no
+// server is left holding the port.
+const runnerPid = Number(process.env.E2E_RUNNER_PID ?? 0);
+if (runnerPid > 0) {
+  setInterval(() => {
+    try {
+      process.kill(runnerPid, 0);
+    } catch {
+      stop(0);
+    }
+  }, 1000).unref();
+}
 for (const child of children) {
   child.once("exit", (code) => {
     if (!stopping) {
