@@ -60,8 +60,10 @@ test("the enqueue form refuses invalid JSON and enqueues a valid job", async ({ 
   const form = page.getByRole("form", { name: "Enqueue a job" });
   await form.getByLabel("Task").selectOption("demo.echo");
   await form.getByLabel("Arguments").fill("{not json");
+  await form.getByLabel("Group").fill("kept-after-error");
   await form.getByRole("button", { name: "Enqueue job" }).click();
   await expect(form.getByText(/Not valid JSON/)).toBeVisible();
+  await expect(form.getByLabel("Group")).toHaveValue("kept-after-error");
   await snap(page, "queue-enqueue-invalid");
   const name = unique("from-form");
   await form.getByLabel("Arguments").fill('{"from":"form"}');

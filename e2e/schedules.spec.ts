@@ -77,6 +77,9 @@ test("invalid schedule input is refused with an error next to each field and not
     /Unknown timezone "Mars\/Olympus"/,
   );
   await expect(page).toHaveURL(/\/schedules\/new$/);
+  // What was typed is still there to correct.
+  await expect(form.getByLabel("Cron")).toHaveValue("61 25 * *");
+  await expect(form.getByLabel("Arguments")).toHaveValue("{broken");
   await snap(page, "schedule-invalid");
   expect(scheduleCount()).toBe(before);
 });

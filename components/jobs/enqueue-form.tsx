@@ -113,6 +113,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             <input
               id={id}
               name="name"
+              defaultValue={state.values?.name}
               placeholder="optional"
               aria-invalid={Boolean(errors.name?.length)}
               aria-describedby={d}
@@ -125,6 +126,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             <input
               id={id}
               name="queue"
+              defaultValue={state.values?.queue}
               placeholder="default"
               aria-invalid={Boolean(errors.queue?.length)}
               aria-describedby={d}
@@ -137,6 +139,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             <input
               id={id}
               name="priority"
+              defaultValue={state.values?.priority}
               inputMode="numeric"
               placeholder="0"
               aria-invalid={Boolean(errors.priority?.length)}
@@ -150,6 +153,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             <input
               id={id}
               name="delay"
+              defaultValue={state.values?.delay}
               inputMode="decimal"
               placeholder="0"
               aria-invalid={Boolean(errors.delay?.length)}
@@ -164,6 +168,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
           <input
             id={id}
             name="group"
+            defaultValue={state.values?.group}
             placeholder="optional"
             aria-invalid={Boolean(errors.group?.length)}
             aria-describedby={d}

@@ -125,6 +125,17 @@ export function ScheduleForm({
   const [timezone, setTimezone] = useState(initial.timezone);
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [version, setVersion] = useState(0);
+  // React resets a form after its action; after a refused save, show what was typed, not the defaults.
+  const sent = state.values;
+  const shown: ScheduleFormValues = sent
+    ? {
+        ...initial,
+        ...Object.fromEntries(
+          Object.entries(sent).filter(([k]) => k !== "isEnabled" && k in initial),
+        ),
+        isEnabled: sent.isEnabled === "on",
+      }
+    : initial;
   const errors = Object.fromEntries(
     Object.entries(state.fieldErrors ?? {}).map(([k, v]) => [k, v?.[0]]),
   );
@@ -177,7 +188,7 @@ export function ScheduleForm({
               <input
                 {...p}
                 name="name"
-                defaultValue={initial.name}
+                defaultValue={shown.name}
                 className={input}
                 placeholder="nightly-report"
               />
@@ -185,7 +196,7 @@ export function ScheduleForm({
           </Field>
           <Field label="Task" error={errors.task}>
             {(p) => (
-              <select {...p} name="task" defaultValue={initial.task} className={input}>
+              <select {...p} name="task" defaultValue={shown.task} className={input}>
                 {!tasks.includes(initial.task) && initial.task && (
                   <option value={initial.task}>{initial.task} (not registered)</option>
                 )}
@@ -208,7 +219,7 @@ export function ScheduleForm({
               {...p}
               name="args"
               rows={3}
-              defaultValue={initial.args}
+              defaultValue={shown.args}
               spellCheck={false}
               className={`${input} font-mono text-xs`}
             />
@@ -243,7 +254,7 @@ export function ScheduleForm({
                   {...p}
                   name="minutes"
                   inputMode="numeric"
-                  defaultValue={initial.minutes}
+                  defaultValue={shown.minutes}
                   className={input}
                   placeholder="15"
                 />
@@ -260,7 +271,7 @@ export function ScheduleForm({
                 <input
                   {...p}
                   name="cron"
-                  defaultValue={initial.cron}
+                  defaultValue={shown.cron}
                   className={`${input} font-mono`}
                   placeholder="0 8 * * 1-5"
                 />
@@ -308,7 +319,7 @@ export function ScheduleForm({
                   {...p}
                   type="datetime-local"
                   name="nextRunAt"
-                  defaultValue={initial.nextRunAt}
+                  defaultValue={shown.nextRunAt}
                   className={input}
                 />
               )}
@@ -326,13 +337,13 @@ export function ScheduleForm({
                 {...p}
                 name="repeats"
                 inputMode="numeric"
-                defaultValue={initial.repeats}
+                defaultValue={shown.repeats}
                 className={input}
               />
             )}
           </Field>
           <Field label="Queue" error={errors.queue}>
-            {(p) => <input {...p} name="queue" defaultValue={initial.queue} className={input} />}
+            {(p) => <input {...p} name="queue" defaultValue={shown.queue} className={input} />}
           </Field>
           <Field label="Priority" error={errors.priority}>
             {(p) => (
@@ -340,7 +351,7 @@ export function ScheduleForm({
                 {...p}
                 name="priority"
                 inputMode="numeric"
-                defaultValue={initial.priority}
+                defaultValue={shown.priority}
                 className={input}
               />
             )}
@@ -353,7 +364,7 @@ export function ScheduleForm({
             hint="After downtime: run once, or every missed run"
           >
             {(p) => (
-              <select {...p} name="catchUp" defaultValue={initial.catchUp} className={input}>
+              <select {...p} name="catchUp" defaultValue={shown.catchUp} className={input}>
                 <option value="once">Run once</option>
                 <option value="all">Run every missed run</option>
               </select>
@@ -363,7 +374,7 @@ export function ScheduleForm({
             <input
               type="checkbox"
               name="isEnabled"
-              defaultChecked={initial.isEnabled}
+              defaultChecked={shown.isEnabled}
               className="size-4 rounded accent-indigo-600"
             />
             Enabled

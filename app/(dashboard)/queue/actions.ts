@@ -135,7 +135,18 @@ const enqueueSchema = z.object({
 });
 
 /** State of the enqueue form (useActionState). */
-export type EnqueueFormState = ActionResult & { jobId?: number };
+export type EnqueueFormState = ActionResult & {
+  jobId?: number;
+  /** The submitted fields when refused, so the form shows them again after React resets it. */
+  values?: Record<string, string>;
+};
+
+function submitted(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form)
+    if (typeof value === "string") values[key] = value.slice(0, 70_000);
+  return values;
+}
 
 /** Enqueues one job of a registered task from the form; field errors name the input at fault. */
 export async function enqueueAction(
@@ -155,6 +166,7 @@ export async function enqueueAction(
       ok: false,
       message: "Check the highlighted fields.",
       fieldErrors: z.flattenError(parsed.error).fieldErrors,
+      values: submitted(formData),
     };
   }
   const { task, args, ...options } = parsed.data;
@@ -182,7 +194,12 @@ export async function enqueueAction(
         error.field === "maxAttempts" || error.field === "runAt"
           ? "delay"
           : (error.field ?? "task");
-      return { ok: false, message: error.message, fieldErrors: { [field]: [error.message] } };
+      return {
+        ok: false,
+        message: error.message,
+        fieldErrors: { [field]: [error.message] },
+        values: submitted(formData),
+      };
     }
     throw error;
   }

@@ -23,7 +23,18 @@ import {
 import { previewSchedule, validateSchedule, type ScheduleInput } from "@/db/schedule-rules";
 
 /** What the form gets back from saving. */
-export type ScheduleFormState = ActionResult & { id?: number };
+export type ScheduleFormState = ActionResult & {
+  id?: number;
+  /** The submitted fields, when the save was refused (the form shows them again). */
+  values?: Record<string, string>;
+};
+
+function submitted(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form)
+    if (typeof value === "string" && key !== "id") values[key] = value.slice(0, 70_000);
+  return values;
+}
 
 /** What the preview shows: the rule in words and the next runs (ms), or the timing errors. */
 export type PreviewResult =
@@ -103,6 +114,7 @@ export async function saveScheduleAction(
       ok: false,
       message: "Nothing was saved: check the highlighted fields.",
       fieldErrors: toFieldErrors(fieldErrors),
+      values: submitted(form),
     };
   }
   const db = getDb();
@@ -132,6 +144,7 @@ export async function saveScheduleAction(
         ok: false,
         message: `Nothing was saved: ${error.message}`,
         fieldErrors: { [field]: [error.message] },
+        values: submitted(form),
       };
     }
     throw error;
