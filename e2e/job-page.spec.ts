@@ -22,3 +22,20 @@ test("an unknown job shows a not-found page inside the layout", async ({ page })
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 });
+
+test("secret-looking arguments are masked on the job page and in the queue", async ({ page }) => {
+  const name = unique("masked");
+  const id = enqueue(
+    "demo.sleep",
+    { ms: 4000, password: "hunter2-do-not-show", nested: { apiToken: "tok-do-not-show" } },
+    { name },
+  );
+  await page.goto(`/jobs/${id}`);
+  const args = page.getByLabel("Arguments");
+  await expect(args).toContainText("••••••");
+  await expect(args).not.toContainText("do-not-show");
+  await expect(args).toContainText('"ms": 4000');
+  await page.goto("/queue");
+  await expect(page.getByText(name)).toBeVisible();
+  await expect(page.locator("body")).not.toContainText("do-not-show");
+});

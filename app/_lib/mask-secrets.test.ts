@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isSecretKey, MASK, maskSecrets, maskSecretsInJson, secretWords } from "./mask-secrets";
+import {
+  isSecretKey,
+  MASK,
+  maskSecrets,
+  maskSecretsInJson,
+  maskSecretsInPreview,
+  secretWords,
+} from "./mask-secrets";
 
 describe("masking secret-looking arguments", () => {
   it("recognises secret keys by word, not by substring", () => {
@@ -53,5 +60,27 @@ describe("masking secret-looking arguments", () => {
       `{\n  "ssn": "${MASK}",\n  "password": "p"\n}`,
     );
     expect(maskSecretsInJson("not json")).toBe("not json");
+  });
+});
+
+describe("maskSecretsInPreview", () => {
+  it("masks a complete JSON preview exactly", () => {
+    expect(maskSecretsInPreview('{"user":"ann","password":"hunter2"}')).toBe(
+      `{"user":"ann","password":"${MASK}"}`,
+    );
+  });
+
+  it("masks a preview cut in the middle, even inside the secret's value", () => {
+    const cut = '{"to":"ann@example.com","apiKey":"sk_live_abcdef","nested":{"token":"t0k';
+    const out = maskSecretsInPreview(cut)!;
+    expect(out).not.toContain("sk_live");
+    expect(out).not.toContain("t0k");
+    expect(out).toContain('"to":"ann@example.com"');
+    expect(out).toContain(`"apiKey":"${MASK}"`);
+  });
+
+  it("leaves previews without secrets, and null, alone", () => {
+    expect(maskSecretsInPreview('{"monkey":1,"keyboard":"x"')).toBe('{"monkey":1,"keyboard":"x"');
+    expect(maskSecretsInPreview(null)).toBeNull();
   });
 });

@@ -78,3 +78,21 @@ export function maskSecretsInJson(json: string | null, words = secretWords()): s
     return json;
   }
 }
+
+/**
+ * Masks secrets in a preview: the first few hundred characters of a JSON text, usually cut
+ * mid-way and so not parseable. A complete JSON text is masked exactly (compact); a cut one by
+ * pattern: `"<secret key>": <value>` keeps its key and loses its value, up to the cut.
+ */
+export function maskSecretsInPreview(preview: string | null, words = secretWords()): string | null {
+  if (preview === null) return null;
+  try {
+    return JSON.stringify(maskSecrets(JSON.parse(preview), words));
+  } catch {
+    return preview.replace(
+      /("((?:[^"\\]|\\.)*)"\s*:\s*)("(?:[^"\\]|\\.)*(?:"|$)|[^,{}[\]]*)/g,
+      (whole, head: string, key: string, value: string) =>
+        isSecretKey(key, words) && value !== "null" && value !== '""' ? `${head}"${MASK}"` : whole,
+    );
+  }
+}

@@ -2,6 +2,7 @@
  * Server-side loaders shared by the pages (first render) and the JSON routes (live refresh), so
  * both answer with exactly the same data. Server-only: they call db/queries.
  */
+import { maskSecretsInPreview } from "@/app/_lib/mask-secrets";
 import type { Db } from "@/db/client";
 import {
   listFailureGroups,
@@ -34,6 +35,11 @@ import {
 } from "./search-params";
 
 export type { FailureGroup, QueueRow, ResultListRow, WorkerInfo, QueueStats };
+
+/** Rows leave the server with secret-looking argument values masked (docs/SECURITY.md). */
+function masked<T extends { argsPreview: string }>(rows: T[]): T[] {
+  return rows.map((r) => ({ ...r, argsPreview: maskSecretsInPreview(r.argsPreview) ?? "" }));
+}
 
 /** One page of Successes or Failures, with the total from the counters. */
 export interface ResultsPayload {
@@ -72,7 +78,7 @@ export function loadResults(
   const page = listResults(db, toResultListParams(state, s));
   const stats = getQueueStats(db);
   return {
-    rows: page.rows,
+    rows: masked(page.rows),
     next: page.next ? encodeCursor(page.next) : null,
     total: state === "success" ? stats.success : stats.failure,
   };
@@ -106,8 +112,8 @@ export function loadQueue(db: Db, s: QueueSearch): QueuePayload {
   const page = listQueuedJobs(db, { ...filter, cursor: decodeQueueCursor(s.after), limit: s.size });
   const stats = getQueueStats(db);
   return {
-    running: listRunningJobs(db, filter),
-    queued: page.rows,
+    running: masked(listRunningJobs(db, filter)),
+    queued: masked(page.rows),
     next: page.next ? encodeQueueCursor(page.next) : null,
     counts: { queued: stats.queued, scheduled: stats.scheduled, running: stats.running },
     now: Date.now(),
@@ -142,7 +148,7 @@ export function loadOverview(db: Db, now = Date.now()): OverviewPayload {
     lastDay: countOutcomesSince(db, now - 86_400_000),
     throughput,
     workers: listWorkers(db, now),
-    latestFailures: listLatestFailures(db, 6),
+    latestFailures: masked(listLatestFailures(db, 6)),
     now,
   };
 }

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { requireUser } from "@/app/_lib/auth";
+import { maskSecretsInJson } from "@/app/_lib/mask-secrets";
 import { getDb } from "@/db/client";
 import { getJob, type JobDetail, type LineageLink } from "@/db/queries/jobs";
 import { Badge } from "@/components/ui/badge";
@@ -234,7 +235,8 @@ export default async function JobPage({ params }: Props) {
             </Card>
           )}
           <Card title="Arguments">
-            <CodeBlock label="Arguments" value={job.args} isJson />
+            {/* Secret-looking keys (password, token, …) are masked: docs/SECURITY.md. */}
+            <CodeBlock label="Arguments" value={maskSecretsInJson(job.args) ?? "null"} isJson />
           </Card>
           <Card title={`Attempts (${job.attemptRows.length})`} bodyClassName="">
             {job.attemptRows.length === 0 ? (
