@@ -5,29 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
 import { requestCancel } from "@/db/queries/jobs";
 import { readJob } from "@/db/queries/read";
-import {
-  countByState,
-  makeTestDb,
-  startWorker,
-  waitFor,
-  type WorkerProcess,
-} from "./testing/harness";
+import { countByState, startWorker, cleanupAfterEach, waitFor } from "./testing/harness";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-function track(w: WorkerProcess): WorkerProcess {
-  cleanups.unshift(
-    () => w.proc.exitCode === null && w.proc.signalCode === null && w.proc.kill("SIGKILL"),
-  );
-  return w;
-}
-function testDb() {
-  const t = makeTestDb();
-  cleanups.push(t.cleanup);
-  return t;
-}
+const { track, testDb } = cleanupAfterEach(afterEach);
 function threadCount(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/task`).length;
 }
@@ -254,7 +234,6 @@ describe("a worker", () => {
     const file = `${t.dir}/enqueuer.ts`;
     fs.writeFileSync(file, script);
     fs.copyFileSync(file, "worker/testing/.enqueuer.tmp.ts");
-    cleanups.push(() => fs.rmSync("worker/testing/.enqueuer.tmp.ts", { force: true }));
     const enqueuer = spawn(
       process.execPath,
       ["--import", "tsx", "worker/testing/.enqueuer.tmp.ts"],
@@ -266,7 +245,9 @@ describe("a worker", () => {
     let enqOut = "";
     enqueuer.stdout.on("data", (c: Buffer) => (enqOut += c.toString()));
     enqueuer.stderr.on("data", (c: Buffer) => (enqOut += c.toString()));
-    const enqExit = await new Promise<number | null>((r) => enqueuer.on("exit", r));
+    const enqExit = await new Promise<number | null>((r) => enqueuer.on("exit", r)).finally(() =>
+      fs.rmSync("worker/testing/.enqueuer.tmp.ts", { force: true }),
+    );
     expect(enqExit).toBe(0);
     const enqueued = Number(/enqueued (\d+)/.exec(enqOut)?.[1]);
     expect(enqueued).toBeGreaterThan(5000);

@@ -8,28 +8,16 @@ import {
   countByState,
   countTracedRuns,
   countTracedRunsByAttempt,
-  makeTestDb,
   startWorker,
+  cleanupAfterEach,
   waitFor,
-  type WorkerProcess,
 } from "./testing/harness";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
-function track(w: WorkerProcess): WorkerProcess {
-  cleanups.unshift(
-    () => w.proc.exitCode === null && w.proc.signalCode === null && w.proc.kill("SIGKILL"),
-  );
-  return w;
-}
+const { track, testDb } = cleanupAfterEach(afterEach);
 
 describe("a queue with workers that crash", () => {
   it("loses no job when a random worker is kill -9ed ten times, and counts every real run", async () => {
-    const t = makeTestDb();
-    cleanups.push(t.cleanup);
+    const t = testDb();
     const jobs = Array.from({ length: 5000 }, (_, i) => {
       const timesOut = i % 500 === 7; // a few time out
       return {
@@ -111,8 +99,7 @@ describe("a queue with workers that crash", () => {
   });
 
   it("runs no job twice when four workers claim 20,000 jobs at concurrency 8", async () => {
-    const t = makeTestDb();
-    cleanups.push(t.cleanup);
+    const t = testDb();
     enqueueJobs(
       t.db,
       Array.from({ length: 20_000 }, () => ({ task: "test.trace", args: { dir: t.dir } })),
@@ -134,8 +121,7 @@ describe("a queue with workers that crash", () => {
   });
 
   it("ignores the late writes of a worker paused past its lease", async () => {
-    const t = makeTestDb();
-    cleanups.push(t.cleanup);
+    const t = testDb();
     const args = ["--concurrency", "1", "--lease", "1.5", "--heartbeat", "0.3", "--no-scheduler"];
     const a = track(startWorker(t.url, args));
     await a.started;

@@ -124,3 +124,27 @@ export function countByState(db: Db): Record<string, number> {
     .all() as { state: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
+
+/**
+ * What a test started and must stop: call in a test file's top level; `track` a worker (SIGKILLed
+ * after the test if still running), `testDb()` a database (removed after the test).
+ */
+export function cleanupAfterEach(afterEach: (fn: () => void) => void) {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
+  return {
+    track(w: WorkerProcess): WorkerProcess {
+      cleanups.unshift(
+        () => w.proc.exitCode === null && w.proc.signalCode === null && w.proc.kill("SIGKILL"),
+      );
+      return w;
+    },
+    testDb() {
+      const t = makeTestDb();
+      cleanups.push(t.cleanup);
+      return t;
+    },
+  };
+}
