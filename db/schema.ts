@@ -157,6 +157,15 @@ export const results = sqliteTable(
     retriedAs: integer("retried_as"),
     retriedAt: integer("retried_at"),
     scheduleId: integer("schedule_id"),
+    /**
+     * The first line of `error` ('' when none): what failures are grouped and filtered by.
+     * Virtual: computed when read and stored only in results_failure_message_idx, so adding it
+     * rewrote no rows.
+     */
+    errorMessage: text("error_message").generatedAlwaysAs(
+      sql`ifnull(substr(error, 1, instr(error || char(10), char(10)) - 1), '')`,
+      { mode: "virtual" },
+    ),
   },
   (t) => [
     // Each list's default sort and its keyset: newest stopped first.
@@ -174,6 +183,12 @@ export const results = sqliteTable(
     index("results_schedule_idx")
       .on(t.scheduleId, t.stoppedAt)
       .where(sql`schedule_id IS NOT NULL`),
+    // Failures by message, newest first: serves the Failures page's "error" filter (a group's
+    // link) and the failure_groups triggers' last_at recompute. Partial, so recording a success
+    // never computes or stores a message.
+    index("results_failure_message_idx")
+      .on(t.errorMessage, t.stoppedAt, t.id)
+      .where(sql`state = 'failure'`),
   ],
 );
 
@@ -283,6 +298,43 @@ export const statsMinutely = sqliteTable(
     failure: integer("failure").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.minute] })],
+);
+
+/**
+ * Failures grouped by `results.error_message`, maintained by triggers on `results` (migration
+ * failure_groups_triggers), so the Failures page reads a few rows instead of grouping every
+ * failure. A group whose count drops to 0 is deleted.
+ */
+export const failureGroups = sqliteTable(
+  "failure_groups",
+  {
+    message: text("message").primaryKey(),
+    count: integer("count").notNull(),
+    /** Failures not retried yet (`retried_as IS NULL`). */
+    openCount: integer("open_count").notNull(),
+    /** Newest `stopped_at` in the group; exact: recomputed when the newest one goes. */
+    lastAt: integer("last_at").notNull(),
+  },
+  // Serves listFailureGroups: most unresolved first, walked in order and cut at the limit.
+  (t) => [
+    index("failure_groups_list_idx").on(
+      sql`open_count DESC`,
+      sql`count DESC`,
+      sql`last_at DESC`,
+      t.message,
+    ),
+  ],
+);
+
+/** The tasks of each failure group, with how many of its failures each has (same triggers). */
+export const failureGroupTasks = sqliteTable(
+  "failure_group_tasks",
+  {
+    message: text("message").notNull(),
+    task: text("task").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.message, t.task] })],
 );
 
 /** Dashboard users. Passwords are scrypt hashes (`scrypt$N$r$p$salt$hash`). */

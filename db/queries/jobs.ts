@@ -85,9 +85,6 @@ export interface ResultPage {
 /** Characters of arguments/result/error carried by a list row. */
 export const PREVIEW_CHARS = 300;
 
-/** The first line of `results.error`, as SQL (used to group and filter failures by message). */
-const ERROR_FIRST_LINE = `substr(error, 1, instr(error || char(10), char(10)) - 1)`;
-
 type Params = Record<string, string | number | null>;
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -113,8 +110,12 @@ function escapeLike(text: string): string {
 
 /** The WHERE terms (and their parameters) of a results filter. */
 function filterSql(f: ResultFilter): { where: string[]; params: Params } {
-  const where = ["state = @state"];
-  const params: Params = { state: f.state };
+  const byMessage = f.error !== undefined && f.error !== "";
+  // Filtering failures by message, the state is written as a literal: only then may the planner
+  // use the partial index results_failure_message_idx (WHERE state = 'failure').
+  const literalState = byMessage && f.state === "failure";
+  const where = [literalState ? "state = 'failure'" : "state = @state"];
+  const params: Params = literalState ? {} : { state: f.state };
   if (f.task) {
     where.push("task = @task");
     params.task = f.task;
@@ -135,9 +136,9 @@ function filterSql(f: ResultFilter): { where: string[]; params: Params } {
     where.push("stopped_at < @until");
     params.until = f.until;
   }
-  if (f.error !== undefined && f.error !== "") {
-    where.push(`${ERROR_FIRST_LINE} = @error`);
-    params.error = f.error;
+  if (byMessage) {
+    where.push("error_message = @error");
+    params.error = f.error ?? "";
   }
   if (f.retried === "yes") where.push("retried_as IS NOT NULL");
   if (f.retried === "no") where.push("retried_as IS NULL");
@@ -161,6 +162,23 @@ const LIST_COLUMNS = `id, name, task, queue, group_name AS groupName, started_at
   stopped_at AS stoppedAt, duration_ms AS durationMs, attempts, worker_id AS workerId,
   retry_of AS retryOf, retried_as AS retriedAs, substr(args, 1, ${PREVIEW_CHARS}) AS argsPreview`;
 
+/** Largest failure group sorted in memory rather than found by walking another sort's index. */
+const SMALL_GROUP = 2000;
+
+/**
+ * Where a list reads from. The failures of one message sorted by start or duration: the planner
+ * walks that sort's index and tests each failure's message, so a rare message costs a scan of
+ * every failure. A small group is cheaper read by its own index and sorted (the group's size comes
+ * from `failure_groups`); a big one still fills a page after a short walk.
+ */
+function sourceFor(db: Db, p: ResultListParams): string {
+  if (p.state !== "failure" || !p.error || p.sort === "stopped") return "results";
+  const size = prepared(db, `SELECT count FROM failure_groups WHERE message = ?`)
+    .pluck()
+    .get(p.error) as number | undefined;
+  return (size ?? 0) <= SMALL_GROUP ? "results INDEXED BY results_failure_message_idx" : "results";
+}
+
 /**
  * Lists successes or failures, newest first by default, keyset-paginated on (sort column, id).
  * A nullable sort column (started, duration) is walked in two segments -- non-null values, then
@@ -173,6 +191,7 @@ export function listResults(db: Db, p: ResultListParams): ResultPage {
   const order = desc ? "DESC" : "ASC";
   const previewCol = p.state === "success" ? "result" : "error";
   const { where, params } = filterSql(p);
+  const from = sourceFor(db, p);
   // NULL sorts smallest: descending walks values then nulls, ascending the reverse.
   const segments: ("values" | "nulls")[] =
     p.sort === "stopped" ? ["values"] : desc ? ["values", "nulls"] : ["nulls", "values"];
@@ -195,7 +214,7 @@ export function listResults(db: Db, p: ResultListParams): ResultPage {
     }
     const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
         ${col} AS sortValue
-      FROM results WHERE ${terms.join(" AND ")}
+      FROM ${from} WHERE ${terms.join(" AND ")}
       ORDER BY ${segment === "nulls" ? "" : `${col} ${order}, `}id ${order} LIMIT @limit`;
     rows.push(
       ...(prepared(db, sql).all(segParams) as (ResultListRow & { sortValue: number | null })[]),
@@ -241,14 +260,18 @@ export interface FailureGroup {
   lastAt: number;
 }
 
-/** Failures grouped by the first line of their error, most unresolved first (at most `limit`). */
+/**
+ * Failures grouped by message (the first line of their error), most unresolved first (at most
+ * `limit`, default 50). Reads `failure_groups`, kept by triggers on `results`, in the order of
+ * failure_groups_list_idx; each group's tasks (sorted) come from `failure_group_tasks`.
+ */
 export function listFailureGroups(db: Db, limit = 50): FailureGroup[] {
   return prepared(
     db,
-    `SELECT ${ERROR_FIRST_LINE} AS message, COUNT(*) AS count, SUM(retried_as IS NULL) AS open,
-       group_concat(DISTINCT task) AS tasks, MAX(stopped_at) AS lastAt
-     FROM results WHERE state = 'failure'
-     GROUP BY message ORDER BY open DESC, count DESC, lastAt DESC LIMIT @limit`,
+    `SELECT message, count, open_count AS open, last_at AS lastAt,
+       (SELECT group_concat(task, ',' ORDER BY task) FROM failure_group_tasks t
+        WHERE t.message = g.message) AS tasks
+     FROM failure_groups g ORDER BY open_count DESC, count DESC, last_at DESC, message LIMIT @limit`,
   ).all({ limit }) as FailureGroup[];
 }
 
