@@ -1,9 +1,11 @@
 /**
  * Upkeep chores every worker runs on timers: rescue jobs whose lease expired, prune old results,
- * heartbeat the workers table. Safe with several workers: each chore is one short transaction.
+ * heartbeat the workers table, checkpoint the WAL. Safe with several workers: each chore is one
+ * short transaction (a checkpoint another connection is running is skipped).
  */
 import type { Db } from "@/db/client";
 import {
+  checkpointWal,
   heartbeatWorker,
   pruneHousekeeping,
   pruneResults,
@@ -19,6 +21,8 @@ export interface UpkeepOptions {
   heartbeatMs: number;
   /** Prune interval (default 60 s). */
   pruneMs?: number;
+  /** WAL checkpoint interval (default 1 s), which keeps checkpoints out of enqueuers' commits. */
+  checkpointMs?: number;
 }
 
 function guarded(log: Logger, name: string, fn: () => void): () => void {
@@ -45,11 +49,13 @@ export function startUpkeep(db: Db, options: UpkeepOptions, log: Logger): () => 
     pruneHousekeeping(db);
   });
   const beat = guarded(log, "heartbeat", () => heartbeatWorker(db, options.workerId));
+  const checkpoint = guarded(log, "checkpoint", () => void checkpointWal(db));
   rescue();
   const timers = [
     setInterval(rescue, Math.max(250, Math.min(5_000, Math.round(options.leaseMs / 4)))),
     setInterval(prune, options.pruneMs ?? 60_000),
     setInterval(beat, options.heartbeatMs),
+    setInterval(checkpoint, options.checkpointMs ?? 1_000),
   ];
   const first = setTimeout(prune, 5_000);
   return () => {

@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../client";
 import { InputError } from "../errors";
-import { enqueueJob, enqueueJobs } from "./enqueue";
+import { enqueueJob, enqueueJobs, serializeArgs } from "./enqueue";
+import { INSERT_CHUNK_ROWS } from "./insert-jobs";
 import { readGroup, readJob } from "./read";
 import { retryFailedJobs } from "./retry";
 
@@ -103,6 +104,115 @@ describe("enqueue", () => {
       ),
     ).toHaveLength(1000);
     expect(count()).toBe(1000);
+  });
+});
+
+describe("enqueueing many in multi-row statements", () => {
+  const argsById = () =>
+    new Map(
+      (db.$client.prepare(`SELECT id, args FROM jobs`).all() as { id: number; args: string }[]).map(
+        (r) => [r.id, JSON.parse(r.args) as { i: number }],
+      ),
+    );
+
+  it("returns each job's id in input order with unique keys mixed in", () => {
+    const live = enqueueJob(db, "demo.echo", {}, { uniqueKey: "held" });
+    const n = INSERT_CHUNK_ROWS * 3 + 17;
+    const keyAt = new Map([
+      [120, "a"],
+      [121, "held"],
+      [240, "a"],
+      [n - 1, "b"],
+    ]);
+    const ids = enqueueJobs(
+      db,
+      Array.from({ length: n }, (_, i) => ({
+        task: "demo.noop",
+        args: { i },
+        options: keyAt.has(i) ? { uniqueKey: keyAt.get(i) } : {},
+      })),
+    );
+    expect(ids).toHaveLength(n);
+    expect(ids[121]).toBe(live);
+    expect(ids[240]).toBe(ids[120]);
+    const args = argsById();
+    for (let i = 0; i < n; i++) {
+      if (i === 121 || i === 240) continue;
+      expect(args.get(ids[i]!)).toEqual({ i });
+      if (i > 0 && i !== 122 && i !== 241) expect(ids[i]).toBeGreaterThan(ids[i - 1]!);
+    }
+    expect(count()).toBe(n - 1); // the held key's job was not written again
+  });
+
+  it("keeps every option of a job whose chunk mixes plain and optioned jobs", () => {
+    const ids = enqueueJobs(
+      db,
+      Array.from({ length: INSERT_CHUNK_ROWS * 2 }, (_, i) => ({
+        task: "demo.echo",
+        args: { i },
+        options:
+          i === 37
+            ? { name: "n37", group: "g", timeout: 2, maxAttempts: 5, hook: "demo.noop" }
+            : {},
+      })),
+    );
+    expect(readJob(db, ids[37]!)).toMatchObject({ name: "n37", group: "g", args: { i: 37 } });
+    expect(
+      db.$client
+        .prepare(`SELECT timeout_ms, max_attempts, hook FROM jobs WHERE id = ?`)
+        .get(ids[37]),
+    ).toEqual({ timeout_ms: 2000, max_attempts: 5, hook: "demo.noop" });
+    expect(readJob(db, ids[150]!)).toMatchObject({ name: null, group: null, args: { i: 150 } });
+    expect(readGroup(db, "g").map((j) => j.id)).toEqual([ids[37]]);
+  });
+
+  it("writes none of the batch when the database refuses a row in the middle of a chunk", () => {
+    db.$client.exec(`CREATE TRIGGER refuse_150 BEFORE INSERT ON jobs
+      WHEN json_extract(NEW.args, '$.i') = 150 BEGIN SELECT RAISE(ABORT, 'row 150 refused'); END`);
+    const jobs = Array.from({ length: INSERT_CHUNK_ROWS * 3 }, (_, i) => ({
+      task: "demo.noop",
+      args: { i },
+    }));
+    expect(() => enqueueJobs(db, jobs)).toThrowError(/row 150 refused/);
+    expect(count()).toBe(0);
+    db.$client.exec(`DROP TRIGGER refuse_150`);
+    expect(enqueueJobs(db, jobs)).toHaveLength(jobs.length);
+  });
+
+  it("names the bad job in the middle of a batch and writes none", () => {
+    const jobs = Array.from({ length: INSERT_CHUNK_ROWS * 3 }, (_, i) => ({
+      task: "demo.noop",
+      args: { i },
+      options: i === 150 ? { queue: "" } : {},
+    }));
+    expect(() => enqueueJobs(db, jobs)).toThrowError(/job 150: queue/);
+    expect(count()).toBe(0);
+  });
+});
+
+describe("argument checks", () => {
+  it("refuses prototype keys at any depth, in short and long arguments", () => {
+    for (const json of [
+      '{"constructor": 1}',
+      '{"a": [{"prototype": {}}]}',
+      `{"pad": "${"x".repeat(500)}", "deep": {"__proto__": 1}}`,
+    ]) {
+      expect(() => serializeArgs(JSON.parse(json))).toThrowError(/may not contain the key/);
+    }
+    expect(serializeArgs({ note: "constructor", list: ["__proto__"] })).toBe(
+      '{"note":"constructor","list":["__proto__"]}',
+    );
+  });
+
+  it("refuses nesting past 64 levels and cycles, and counts bytes, not characters", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = [deep];
+    expect(() => serializeArgs(deep)).toThrowError(/nested more than 64 levels/);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => serializeArgs(cyclic)).toThrowError(InputError);
+    expect(() => serializeArgs({ s: "é".repeat(40_000) })).toThrowError(/bytes; the limit/);
+    expect(serializeArgs({ s: "é".repeat(30_000) })).toHaveLength(30_008);
   });
 });
 

@@ -5,7 +5,10 @@
 import type { Db } from "../client";
 import { InputError } from "../errors";
 import { MAX_ARGS_BYTES, MAX_NAME_CHARS } from "../limits";
+import { insertJobs, insertOne, type JobValues } from "./insert-jobs";
 import { assertKnownTasks } from "./tasks";
+
+export { insertJobs } from "./insert-jobs";
 
 /** Per-job options of enqueue; every one is optional. */
 export interface EnqueueOptions {
@@ -46,6 +49,10 @@ export interface EnqueueInput {
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+/** A forbidden name as it would appear quoted in JSON (JSON.stringify never escapes these). */
+const FORBIDDEN_IN_JSON = /"(?:__proto__|constructor|prototype)"/;
+/** Nesting past 64 levels takes at least 65 brackets a side, so shorter JSON cannot be too deep. */
+const MIN_DEEP_JSON_CHARS = 130;
 
 function checkName(value: string | undefined, field: string): string | null {
   if (value === undefined || value === null) return null;
@@ -58,20 +65,25 @@ function checkName(value: string | undefined, field: string): string | null {
   return value;
 }
 
-function checkNumber(
-  value: number | undefined,
-  field: string,
-  { min, integer }: { min: number; integer: boolean },
-): number | null {
+interface NumberRule {
+  min: number;
+  integer: boolean;
+}
+const DELAY: NumberRule = { min: 0, integer: false };
+const TIMEOUT: NumberRule = { min: 0.001, integer: false };
+const PRIORITY: NumberRule = { min: -1_000_000, integer: true };
+const MAX_ATTEMPTS: NumberRule = { min: 1, integer: true };
+
+function checkNumber(value: number | undefined, field: string, rule: NumberRule): number | null {
   if (value === undefined || value === null) return null;
   if (
     typeof value !== "number" ||
     !Number.isFinite(value) ||
-    (integer && !Number.isInteger(value))
+    (rule.integer && !Number.isInteger(value))
   ) {
-    throw new InputError(`${field} must be a ${integer ? "whole " : ""}number`, field);
+    throw new InputError(`${field} must be a ${rule.integer ? "whole " : ""}number`, field);
   }
-  if (value < min) throw new InputError(`${field} must be at least ${min}`, field);
+  if (value < rule.min) throw new InputError(`${field} must be at least ${rule.min}`, field);
   return value;
 }
 
@@ -85,48 +97,43 @@ function checkKeys(value: unknown, depth = 0): void {
   }
 }
 
-/** Serialises and checks job arguments: JSON only, at most MAX_ARGS_BYTES, no prototype keys. */
+/**
+ * Serialises and checks job arguments: JSON only, at most MAX_ARGS_BYTES, no prototype keys, at
+ * most 64 levels deep. The key walk runs only when the JSON could hold a forbidden key or be too
+ * deep (long, or naming one of the keys); the checks apply to what is stored, the JSON.
+ */
 export function serializeArgs(args: unknown): string {
   if (args === undefined) return "null";
-  checkKeys(args);
   let json: string | undefined;
   try {
     json = JSON.stringify(args);
   } catch (error) {
+    checkKeys(args); // a cycle or a deep object: report its depth or key, as before the stringify
     throw new InputError(`args are not JSON-serialisable: ${(error as Error).message}`, "args");
   }
-  if (json === undefined) throw new InputError("args are not JSON-serialisable", "args");
-  const bytes = Buffer.byteLength(json);
-  if (bytes > MAX_ARGS_BYTES) {
-    throw new InputError(`args are ${bytes} bytes; the limit is ${MAX_ARGS_BYTES}`, "args");
+  if (json === undefined) {
+    checkKeys(args);
+    throw new InputError("args are not JSON-serialisable", "args");
+  }
+  if (json.length >= MIN_DEEP_JSON_CHARS || FORBIDDEN_IN_JSON.test(json)) checkKeys(args);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no byte count.
+  if (json.length * 3 > MAX_ARGS_BYTES) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > MAX_ARGS_BYTES) {
+      throw new InputError(`args are ${bytes} bytes; the limit is ${MAX_ARGS_BYTES}`, "args");
+    }
   }
   return json;
 }
 
-/** A validated row ready for insertion (snake_case keys match the INSERT's parameters). */
-interface JobValues {
-  name: string | null;
-  task: string;
-  args: string;
-  queue: string;
-  priority: number;
-  group_name: string | null;
-  unique_key: string | null;
-  run_at: number;
-  created_at: number;
-  max_attempts: number;
-  timeout_ms: number | null;
-  hook: string | null;
-  retry_of: number | null;
-  schedule_id: number | null;
-}
+const NO_OPTIONS: EnqueueOptions = Object.freeze({});
 
 /** Validates one job's input; throws InputError naming the field at fault. */
 export function toJobValues(input: EnqueueInput, now: number): JobValues {
-  const o = input.options ?? {};
+  const o = input.options ?? NO_OPTIONS;
   const task = checkName(input.task, "task");
   if (task === null) throw new InputError("task is required", "task");
-  const delay = checkNumber(o.delay, "delay", { min: 0, integer: false }) ?? 0;
+  const delay = checkNumber(o.delay, "delay", DELAY) ?? 0;
   let runAt = now + Math.round(delay * 1000);
   if (o.runAt !== undefined) {
     const at = o.runAt instanceof Date ? o.runAt.getTime() : o.runAt;
@@ -134,19 +141,18 @@ export function toJobValues(input: EnqueueInput, now: number): JobValues {
       throw new InputError("runAt must be a date", "runAt");
     runAt = Math.round(at);
   }
-  const timeout = checkNumber(o.timeout, "timeout", { min: 0.001, integer: false });
+  const timeout = checkNumber(o.timeout, "timeout", TIMEOUT);
   return {
     name: checkName(o.name, "name"),
     task,
     args: serializeArgs(input.args),
     queue: checkName(o.queue, "queue") ?? "default",
-    priority: checkNumber(o.priority, "priority", { min: -1_000_000, integer: true }) ?? 0,
+    priority: checkNumber(o.priority, "priority", PRIORITY) ?? 0,
     group_name: checkName(o.group, "group"),
     unique_key: checkName(o.uniqueKey, "uniqueKey"),
     run_at: runAt,
     created_at: now,
-    max_attempts:
-      checkNumber(o.maxAttempts, "maxAttempts", { min: 1, integer: true }) ?? DEFAULT_MAX_ATTEMPTS,
+    max_attempts: checkNumber(o.maxAttempts, "maxAttempts", MAX_ATTEMPTS) ?? DEFAULT_MAX_ATTEMPTS,
     timeout_ms: timeout === null ? null : Math.round(timeout * 1000),
     hook: checkName(o.hook, "hook"),
     retry_of: o.retryOf ?? null,
@@ -154,48 +160,11 @@ export function toJobValues(input: EnqueueInput, now: number): JobValues {
   };
 }
 
-const INSERT_SQL = `INSERT INTO jobs (name, task, args, queue, priority, state, group_name, unique_key,
-  run_at, created_at, attempts, max_attempts, timeout_ms, hook, retry_of, schedule_id)
-  VALUES (@name, @task, @args, @queue, @priority, 'queued', @group_name, @unique_key,
-  @run_at, @created_at, 0, @max_attempts, @timeout_ms, @hook, @retry_of, @schedule_id)
-  ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING`;
-
-const statements = new WeakMap<object, ReturnType<typeof prepare>>();
-
-function prepare(db: Db) {
-  const sqlite = db.$client;
-  return {
-    insert: sqlite.prepare(INSERT_SQL),
-    byUniqueKey: sqlite.prepare(`SELECT id FROM jobs WHERE unique_key = ?`).pluck(),
-  };
-}
-
-function stmts(db: Db) {
-  let s = statements.get(db.$client);
-  if (!s) {
-    s = prepare(db);
-    statements.set(db.$client, s);
-  }
-  return s;
-}
-
-/** Inserts validated rows (inside the caller's transaction, if any); returns their ids in order. */
-export function insertJobs(db: Db, rows: JobValues[]): number[] {
-  const s = stmts(db);
-  const ids: number[] = [];
-  for (const row of rows) {
-    const info = s.insert.run(row);
-    if (info.changes === 1) ids.push(Number(info.lastInsertRowid));
-    else ids.push(s.byUniqueKey.get(row.unique_key) as number);
-  }
-  return ids;
-}
-
 /** Enqueues one job of a registered task; returns its id (or the live job's with the same uniqueKey). */
 export function enqueueJob(db: Db, task: string, args?: unknown, options?: EnqueueOptions): number {
   const row = toJobValues({ task, args, options }, Date.now());
-  assertKnownTasks(db, [row.task, ...(row.hook ? [row.hook] : [])]);
-  return insertJobs(db, [row])[0]!;
+  assertKnownTasks(db, row.hook ? [row.task, row.hook] : [row.task]);
+  return insertOne(db, row);
 }
 
 /** Enqueues many jobs in one transaction; all or none. Returns the ids in input order. */
@@ -212,8 +181,9 @@ export function enqueueJobs(db: Db, inputs: EnqueueInput[]): number[] {
     }
   });
   const names = new Set<string>();
+  let last: string | undefined;
   for (const r of rows) {
-    names.add(r.task);
+    if (r.task !== last) names.add((last = r.task));
     if (r.hook) names.add(r.hook);
   }
   assertKnownTasks(db, [...names]);
