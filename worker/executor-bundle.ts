@@ -46,8 +46,10 @@ export async function buildExecutorBundle(root = process.cwd()): Promise<Executo
     fs.renameSync(tmp, file);
   }
   const map = new SourceMap(JSON.parse(mapText) as SourceMapPayload);
+  // Threads report the real path (node_modules may be a link).
+  const real = fs.realpathSync(file);
   const frame = new RegExp(
-    `(?:file://)?${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`,
+    `(?:file://)?${real.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`,
     "g",
   );
   return {

@@ -1,15 +1,33 @@
 /**
- * The body of one executor thread: runs one job at a time, off the worker's main event loop, so a
- * task that blocks its thread cannot stop heartbeats; the main thread kills it at its timeout.
+ * The body of one executor thread: runs the jobs of a batch one at a time, off the worker's main
+ * event loop, so a task that blocks its thread cannot stop heartbeats; the main thread kills it
+ * at its timeout. Outcomes go into the shared result slots (see executor-protocol.ts).
  * Bundled to plain JavaScript by worker/executor-bundle.ts before threads start.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { serializeResult } from "@/db/limits";
-import type { ThreadRequest, ThreadReply, ThreadError } from "./executor-protocol";
+import {
+  ARMED,
+  CLAIM,
+  CURRENT,
+  genOf,
+  indexOf,
+  isSealed,
+  markPosted,
+  sharedViews,
+  writeSlot,
+  type BatchJob,
+  type SlotOutcome,
+  type ThreadError,
+  type ThreadReply,
+  type ThreadRequest,
+} from "./executor-protocol";
 import { registry } from "./tasks/index";
 
 const port = parentPort;
 if (!port) throw new Error("executor-thread must run in a worker thread");
+const { sab, outcomes } = workerData as { sab: SharedArrayBuffer; outcomes: MessagePort };
+const v = sharedViews(sab);
 
 let current: { jobId: number; controller: AbortController } | null = null;
 
@@ -28,50 +46,79 @@ function post(reply: ThreadReply): void {
   port!.postMessage(reply);
 }
 
-async function run(req: Extract<ThreadRequest, { type: "run" }>): Promise<void> {
-  const controller = new AbortController();
-  current = { jobId: req.jobId, controller };
-  const { signal } = controller;
-  try {
-    const def = registry.get(req.task);
-    if (!def)
-      throw Object.assign(new Error(`Unknown task "${req.task}": not in this worker's registry`), {
-        name: "PermanentError",
-      });
-    let args = JSON.parse(req.args) as unknown;
-    if (def.schema) {
-      const parsed = def.schema.safeParse(args);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map(
-          (i) => `${i.path.join(".") || "args"}: ${i.message}`,
-        );
-        throw Object.assign(new Error(`Invalid arguments for ${req.task}: ${issues.join("; ")}`), {
-          name: "PermanentError",
-        });
-      }
-      args = parsed.data;
+function permanent(message: string): Error {
+  return Object.assign(new Error(message), { name: "PermanentError" });
+}
+
+/** Runs one job; resolves to its result (serialised) or rejects with the task's error. */
+async function runJob(job: BatchJob, signal: AbortSignal): Promise<string> {
+  const def = registry.get(job.task);
+  if (!def) throw permanent(`Unknown task "${job.task}": not in this worker's registry`);
+  let args = JSON.parse(job.args) as unknown;
+  if (def.schema) {
+    const parsed = def.schema.safeParse(args);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "args"}: ${i.message}`);
+      throw permanent(`Invalid arguments for ${job.task}: ${issues.join("; ")}`);
     }
-    const ctx = {
-      jobId: req.jobId,
-      attempt: req.attempt,
-      signal,
-      progress(fraction: number, message?: string) {
-        const value = Math.min(1, Math.max(0, Number(fraction) || 0));
-        post({
-          type: "progress",
-          jobId: req.jobId,
-          value,
-          message: message === undefined ? null : String(message).slice(0, 500),
-        });
-      },
-    };
-    const result = await def.run(args as never, ctx);
-    post({ type: "done", jobId: req.jobId, ok: true, result: serializeResult(result) });
-  } catch (error) {
-    post({ type: "done", jobId: req.jobId, ok: false, error: toThreadError(error, signal) });
-  } finally {
-    current = null;
+    args = parsed.data;
   }
+  const ctx = {
+    jobId: job.jobId,
+    attempt: job.attempt,
+    signal,
+    progress(fraction: number, message?: string) {
+      const value = Math.min(1, Math.max(0, Number(fraction) || 0));
+      post({
+        type: "progress",
+        jobId: job.jobId,
+        value,
+        message: message === undefined ? null : String(message).slice(0, 500),
+      });
+    },
+  };
+  return serializeResult(await def.run(args as never, ctx));
+}
+
+/** Publishes an outcome: in its slot, or as a message when it does not fit. */
+function publish(gen: number, outcome: SlotOutcome): void {
+  if (!writeSlot(v, outcome)) {
+    outcomes.postMessage({ type: "outcome", gen, outcome } satisfies ThreadReply);
+    markPosted(v, outcome.index);
+  }
+  if (Atomics.exchange(v.i32, ARMED, 0) === 1) post({ type: "bell" });
+}
+
+async function runBatch(gen: number, jobs: BatchJob[]): Promise<void> {
+  for (;;) {
+    const word = Atomics.load(v.i32, CLAIM);
+    const index = indexOf(word);
+    if (genOf(word) !== gen || isSealed(word) || index >= jobs.length) break;
+    // The start time is published before the job is taken, so whenever the main thread sees it
+    // taken it also sees since when it runs.
+    const startedAt = Date.now();
+    Atomics.store(v.start, 0, BigInt(startedAt));
+    Atomics.store(v.i32, CURRENT, index);
+    if (Atomics.compareExchange(v.i32, CLAIM, word, word + 1) !== word) continue; // sealed
+    const job = jobs[index]!;
+    const controller = new AbortController();
+    current = { jobId: job.jobId, controller };
+    let outcome: SlotOutcome;
+    try {
+      const result = await runJob(job, controller.signal);
+      outcome = { index, startedAt, stoppedAt: Date.now(), ok: true, result };
+    } catch (error) {
+      const e = toThreadError(error, controller.signal);
+      outcome = { index, startedAt, stoppedAt: Date.now(), ok: false, error: e };
+    }
+    current = null;
+    publish(gen, outcome);
+    Atomics.store(v.i32, CURRENT, -1);
+    Atomics.store(v.start, 0, 0n);
+  }
+  Atomics.store(v.i32, CURRENT, -1);
+  Atomics.store(v.start, 0, 0n);
+  if (Atomics.exchange(v.i32, ARMED, 0) === 1) post({ type: "bell" });
 }
 
 port.on("message", (req: ThreadRequest) => {
@@ -79,7 +126,7 @@ port.on("message", (req: ThreadRequest) => {
     if (current?.jobId === req.jobId) current.controller.abort(new Error(req.reason));
     return;
   }
-  void run(req);
+  void runBatch(req.gen, req.jobs);
 });
 
 post({ type: "ready" });

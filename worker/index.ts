@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     bundlePath: bundle.path,
     remapStack: bundle.remapStack,
     onProgress: (jobId, value, message) => runner?.onProgress(jobId, value, message),
+    onActivity: () => runner?.onActivity(),
     onThreadError: (error) => log("executor:thread-error", { error: error.message }, "error"),
   });
   await pool.ready();
@@ -157,11 +158,11 @@ async function main(): Promise<void> {
     stopUpkeep();
     stopWatch();
     await scheduler?.stop();
-    const { released } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
+    const { released, returned } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
     markWorkerStopped(db, workerId);
     runnerDb.$client.close();
     db.$client.close();
-    log("worker:stopped", { workerId, released });
+    log("worker:stopped", { workerId, released, returned });
     process.exit(0);
   };
   signals.onStop((reason) => void shutdown(reason).catch(fatal));

@@ -1,11 +1,17 @@
 /**
- * The worker's loop: claim due jobs for free slots, run each on the executor pool, record the
- * outcomes in batches; renew leases by heartbeat; on stop, finish or release what is running.
+ * The worker's loop. Each round ("pump") takes what the executor threads finished, writes those
+ * outcomes and claims the next jobs in one short transaction, and hands the claimed jobs to idle
+ * threads in batches. Batches are sized by how long jobs take (many tiny jobs per batch, one slow
+ * job per batch), and the worker holds at most about `concurrency x batch` claimed jobs. An idle
+ * worker waits for a bell from a thread, a commit by another process (WAL watch, PRAGMA
+ * data_version) or a delayed job coming due. Heartbeats renew the leases; on stop, unstarted jobs
+ * go back uncounted, running ones finish within the grace period or are released.
  */
 import type { ClaimedJob, Outcome, WorkerStore } from "@/db/queries/claim";
 import { backoffDelay } from "./backoff";
 import type { WorkerConfig } from "./config";
-import type { Execution, ExecutorPool } from "./executor";
+import type { Execution, ExecutorPool, Finished, PoolJob } from "./executor";
+import { MAX_BATCH } from "./executor-protocol";
 import type { Logger } from "./log";
 
 /** What the runner needs. */
@@ -27,64 +33,62 @@ const IDLE_POLL_MS = Number(process.env.JOBDECK_IDLE_POLL_MS ?? 25);
 const FULL_RECHECK_MS = 1000;
 /** Progress reports reach the database at most this often. */
 const PROGRESS_FLUSH_MS = 500;
+/** A thread's batch is sized to take about this long, by the average job duration. */
+const BATCH_BUDGET_MS = 2;
+/** Work waiting this long for a thread starts another one (up to --concurrency). */
+const GROW_AFTER_MS = 5;
+/** Most jobs a worker holds claimed ahead (fast jobs only). */
+const MAX_HELD = 512;
 
-/** Starts the loop; `done` resolves when it stops (after `stop()`, or when a burst drains). */
+/** Starts the loop; `done` resolves when a burst drains (or the runner stops). */
 export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
+  /** Claimed and not yet recorded: in the buffer, in a thread, or awaiting the write. */
   const inFlight = new Map<number, ClaimedJob>();
+  /** Claimed, not yet handed to a thread. */
+  const buffer: ClaimedJob[] = [];
   const cancelRequested = new Set<number>();
+  const leaseLost = new Set<number>();
   const releasing = new Set<number>();
   const pendingOutcomes: Outcome[] = [];
   const pendingProgress = new Map<number, { value: number; message: string | null }>();
-  let flushScheduled = false;
   let stopping = false;
-  let wakeUp: (() => void) | null = null;
-  let pollNow: (() => void) | null = null;
+  let isScheduled = false;
+  /** Due jobs for this worker may be waiting (false after a claim came back short). */
+  let mayHaveWork = true;
+  /** Moving average of job duration (ms): sizes the batches. Starts cautious. */
+  let averageMs = BATCH_BUDGET_MS;
+  let idleTimer: NodeJS.Timeout | null = null;
+  /** When a started thread last had nothing to do. */
+  let spareAt = Date.now();
+  let growTimer: NodeJS.Timeout | null = null;
+  let version = store.dataVersion();
+  let nextRunAt: number | null = null;
+  let checkedAt = 0;
+  let isDueChecked = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
-  function wake(): void {
-    const w = wakeUp;
-    wakeUp = null;
-    w?.();
+  const batchSize = () =>
+    Math.max(1, Math.min(MAX_BATCH, Math.floor(BATCH_BUDGET_MS / Math.max(averageMs, 0.005))));
+
+  function schedule(): void {
+    if (isScheduled) return;
+    isScheduled = true;
+    setImmediate(pump);
   }
 
-  function flush(): void {
-    flushScheduled = false;
-    if (pendingOutcomes.length === 0) return;
-    const batch = pendingOutcomes.splice(0);
-    try {
-      const lost = new Set(store.recordOutcomes(batch));
-      for (const o of batch) {
-        inFlight.delete(o.job.id);
-        const event = lost.has(o.job.id)
-          ? "job:lease-lost"
-          : o.kind === "success"
-            ? "job:succeeded"
-            : o.retryAt === null
-              ? "job:failed"
-              : "job:retrying";
-        if (event !== "job:succeeded") {
-          log(event, {
-            jobId: o.job.id,
-            task: o.job.task,
-            attempt: o.job.attempts,
-            durationMs: o.stoppedAt - o.job.startedAt,
-            ...(o.kind === "error" ? { error: o.error } : {}),
-          });
-        }
-      }
-    } catch (error) {
-      onFatal(error);
-    }
-    wake();
+  function toPoolJob(job: ClaimedJob): PoolJob {
+    return {
+      id: job.id,
+      task: job.task,
+      args: job.args,
+      attempt: job.attempts,
+      timeoutMs: job.timeoutMs ?? config.timeoutMs,
+    };
   }
 
-  function scheduleFlush(): void {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    setImmediate(flush);
-  }
-
-  function toOutcome(job: ClaimedJob, e: Execution, stoppedAt: number): Outcome {
-    if (e.ok) return { kind: "success", job, stoppedAt, result: e.result };
+  function toOutcome(job: ClaimedJob, e: Execution, startedAt: number, stoppedAt: number): Outcome {
+    if (e.ok) return { kind: "success", job, startedAt, stoppedAt, result: e.result };
     const isCancelled = e.kind === "cancelled" && cancelRequested.has(job.id);
     const isFinal = isCancelled || e.error.isPermanent || job.attempts >= job.maxAttempts;
     const prefix =
@@ -92,6 +96,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     return {
       kind: "error",
       job,
+      startedAt,
       stoppedAt,
       error: isCancelled
         ? `Cancelled on request: ${e.error.message}`
@@ -105,102 +110,229 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     };
   }
 
-  function execute(job: ClaimedJob): void {
-    inFlight.set(job.id, job);
-    const timeoutMs = job.timeoutMs ?? config.timeoutMs;
-    pool
-      .run({ id: job.id, task: job.task, args: job.args, attempt: job.attempts }, timeoutMs)
-      .then((execution) => {
-        pendingProgress.delete(job.id);
-        if (releasing.has(job.id)) return; // shutdown: released, not recorded
-        pendingOutcomes.push(toOutcome(job, execution, Date.now()));
-        cancelRequested.delete(job.id);
-        scheduleFlush();
-      })
-      .catch(onFatal);
-  }
-
-  /** Waits until a slot frees, new commits appear, a delayed job comes due, or stop. */
-  function waitForWork(): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | null = null;
-      let version = store.dataVersion();
-      let nextRunAt = store.nextRunAt();
-      let checkedAt = Date.now();
-      // Due jobs may all be in queues this worker does not take: look (a read) once per change.
-      let isDueChecked = false;
-      wakeUp = () => {
-        if (timer) clearTimeout(timer);
-        pollNow = null;
-        resolve();
-      };
-      pollNow = () => {
-        if (timer) clearTimeout(timer);
-        poll();
-      };
-      const poll = () => {
-        if (pool.free() > 0) {
-          const v = store.dataVersion();
-          const now = Date.now();
-          // New commits by other connections, or the safety recheck once a second.
-          if (v !== version || now - checkedAt >= FULL_RECHECK_MS) {
-            version = v;
-            nextRunAt = store.nextRunAt();
-            checkedAt = now;
-            isDueChecked = false;
-          }
-          if (nextRunAt !== null && nextRunAt <= now && !isDueChecked) {
-            isDueChecked = true;
-            if (store.hasDueJobs(now, config.queues)) return wake();
-          }
-        }
-        timer = setTimeout(poll, IDLE_POLL_MS);
-      };
-      timer = setTimeout(poll, IDLE_POLL_MS);
+  /** A claimed job that never started was cancelled: it fails for good, as cancelled. */
+  function cancelUnstarted(job: ClaimedJob): void {
+    const now = Date.now();
+    pendingOutcomes.push({
+      kind: "error",
+      job,
+      startedAt: now,
+      stoppedAt: now,
+      error: "Cancelled on request before it started",
+      stack: null,
+      attemptOutcome: "cancelled",
+      retryAt: null,
     });
   }
 
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      const free = pool.free();
-      if (free > 0 && store.hasDueJobs(Date.now(), config.queues)) {
-        const jobs = store.claimJobs(
-          Math.min(free, config.claimBatch),
-          config.queues,
-          config.leaseMs,
-        );
-        for (const job of jobs) {
-          log("job:claimed", { jobId: job.id, task: job.task, attempt: job.attempts }, "debug");
-          execute(job);
-        }
-        if (jobs.length > 0) continue;
+  function onFinished(f: Finished): void {
+    const job = inFlight.get(f.job.id);
+    if (!job) return;
+    pendingProgress.delete(job.id);
+    if (releasing.has(job.id)) return; // shutdown: released, not recorded
+    averageMs = averageMs * 0.9 + (f.stoppedAt - f.startedAt) * 0.1;
+    pendingOutcomes.push(toOutcome(job, f.execution, f.startedAt, f.stoppedAt));
+  }
+
+  /** Jobs a thread handed back unstarted: cancelled, lost, returned (stopping) or run elsewhere. */
+  function onReclaimed(jobs: PoolJob[], unclaim: ClaimedJob[]): void {
+    const again: ClaimedJob[] = [];
+    for (const p of jobs) {
+      const job = inFlight.get(p.id);
+      if (!job) continue;
+      if (leaseLost.has(job.id)) {
+        inFlight.delete(job.id);
+        leaseLost.delete(job.id);
+      } else if (cancelRequested.has(job.id)) cancelUnstarted(job);
+      else if (stopping) unclaim.push(job);
+      else again.push(job);
+    }
+    buffer.unshift(...again);
+  }
+
+  function dispatchBuffered(): boolean {
+    let any = false;
+    const size = batchSize();
+    for (let idle = pool.idleCount(); buffer.length > 0 && idle > 0; idle--) {
+      const jobs = buffer.splice(0, Math.min(size, Math.ceil(buffer.length / idle)));
+      if (!pool.dispatch(jobs.map(toPoolJob))) {
+        buffer.unshift(...jobs);
+        break;
       }
-      if (
-        config.isBurst &&
-        pool.free() === config.concurrency &&
-        inFlight.size === 0 &&
-        !store.hasDueJobs(Date.now(), config.queues)
-      ) {
+      any = true;
+    }
+    return any;
+  }
+
+  /** Logs what was written; forgets the recorded jobs. */
+  function afterWrite(outcomes: Outcome[], lost: number[]): void {
+    const lostIds = new Set(lost);
+    for (const o of outcomes) {
+      inFlight.delete(o.job.id);
+      cancelRequested.delete(o.job.id);
+      const event = lostIds.has(o.job.id)
+        ? "job:lease-lost"
+        : o.kind === "success"
+          ? null
+          : o.retryAt === null
+            ? "job:failed"
+            : "job:retrying";
+      if (event === null) continue;
+      log(event, {
+        jobId: o.job.id,
+        task: o.job.task,
+        attempt: o.job.attempts,
+        durationMs: o.stoppedAt - (o.startedAt ?? o.job.startedAt),
+        ...(o.kind === "error" ? { error: o.error } : {}),
+      });
+    }
+  }
+
+  /** Writes the pending outcomes (no claim). */
+  function flushOutcomes(): void {
+    if (pendingOutcomes.length === 0) return;
+    const outcomes = pendingOutcomes.splice(0);
+    afterWrite(outcomes, store.recordOutcomes(outcomes));
+  }
+
+  function pump(): void {
+    isScheduled = false;
+    if (stopping) return;
+    try {
+      step();
+    } catch (error) {
+      onFatal(error);
+    }
+  }
+
+  function step(): void {
+    const now = Date.now();
+    const { finished, reclaimed } = pool.drain();
+    for (const f of finished) onFinished(f);
+    onReclaimed(reclaimed, []);
+    // A started thread with nothing to do: no reason to start another.
+    if (pool.idleCount() > 0) spareAt = now;
+    let progressed = finished.length > 0 || reclaimed.length > 0;
+    progressed = dispatchBuffered() || progressed;
+
+    let limit = 0;
+    if (mayHaveWork) {
+      const size = batchSize();
+      const held = buffer.length + pool.assignedCount();
+      // Slow jobs: claim only what an idle thread starts at once, so a claimed job rarely waits
+      // (a claim counts an attempt). Fast jobs: claim ahead, two batches per thread.
+      limit =
+        size === 1
+          ? pool.idleCount() - buffer.length
+          : Math.min(MAX_HELD, pool.threadCount() * size * 2) - held;
+      // A read first: a worker with nothing to do never takes the write lock.
+      if (limit > 0 && pendingOutcomes.length === 0 && !store.hasDueJobs(now, config.queues)) {
+        limit = 0;
+        setNoWork();
+      }
+    }
+    if (pendingOutcomes.length > 0 || limit > 0) {
+      const outcomes = pendingOutcomes.splice(0);
+      const { lost, claimed } = store.cycle(outcomes, {
+        limit: Math.max(0, limit),
+        queues: config.queues,
+        leaseMs: config.leaseMs,
+      });
+      afterWrite(outcomes, lost);
+      if (limit > 0 && claimed.length < limit) setNoWork();
+      for (const job of claimed) {
+        inFlight.set(job.id, job);
+        buffer.push(job);
+      }
+      dispatchBuffered();
+      progressed = true;
+    }
+
+    if (config.isBurst && !mayHaveWork && inFlight.size === 0 && buffer.length === 0) {
+      if (!store.hasDueJobs(Date.now(), config.queues)) return resolveDone();
+      mayHaveWork = true;
+      progressed = true;
+    }
+    growIfBehind(now);
+    if (progressed || pool.arm()) schedule();
+  }
+
+  /**
+   * Starts the missing threads when work has waited GROW_AFTER_MS with no thread to spare: jobs
+   * that keep every thread busy. Tiny jobs leave threads idle between rounds and never do.
+   */
+  function growIfBehind(now: number): void {
+    if (pool.threadCount() >= config.concurrency) return;
+    if (buffer.length === 0 && !mayHaveWork) return;
+    if (now - spareAt < GROW_AFTER_MS) {
+      growTimer ??= setTimeout(() => {
+        growTimer = null;
+        schedule();
+      }, GROW_AFTER_MS);
+      return;
+    }
+    if (buffer.length > 0 || store.hasDueJobs(now, config.queues)) pool.grow();
+    spareAt = now;
+  }
+
+  /** The queue had nothing more for this worker: watch for commits and due delayed jobs. */
+  function setNoWork(): void {
+    mayHaveWork = false;
+    isDueChecked = false;
+    checkedAt = 0;
+    if (!idleTimer) idleTimer = setTimeout(poll, IDLE_POLL_MS);
+  }
+
+  /** Looks (cheaply) whether due jobs may have appeared; if so, a round looks for them. */
+  function poll(): void {
+    idleTimer = null;
+    if (stopping || mayHaveWork) return;
+    try {
+      const v = store.dataVersion();
+      const now = Date.now();
+      // New commits by other connections, or the safety recheck once a second.
+      if (v !== version || now - checkedAt >= FULL_RECHECK_MS) {
+        version = v;
+        nextRunAt = store.nextRunAt();
+        checkedAt = now;
+        isDueChecked = false;
+      }
+      // Due jobs may all be in queues this worker does not take: look once per change.
+      if (nextRunAt !== null && nextRunAt <= now && !isDueChecked) {
+        isDueChecked = true;
+        mayHaveWork = true;
+        schedule();
         return;
       }
-      await waitForWork();
+    } catch (error) {
+      log("worker:poll-failed", { error: String(error) }, "error");
     }
+    idleTimer = setTimeout(poll, IDLE_POLL_MS);
+  }
+
+  function removeFromBuffer(id: number): ClaimedJob | null {
+    const i = buffer.findIndex((j) => j.id === id);
+    return i < 0 ? null : buffer.splice(i, 1)[0]!;
   }
 
   function heartbeat(): void {
     try {
-      const progress = takeProgress();
-      const state = store.renewLeases(config.leaseMs, progress);
-      for (const id of pool.runningIds()) {
-        const job = inFlight.get(id);
-        if (!job) continue;
+      const state = store.renewLeases(config.leaseMs, takeProgress());
+      for (const [id, job] of inFlight) {
         if (state.held.get(id) !== job.claimToken) {
+          if (pendingOutcomes.some((o) => o.job.id === id)) continue; // the write will tell
           log("job:lease-lost", { jobId: id, task: job.task, attempt: job.attempts });
-          pool.abort(id, "Lease lost: another worker may run this job", config.cancelGraceMs);
+          if (removeFromBuffer(id)) inFlight.delete(id);
+          else if (
+            pool.abort(id, "Lease lost: another worker may run this job", config.cancelGraceMs) ===
+            "unstarted"
+          )
+            leaseLost.add(id);
         } else if (state.cancelRequested.has(id)) {
           requestCancel(id);
         }
       }
+      schedule();
     } catch (error) {
       log("worker:heartbeat-failed", { error: String(error) }, "error");
     }
@@ -216,15 +348,17 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     return list;
   }
 
-  const heartbeatTimer = setInterval(heartbeat, config.heartbeatMs);
   function requestCancel(id: number): void {
     const job = inFlight.get(id);
     if (!job || cancelRequested.has(id)) return;
     cancelRequested.add(id);
     log("job:cancelling", { jobId: id, task: job.task, attempt: job.attempts });
-    pool.abort(id, "Cancelled on request", config.cancelGraceMs);
+    if (removeFromBuffer(id)) cancelUnstarted(job);
+    else pool.abort(id, "Cancelled on request", config.cancelGraceMs);
+    schedule();
   }
 
+  const heartbeatTimer = setInterval(heartbeat, config.heartbeatMs);
   const progressTimer = setInterval(() => {
     try {
       // Cancel requests are noticed within half a second, not only at the next heartbeat.
@@ -236,13 +370,21 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     }
   }, PROGRESS_FLUSH_MS);
 
-  const done = loop();
+  schedule();
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   return {
     done,
     /** Something may have changed in the database (a file watch fired): look now. */
     nudge(): void {
-      pollNow?.();
+      if (mayHaveWork || stopping) return;
+      if (idleTimer) clearTimeout(idleTimer);
+      poll();
+    },
+    /** A thread finished something or handed jobs back. */
+    onActivity(): void {
+      if (!stopping) schedule();
     },
     /** Called by the executor pool with a task's progress report. */
     onProgress(jobId: number, value: number, message: string | null): void {
@@ -251,25 +393,40 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     /** Jobs claimed and not yet recorded. */
     inFlightCount: () => inFlight.size,
     /**
-     * Stops claiming, waits up to `graceMs` for running jobs, then stops the rest and puts them
-     * back in the queue. Resolves when every outcome is written.
+     * Stops claiming; jobs not yet started go back to the queue uncounted; running ones get up
+     * to `graceMs` to finish, then are stopped and put back. Resolves when every outcome is
+     * written.
      */
-    async stop(graceMs: number): Promise<{ released: number }> {
+    async stop(graceMs: number): Promise<{ released: number; returned: number }> {
       stopping = true;
-      wake();
-      await done;
+      if (idleTimer) clearTimeout(idleTimer);
+      resolveDone();
+      pool.sealAll();
+      const unclaim = buffer.splice(0);
+      const collect = () => {
+        const { finished, reclaimed } = pool.drain();
+        for (const f of finished) onFinished(f);
+        onReclaimed(reclaimed, unclaim);
+        flushOutcomes();
+      };
+      collect();
+      const returned = unclaim.length > 0 ? store.unclaimJobs(unclaim.splice(0)) : 0;
+      for (const job of unclaim) inFlight.delete(job.id);
       const deadline = Date.now() + graceMs;
       while (pool.runningIds().length > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
+        collect();
       }
+      collect();
       const left = pool.runningIds().flatMap((id) => inFlight.get(id) ?? []);
       for (const job of left) releasing.add(job.id);
       await pool.close();
-      flush();
+      collect();
       clearInterval(heartbeatTimer);
       clearInterval(progressTimer);
       const released = left.length > 0 ? store.releaseJobs(left) : 0;
-      return { released };
+      const lateReturned = unclaim.length > 0 ? store.unclaimJobs(unclaim) : 0;
+      return { released, returned: returned + lateReturned };
     },
   };
 }

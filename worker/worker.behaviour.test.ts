@@ -17,7 +17,13 @@ describe("a worker", () => {
     const t = testDb();
     const w = track(startWorker(t.url, ["--concurrency", "2", "--no-scheduler"]));
     await w.started;
-    await new Promise((r) => setTimeout(r, 500));
+    // Threads start on demand: two jobs that keep both busy bring the pool to full size.
+    enqueueJobs(t.db, [
+      { task: "demo.sleep", args: { ms: 300 } },
+      { task: "demo.sleep", args: { ms: 300 } },
+    ]);
+    await waitFor(() => countByState(t.db).success === 2, 10_000, 50, "the warm-up jobs");
+    await new Promise((r) => setTimeout(r, 300));
     const baseline = threadCount(w.proc.pid!);
     const cpu = enqueueJob(t.db, "demo.cpu", { ms: 60_000 }, { timeout: 2, maxAttempts: 1 });
     await waitFor(
@@ -30,7 +36,12 @@ describe("a worker", () => {
       t.db,
       Array.from({ length: 20 }, (_, i) => ({ task: "demo.echo", args: { i } })),
     );
-    await waitFor(() => countByState(t.db).success === others.length, 10_000, 50, "the other jobs");
+    await waitFor(
+      () => countByState(t.db).success === others.length + 2,
+      10_000,
+      50,
+      "the other jobs",
+    );
     expect(t.db.$client.prepare(`SELECT COUNT(*) FROM jobs WHERE id = ?`).pluck().get(cpu)).toBe(1);
     await waitFor(() => countByState(t.db).failure === 1, 10_000, 50, "the timeout");
     const failed = t.db.$client
@@ -164,9 +175,11 @@ describe("a worker", () => {
       startWorker(t.url, ["--no-scheduler", "--burst", "--queues", "mail", "--concurrency", "1"]),
     );
     expect((await w.exited).code).toBe(0);
-    expect(
-      t.db.$client.prepare(`SELECT id FROM results ORDER BY started_at, id`).pluck().all(),
-    ).toEqual([high, low]);
+    // In the order they ran (one thread, one job at a time): each attempt row is written in turn.
+    expect(t.db.$client.prepare(`SELECT job_id FROM attempts ORDER BY id`).pluck().all()).toEqual([
+      high,
+      low,
+    ]);
     expect(
       t.db.$client
         .prepare(`SELECT COUNT(*) FROM jobs WHERE queue = 'default' AND state = 'queued'`)

@@ -26,12 +26,16 @@ export interface ClaimedJob {
   startedAt: number;
 }
 
-/** How one run ended, as the runner reports it. `retryAt` null means: fail for good. */
+/**
+ * How one run ended, as the runner reports it. `retryAt` null means: fail for good. `startedAt`
+ * is when the task began in its thread (default: the claim time, `job.startedAt`).
+ */
 export type Outcome =
-  | { kind: "success"; job: ClaimedJob; stoppedAt: number; result: string }
+  | { kind: "success"; job: ClaimedJob; startedAt?: number; stoppedAt: number; result: string }
   | {
       kind: "error";
       job: ClaimedJob;
+      startedAt?: number;
       stoppedAt: number;
       error: string;
       stack: string | null;
@@ -72,8 +76,31 @@ const INSERT_RESULT = `INSERT INTO results (id, name, task, args, queue, priorit
     result, error, error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id,
     retry_of, schedule_id)
   SELECT id, name, task, args, queue, priority, @state, group_name, @result, @error, @stack,
-    created_at, started_at, @stoppedAt, @stoppedAt - started_at, attempts, @worker, retry_of, schedule_id
+    created_at, @startedAt, @stoppedAt, @stoppedAt - @startedAt, attempts, @worker, retry_of, schedule_id
   FROM jobs WHERE id = @id AND claim_token = @token AND state = 'running'`;
+
+/*
+ * Successes are written set-wise: one statement per batch, not three per job. The batch is a JSON
+ * array of [id, claimToken, startedAt, stoppedAt, resultJson, attempt]; a row is written only
+ * while this claim still holds the job (RETURNING tells which did), then the same ids leave the
+ * live queue and get their attempt row.
+ */
+const INSERT_SUCCESSES = `INSERT INTO results (id, name, task, args, queue, priority, state, group_name,
+    result, created_at, started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id)
+  SELECT j.id, j.name, j.task, j.args, j.queue, j.priority, 'success', j.group_name, x.value ->> 4,
+    j.created_at, x.value ->> 2, x.value ->> 3, (x.value ->> 3) - (x.value ->> 2), j.attempts, @worker,
+    j.retry_of, j.schedule_id
+  FROM json_each(@batch) AS x JOIN jobs AS j ON j.id = x.value ->> 0
+  WHERE j.claim_token = x.value ->> 1 AND j.state = 'running'
+  RETURNING id`;
+
+const DELETE_JOBS = `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'`;
+
+const INSERT_SUCCESS_ATTEMPTS = `INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at,
+    stopped_at, duration_ms)
+  SELECT x.value ->> 0, x.value ->> 5, @worker, 'success', x.value ->> 2, x.value ->> 3,
+    (x.value ->> 3) - (x.value ->> 2)
+  FROM json_each(@batch) AS x`;
 
 const INSERT_ATTEMPT = `INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at,
     stopped_at, duration_ms, error, error_stack)
@@ -86,6 +113,16 @@ function prepareStatements(sqlite: Database.Database) {
       `DELETE FROM jobs WHERE id = ? AND claim_token = ? AND state = 'running'`,
     ),
     insertAttempt: sqlite.prepare(INSERT_ATTEMPT),
+    insertSuccesses: sqlite.prepare(INSERT_SUCCESSES).pluck(),
+    deleteJobs: sqlite.prepare(DELETE_JOBS),
+    insertSuccessAttempts: sqlite.prepare(INSERT_SUCCESS_ATTEMPTS),
+    // A job claimed but never started goes back as if never claimed: no attempt is counted.
+    unclaim: sqlite.prepare(
+      `UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_at = NULL,
+         lease_expires_at = NULL, claim_token = NULL, started_at = NULL,
+         first_started_at = CASE WHEN attempts = 1 THEN NULL ELSE first_started_at END
+       WHERE id = ? AND claim_token = ? AND state = 'running'`,
+    ),
     requeue: sqlite.prepare(
       `UPDATE jobs SET state = 'queued', run_at = @runAt, locked_by = NULL, locked_at = NULL,
          lease_expires_at = NULL, claim_token = NULL, last_error = @error, progress = NULL,
@@ -187,12 +224,19 @@ export function createWorkerStore(db: Db, workerId: string) {
 
   function writeOne(o: Outcome): boolean {
     const { job } = o;
-    const base = { id: job.id, token: job.claimToken, worker: workerId, stoppedAt: o.stoppedAt };
+    const startedAt = o.startedAt ?? job.startedAt;
+    const base = {
+      id: job.id,
+      token: job.claimToken,
+      worker: workerId,
+      startedAt,
+      stoppedAt: o.stoppedAt,
+    };
     const attempt = {
       id: job.id,
       attempt: job.attempts,
       worker: workerId,
-      startedAt: job.startedAt,
+      startedAt,
       stoppedAt: o.stoppedAt,
     };
     if (o.kind === "success") {
@@ -224,16 +268,83 @@ export function createWorkerStore(db: Db, workerId: string) {
     return true;
   }
 
-  /** Writes a batch of outcomes in one IMMEDIATE transaction; returns the ids whose lease was lost. */
-  const recordOutcomes = sqlite.transaction((outcomes: Outcome[]): number[] => {
+  /** Writes successes without hooks set-wise (see INSERT_SUCCESSES); returns the ids written. */
+  function writeSuccesses(list: Extract<Outcome, { kind: "success" }>[]): Set<number> {
+    const batch = JSON.stringify(
+      list.map((o) => [
+        o.job.id,
+        o.job.claimToken,
+        o.startedAt ?? o.job.startedAt,
+        o.stoppedAt,
+        o.result,
+        o.job.attempts,
+      ]),
+    );
+    const ids = s.insertSuccesses.all({ batch, worker: workerId }) as number[];
+    const written = new Set(ids);
+    if (ids.length === 0) return written;
+    s.deleteJobs.run(JSON.stringify(ids));
+    const attempts =
+      ids.length === list.length
+        ? batch
+        : JSON.stringify(
+            list
+              .filter((o) => written.has(o.job.id))
+              .map((o) => [
+                o.job.id,
+                null,
+                o.startedAt ?? o.job.startedAt,
+                o.stoppedAt,
+                null,
+                o.job.attempts,
+              ]),
+          );
+    s.insertSuccessAttempts.run({ batch: attempts, worker: workerId });
+    return written;
+  }
+
+  /** Writes outcomes (inside the caller's transaction); returns the ids whose lease was lost. */
+  function writeOutcomes(outcomes: Outcome[]): number[] {
     const lost: number[] = [];
+    const plain: Extract<Outcome, { kind: "success" }>[] = [];
     let done = 0;
     for (const o of outcomes) {
-      if (writeOne(o)) done++;
+      if (o.kind === "success" && !o.job.hook) plain.push(o);
+      else if (writeOne(o)) done++;
       else lost.push(o.job.id);
+    }
+    if (plain.length > 0) {
+      const written = writeSuccesses(plain);
+      done += written.size;
+      for (const o of plain) if (!written.has(o.job.id)) lost.push(o.job.id);
     }
     if (done > 0) s.workerJobsDone.run(done, workerId);
     return lost;
+  }
+
+  /** Writes a batch of outcomes in one IMMEDIATE transaction; returns the ids whose lease was lost. */
+  const recordOutcomes = sqlite.transaction(writeOutcomes);
+
+  /**
+   * The worker's write cycle: records finished jobs and claims the next ones in one IMMEDIATE
+   * transaction, so a busy worker takes the write lock once per round, not twice.
+   */
+  const cycle = sqlite.transaction(
+    (
+      outcomes: Outcome[],
+      claim: { limit: number; queues: string[] | null; leaseMs: number },
+    ): { lost: number[]; claimed: ClaimedJob[] } => {
+      const lost = outcomes.length > 0 ? writeOutcomes(outcomes) : [];
+      const claimed = claim.limit > 0 ? claimJobs(claim.limit, claim.queues, claim.leaseMs) : [];
+      return { lost, claimed };
+    },
+  );
+
+  /** Hands claimed jobs that never started back to the queue, uncounted; returns how many. */
+  const unclaimJobs = sqlite.transaction((jobs: ClaimedJob[]): number => {
+    let count = 0;
+    for (const job of jobs) count += s.unclaim.run(job.id, job.claimToken).changes;
+    return count;
   });
 
   /** Renews the lease of every job this worker holds and reports cancel requests. */
@@ -295,6 +406,11 @@ export function createWorkerStore(db: Db, workerId: string) {
   return {
     claimJobs,
     recordOutcomes: (outcomes: Outcome[]) => recordOutcomes.immediate(outcomes),
+    cycle: (
+      outcomes: Outcome[],
+      claim: { limit: number; queues: string[] | null; leaseMs: number },
+    ) => cycle.immediate(outcomes, claim),
+    unclaimJobs: (jobs: ClaimedJob[]) => unclaimJobs.immediate(jobs),
     renewLeases: (
       leaseMs: number,
       progress: { id: number; token: string; value: number; message: string | null }[] = [],

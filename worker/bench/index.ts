@@ -268,6 +268,7 @@ async function main(): Promise<void> {
   );
   const only = process.argv[2];
   if (!only || only === "enqueue") await benchEnqueue();
+  if (only === "e2e1") await benchEndToEnd(1, 0);
   if (!only || only === "e2e") {
     await benchEndToEnd(1, 0);
     await benchEndToEnd(4, 0);
