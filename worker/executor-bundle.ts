@@ -9,7 +9,6 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import path from "node:path";
-import { build } from "esbuild";
 
 /** The bundle's path and a function that maps stack frames in it back to the TypeScript sources. */
 export interface ExecutorBundle {
@@ -17,8 +16,17 @@ export interface ExecutorBundle {
   remapStack(stack: string): string;
 }
 
-/** Builds (or reuses) the executor bundle. */
+/**
+ * The executor bundle: the one worker/run.mjs built (JOBDECK_EXECUTOR_BUNDLE, with its map next
+ * to it), else built now (a worker started through a TypeScript loader, as in development).
+ */
 export async function buildExecutorBundle(root = process.cwd()): Promise<ExecutorBundle> {
+  const prebuilt = process.env.JOBDECK_EXECUTOR_BUNDLE;
+  if (prebuilt) {
+    const mapText = fs.readFileSync(`${prebuilt}.map`, "utf8");
+    return withRemap(prebuilt, mapText, root, path.dirname(prebuilt));
+  }
+  const { build } = await import("esbuild");
   const out = await build({
     entryPoints: [path.join(root, "worker/executor-thread.ts")],
     // CommonJS so that packages needed only by lazily imported modules (the database client
@@ -45,6 +53,11 @@ export async function buildExecutorBundle(root = process.cwd()): Promise<Executo
     fs.writeFileSync(tmp, code);
     fs.renameSync(tmp, file);
   }
+  return withRemap(file, mapText, root, root);
+}
+
+/** The bundle at `file` with a stack remapper from its map (sources relative to `mapDir`). */
+function withRemap(file: string, mapText: string, root: string, mapDir: string): ExecutorBundle {
   const map = new SourceMap(JSON.parse(mapText) as SourceMapPayload);
   // Threads report the real path (node_modules may be a link).
   const real = fs.realpathSync(file);
@@ -62,7 +75,7 @@ export async function buildExecutorBundle(root = process.cwd()): Promise<Executo
           originalColumn?: number;
         };
         if (!entry.originalSource) return whole;
-        const source = path.relative(root, path.resolve(root, entry.originalSource));
+        const source = path.relative(root, path.resolve(mapDir, entry.originalSource));
         return `${source}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}`;
       }),
   };

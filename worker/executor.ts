@@ -336,6 +336,15 @@ export function createExecutorPool(options: ExecutorOptions) {
     grow(): void {
       for (const s of slots) if (!s.thread) spawn(s);
     },
+    /** Time the running jobs have run since `since` (ms, summed over threads). */
+    runningMs(since: number, now: number): number {
+      let sum = 0;
+      for (const s of slots) {
+        const r = running(s);
+        if (r) sum += now - Math.max(r.startedAt, since);
+      }
+      return sum;
+    },
     /** Threads started or starting. */
     threadCount: () => slots.reduce((n, s) => n + (s.thread ? 1 : 0), 0),
     /** Jobs handed to threads and not yet finished. */

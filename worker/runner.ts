@@ -35,8 +35,16 @@ const FULL_RECHECK_MS = 1000;
 const PROGRESS_FLUSH_MS = 500;
 /** A thread's batch is sized to take about this long, by the average job duration. */
 const BATCH_BUDGET_MS = 2;
-/** Work waiting this long for a thread starts another one (up to --concurrency). */
-const GROW_AFTER_MS = 5;
+/** Outcomes are written once this many wait... */
+const MIN_WRITE = 64;
+/** ...or the oldest has waited this long (ms). */
+const MAX_WRITE_DELAY_MS = 2;
+/** A round that found the write lock taken tries again after this long. */
+const LOCK_RETRY_MS = 1;
+/** Thread use is judged over windows of this length... */
+const GROW_WINDOW_MS = 20;
+/** ...and threads busy this share of it while work waits start the rest (up to --concurrency). */
+const GROW_BUSY = 0.75;
 /** Most jobs a worker holds claimed ahead (fast jobs only). */
 const MAX_HELD = 512;
 
@@ -58,9 +66,15 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   /** Moving average of job duration (ms): sizes the batches. Starts cautious. */
   let averageMs = BATCH_BUDGET_MS;
   let idleTimer: NodeJS.Timeout | null = null;
-  /** When a started thread last had nothing to do. */
-  let spareAt = Date.now();
+  /** Time the threads spent running jobs that finished since windowStart (for growth). */
+  let busyMs = 0;
+  let windowStart = Date.now();
   let growTimer: NodeJS.Timeout | null = null;
+  /** When the oldest outcome not yet written arrived. */
+  let pendingSince = 0;
+  let writeTimer: NodeJS.Timeout | null = null;
+  /** Set while waiting to retry a write another process held the lock for. */
+  let lockRetry: NodeJS.Timeout | null = null;
   let version = store.dataVersion();
   let nextRunAt: number | null = null;
   let checkedAt = 0;
@@ -110,10 +124,15 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     };
   }
 
+  function addOutcome(o: Outcome): void {
+    if (pendingOutcomes.length === 0) pendingSince = Date.now();
+    pendingOutcomes.push(o);
+  }
+
   /** A claimed job that never started was cancelled: it fails for good, as cancelled. */
   function cancelUnstarted(job: ClaimedJob): void {
     const now = Date.now();
-    pendingOutcomes.push({
+    addOutcome({
       kind: "error",
       job,
       startedAt: now,
@@ -130,8 +149,10 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     if (!job) return;
     pendingProgress.delete(job.id);
     if (releasing.has(job.id)) return; // shutdown: released, not recorded
-    averageMs = averageMs * 0.9 + (f.stoppedAt - f.startedAt) * 0.1;
-    pendingOutcomes.push(toOutcome(job, f.execution, f.startedAt, f.stoppedAt));
+    const ms = f.stoppedAt - f.startedAt;
+    averageMs = averageMs * 0.9 + ms * 0.1;
+    busyMs += ms;
+    addOutcome(toOutcome(job, f.execution, f.startedAt, f.stoppedAt));
   }
 
   /** Jobs a thread handed back unstarted: cancelled, lost, returned (stopping) or run elsewhere. */
@@ -210,8 +231,6 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     const { finished, reclaimed } = pool.drain();
     for (const f of finished) onFinished(f);
     onReclaimed(reclaimed, []);
-    // A started thread with nothing to do: no reason to start another.
-    if (pool.idleCount() > 0) spareAt = now;
     let progressed = finished.length > 0 || reclaimed.length > 0;
     progressed = dispatchBuffered() || progressed;
 
@@ -231,13 +250,38 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
         setNoWork();
       }
     }
-    if (pendingOutcomes.length > 0 || limit > 0) {
+    // Write when threads need work, or enough outcomes wait, or the oldest has waited long
+    // enough: fewer, larger transactions, which matters most when workers share the lock.
+    const wantClaim = limit > 0 && buffer.length === 0;
+    const wantWrite =
+      pendingOutcomes.length >= MIN_WRITE ||
+      (pendingOutcomes.length > 0 && now - pendingSince >= MAX_WRITE_DELAY_MS);
+    if (pendingOutcomes.length > 0 && !wantWrite && !writeTimer) {
+      writeTimer = setTimeout(
+        () => {
+          writeTimer = null;
+          schedule();
+        },
+        pendingSince + MAX_WRITE_DELAY_MS - now,
+      );
+    }
+    if ((wantClaim || wantWrite) && !lockRetry) {
       const outcomes = pendingOutcomes.splice(0);
-      const { lost, claimed } = store.cycle(outcomes, {
+      const written = store.tryCycle(outcomes, {
         limit: Math.max(0, limit),
         queues: config.queues,
         leaseMs: config.leaseMs,
       });
+      if (written === null) {
+        // Another process writes: try again in a moment; the threads go on meanwhile.
+        pendingOutcomes.unshift(...outcomes);
+        lockRetry = setTimeout(() => {
+          lockRetry = null;
+          schedule();
+        }, LOCK_RETRY_MS);
+        return;
+      }
+      const { lost, claimed } = written;
       afterWrite(outcomes, lost);
       if (limit > 0 && claimed.length < limit) setNoWork();
       for (const job of claimed) {
@@ -258,21 +302,25 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   }
 
   /**
-   * Starts the missing threads when work has waited GROW_AFTER_MS with no thread to spare: jobs
-   * that keep every thread busy. Tiny jobs leave threads idle between rounds and never do.
+   * Starts the missing threads when the running ones are busy (they spent at least GROW_BUSY of
+   * the last window running jobs) while work waits. Tiny jobs keep one thread far from busy and
+   * never start more; jobs that take time start them all within a window.
    */
   function growIfBehind(now: number): void {
     if (pool.threadCount() >= config.concurrency) return;
-    if (buffer.length === 0 && !mayHaveWork) return;
-    if (now - spareAt < GROW_AFTER_MS) {
+    const elapsed = now - windowStart;
+    if (elapsed < GROW_WINDOW_MS) {
       growTimer ??= setTimeout(() => {
         growTimer = null;
         schedule();
-      }, GROW_AFTER_MS);
+      }, GROW_WINDOW_MS);
       return;
     }
-    if (buffer.length > 0 || store.hasDueJobs(now, config.queues)) pool.grow();
-    spareAt = now;
+    const busy = (busyMs + pool.runningMs(windowStart, now)) / (elapsed * pool.threadCount());
+    windowStart = now;
+    busyMs = 0;
+    if (busy < GROW_BUSY) return;
+    if (buffer.length > 0 || (mayHaveWork && store.hasDueJobs(now, config.queues))) pool.grow();
   }
 
   /** The queue had nothing more for this worker: watch for commits and due delayed jobs. */
@@ -378,7 +426,14 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     done,
     /** Something may have changed in the database (a file watch fired): look now. */
     nudge(): void {
-      if (mayHaveWork || stopping) return;
+      if (stopping) return;
+      // Another process wrote: the write lock may be free now.
+      if (lockRetry) {
+        clearTimeout(lockRetry);
+        lockRetry = null;
+        schedule();
+      }
+      if (mayHaveWork) return;
       if (idleTimer) clearTimeout(idleTimer);
       poll();
     },

@@ -12,7 +12,6 @@ import { openDb, type Db } from "@/db/client";
 import { createSchedule } from "@/db/queries/schedules";
 
 const MIN = 60_000;
-const TSX = path.resolve("node_modules/.bin/tsx");
 
 let dir: string;
 let dbUrl: string;
@@ -21,7 +20,7 @@ const workers: (ChildProcess | null)[] = [null, null, null];
 
 function startWorker(index: number): ChildProcess {
   const out = fs.openSync(path.join(dir, `worker-${index}.log`), "a");
-  const child = spawn(TSX, ["worker/index.ts", "--concurrency", "2"], {
+  const child = spawn(process.execPath, ["worker/run.mjs", "--concurrency", "2"], {
     env: { ...process.env, DATABASE_URL: dbUrl },
     stdio: ["ignore", out, out],
   });

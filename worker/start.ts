@@ -139,7 +139,7 @@ function main(): void {
     const extra = values["worker-args"]?.split(/\s+/).filter(Boolean) ?? [];
     children.push({
       name: "worker",
-      args: ["--import", "tsx", "worker/index.ts", ...extra],
+      args: ["worker/run.mjs", ...extra],
       process: null,
       restarts: 0,
       quickFailures: 0,

@@ -279,7 +279,7 @@ describe("a worker", () => {
 
   it("refuses bad settings with a message that says what to fix", () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "worker/index.ts", ...args], {
+      spawnSync(process.execPath, ["worker/run.mjs", ...args], {
         encoding: "utf8",
         env: { ...process.env, DATABASE_URL: "/nonexistent-dir-never/x.db" },
       });

@@ -193,4 +193,100 @@ describe("recording outcomes", () => {
       /^Lost: worker w1/,
     );
   });
+
+  it("writes a batch of successes and the next claim in one transaction, token-checked", () => {
+    const ids = enqueueJobs(
+      db,
+      Array.from({ length: 5 }, (_, i) => ({ task: "demo.noop", args: { i } })),
+    );
+    const store = createWorkerStore(db, "w1");
+    const first = store.tryCycle([], { limit: 3, queues: null, leaseMs: LEASE })!;
+    expect(first.claimed.map((j) => j.id)).toEqual(ids.slice(0, 3));
+    const stale = { ...first.claimed[2]!, claimToken: "not-this-claim" };
+    const done = [first.claimed[0]!, first.claimed[1]!, stale].map((job, i) => ({
+      kind: "success" as const,
+      job,
+      startedAt: 1000 + i,
+      stoppedAt: 1010 + i * 2,
+      result: JSON.stringify({ n: i }),
+    }));
+    const second = store.tryCycle(done, { limit: 5, queues: null, leaseMs: LEASE })!;
+    expect(second.lost).toEqual([stale.id]);
+    expect(second.claimed.map((j) => j.id)).toEqual(ids.slice(3));
+    expect(
+      db.$client
+        .prepare(
+          `SELECT id, result, started_at, stopped_at, duration_ms, attempts FROM results ORDER BY id`,
+        )
+        .all(),
+    ).toEqual([
+      {
+        id: ids[0],
+        result: '{"n":0}',
+        started_at: 1000,
+        stopped_at: 1010,
+        duration_ms: 10,
+        attempts: 1,
+      },
+      {
+        id: ids[1],
+        result: '{"n":1}',
+        started_at: 1001,
+        stopped_at: 1012,
+        duration_ms: 11,
+        attempts: 1,
+      },
+    ]);
+    expect(
+      db.$client
+        .prepare(`SELECT job_id, attempt, outcome, duration_ms FROM attempts ORDER BY id`)
+        .all(),
+    ).toEqual([
+      { job_id: ids[0], attempt: 1, outcome: "success", duration_ms: 10 },
+      { job_id: ids[1], attempt: 1, outcome: "success", duration_ms: 11 },
+    ]);
+    expect(db.$client.prepare(`SELECT id FROM jobs ORDER BY id`).pluck().all()).toEqual(
+      ids.slice(2),
+    );
+  });
+
+  it("does not wait for the write lock another connection holds", () => {
+    enqueueJob(db, "demo.noop");
+    const other = openDb({ url: path.join(dir, "q.db") });
+    const store = createWorkerStore(db, "w1");
+    other.$client.prepare(`BEGIN IMMEDIATE`).run();
+    const started = Date.now();
+    expect(store.tryCycle([], { limit: 1, queues: null, leaseMs: LEASE })).toBeNull();
+    expect(Date.now() - started).toBeLessThan(1000);
+    other.$client.prepare(`ROLLBACK`).run();
+    other.$client.close();
+    expect(store.tryCycle([], { limit: 1, queues: null, leaseMs: LEASE })!.claimed).toHaveLength(1);
+    // The connection waits for locks again in its other writes.
+    expect(db.$client.pragma("busy_timeout", { simple: true })).toBeGreaterThan(0);
+  });
+
+  it("hands back claimed jobs that never started without counting an attempt", () => {
+    const [a, b] = enqueueJobs(db, [{ task: "demo.noop" }, { task: "demo.noop" }]);
+    const store = createWorkerStore(db, "w1");
+    const claimed = store.claimJobs(2, null, LEASE);
+    expect(store.unclaimJobs(claimed.filter((j) => j.id === b))).toBe(1);
+    expect(
+      db.$client
+        .prepare(
+          `SELECT id, state, attempts, locked_by, claim_token, first_started_at FROM jobs ORDER BY id`,
+        )
+        .all(),
+    ).toEqual([
+      expect.objectContaining({ id: a, state: "running", attempts: 1, locked_by: "w1" }),
+      {
+        id: b,
+        state: "queued",
+        attempts: 0,
+        locked_by: null,
+        claim_token: null,
+        first_started_at: null,
+      },
+    ]);
+    expect(db.$client.prepare(`SELECT COUNT(*) FROM attempts`).pluck().get()).toBe(0);
+  });
 });

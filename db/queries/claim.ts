@@ -160,6 +160,11 @@ function prepareStatements(sqlite: Database.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** The connection's busy timeout (ms), to restore after a non-blocking attempt. */
+function busyTimeoutMs(sqlite: Database.Database): number {
+  return Number(sqlite.pragma("busy_timeout", { simple: true }));
+}
+
 /** Worker-side store bound to one connection and one worker id; statements prepared once. */
 export function createWorkerStore(db: Db, workerId: string) {
   const sqlite = db.$client;
@@ -325,20 +330,43 @@ export function createWorkerStore(db: Db, workerId: string) {
   /** Writes a batch of outcomes in one IMMEDIATE transaction; returns the ids whose lease was lost. */
   const recordOutcomes = sqlite.transaction(writeOutcomes);
 
+  // PRAGMA busy_timeout acts when a statement is compiled, not when it runs: set it each time.
+  const busyTimeout = busyTimeoutMs(sqlite);
+  const lockStatements = {
+    begin: sqlite.prepare(`BEGIN IMMEDIATE`),
+    commit: sqlite.prepare(`COMMIT`),
+    rollback: sqlite.prepare(`ROLLBACK`),
+  };
+
   /**
    * The worker's write cycle: records finished jobs and claims the next ones in one IMMEDIATE
-   * transaction, so a busy worker takes the write lock once per round, not twice.
+   * transaction, so a busy worker takes the write lock once per round, not twice. Returns null
+   * at once when another connection holds the write lock: the caller keeps its threads busy and
+   * tries again soon, instead of sleeping in SQLite's busy handler with its event loop blocked.
    */
-  const cycle = sqlite.transaction(
-    (
-      outcomes: Outcome[],
-      claim: { limit: number; queues: string[] | null; leaseMs: number },
-    ): { lost: number[]; claimed: ClaimedJob[] } => {
+  function tryCycle(
+    outcomes: Outcome[],
+    claim: { limit: number; queues: string[] | null; leaseMs: number },
+  ): { lost: number[]; claimed: ClaimedJob[] } | null {
+    sqlite.pragma("busy_timeout = 0");
+    try {
+      lockStatements.begin.run();
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") return null;
+      throw error;
+    } finally {
+      sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+    try {
       const lost = outcomes.length > 0 ? writeOutcomes(outcomes) : [];
       const claimed = claim.limit > 0 ? claimJobs(claim.limit, claim.queues, claim.leaseMs) : [];
+      lockStatements.commit.run();
       return { lost, claimed };
-    },
-  );
+    } catch (error) {
+      if (sqlite.inTransaction) lockStatements.rollback.run();
+      throw error;
+    }
+  }
 
   /** Hands claimed jobs that never started back to the queue, uncounted; returns how many. */
   const unclaimJobs = sqlite.transaction((jobs: ClaimedJob[]): number => {
@@ -406,10 +434,7 @@ export function createWorkerStore(db: Db, workerId: string) {
   return {
     claimJobs,
     recordOutcomes: (outcomes: Outcome[]) => recordOutcomes.immediate(outcomes),
-    cycle: (
-      outcomes: Outcome[],
-      claim: { limit: number; queues: string[] | null; leaseMs: number },
-    ) => cycle.immediate(outcomes, claim),
+    tryCycle,
     unclaimJobs: (jobs: ClaimedJob[]) => unclaimJobs.immediate(jobs),
     renewLeases: (
       leaseMs: number,

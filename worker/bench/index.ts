@@ -43,7 +43,7 @@ function percentile(values: number[], p: number): number {
 function runWorkers(url: string, count: number, args: string[]): Promise<number[]> {
   const peaks: number[] = [];
   const procs = Array.from({ length: count }, (_, i) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "worker/index.ts", ...args], {
+    const proc = spawn(process.execPath, ["worker/run.mjs", ...args], {
       env: { ...process.env, DATABASE_URL: url, JOBDECK_SAVE_LIMIT: "0" },
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -114,14 +114,10 @@ async function benchEndToEnd(workers: number, preload: number): Promise<void> {
 
 async function benchPickupAndIdleMemory(): Promise<void> {
   const { url, db, dir } = freshDb();
-  const proc = spawn(
-    process.execPath,
-    ["--import", "tsx", "worker/index.ts", "--concurrency", "8", "--no-scheduler"],
-    {
-      env: { ...process.env, DATABASE_URL: url },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const proc = spawn(process.execPath, ["worker/run.mjs", "--concurrency", "8", "--no-scheduler"], {
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve) =>
     proc.stdout!.on("data", (c: Buffer) => c.toString().includes("worker:started") && resolve()),
   );

@@ -1,5 +1,5 @@
 /**
- * Test harness: throwaway databases and real worker processes (`node --import tsx worker/index.ts`)
+ * Test harness: throwaway databases and real worker processes (`node worker/run.mjs`, as `npm run worker`)
  * started, signalled and waited on the way an operator would.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -48,7 +48,7 @@ export function startWorker(
   args: string[] = [],
   env: Record<string, string> = {},
 ): WorkerProcess {
-  const proc = spawn(process.execPath, ["--import", "tsx", "worker/index.ts", ...args], {
+  const proc = spawn(process.execPath, ["worker/run.mjs", ...args], {
     cwd: process.cwd(),
     env: {
       ...process.env,

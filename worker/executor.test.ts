@@ -1,0 +1,135 @@
+/**
+ * The executor pool with real threads running the real task bundle: batches, outcomes through the
+ * shared slots (and as messages when too big), hand-back of jobs behind a slow one, hard timeouts,
+ * aborts, and threads started on demand.
+ */
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildExecutorBundle, type ExecutorBundle } from "./executor-bundle";
+import { createExecutorPool, type ExecutorPool, type Finished, type PoolJob } from "./executor";
+import { SLOT_PAYLOAD_BYTES } from "./executor-protocol";
+import { waitFor } from "./testing/harness";
+
+let bundle: ExecutorBundle;
+let pool: ExecutorPool | null = null;
+const finished: Finished[] = [];
+const reclaimed: PoolJob[] = [];
+
+beforeAll(async () => {
+  bundle = await buildExecutorBundle();
+}, 60_000);
+
+afterEach(async () => {
+  await pool?.close();
+  pool = null;
+  finished.length = 0;
+  reclaimed.length = 0;
+});
+
+async function startPool(size: number): Promise<ExecutorPool> {
+  const p = createExecutorPool({
+    size,
+    bundlePath: bundle.path,
+    remapStack: bundle.remapStack,
+    onProgress: () => undefined,
+    onActivity: () => {
+      const d = p.drain();
+      finished.push(...d.finished);
+      reclaimed.push(...d.reclaimed);
+    },
+  });
+  pool = p;
+  await p.ready();
+  return p;
+}
+
+let nextId = 1;
+function job(task: string, args: unknown = null, timeoutMs = 10_000): PoolJob {
+  return { id: nextId++, task, args: JSON.stringify(args), attempt: 1, timeoutMs };
+}
+
+function settle(p: ExecutorPool) {
+  const d = p.drain();
+  finished.push(...d.finished);
+  reclaimed.push(...d.reclaimed);
+}
+
+describe("the executor pool", () => {
+  it("runs a batch in order and returns every outcome, in its slot or as a message", async () => {
+    const p = await startPool(2);
+    const big = { text: "é".repeat(SLOT_PAYLOAD_BYTES) }; // larger than a slot in UTF-8
+    const jobs = [
+      job("demo.echo", { a: 1 }),
+      job("demo.echo", big),
+      job("demo.fail", { message: "smtp down" }),
+      job("demo.noop"),
+    ];
+    expect(p.dispatch(jobs)).toBe(true);
+    await waitFor(
+      () => {
+        settle(p);
+        return finished.length === 4;
+      },
+      10_000,
+      10,
+      "four outcomes",
+    );
+    expect(finished.map((f) => f.job.id)).toEqual(jobs.map((j) => j.id));
+    expect(finished[0]!.execution).toEqual({ ok: true, result: '{"a":1}' });
+    expect(finished[1]!.execution).toEqual({ ok: true, result: JSON.stringify(big) });
+    const failure = finished[2]!.execution;
+    expect(failure.ok).toBe(false);
+    if (!failure.ok) {
+      expect(failure.kind).toBe("error");
+      expect(failure.error.message).toBe("smtp down");
+      expect(failure.error.stack).toMatch(/worker\/tasks\/demo-fail\.ts:\d+:\d+/);
+    }
+    for (const f of finished) expect(f.stoppedAt).toBeGreaterThanOrEqual(f.startedAt);
+    expect(p.idleCount()).toBe(1);
+  });
+
+  it("hands back the jobs waiting behind a slow one, and kills the slow one at its timeout", async () => {
+    const p = await startPool(1);
+    const slow = job("demo.cpu", { ms: 60_000 }, 400);
+    const behind = [job("demo.noop"), job("demo.noop")];
+    p.dispatch([slow, ...behind]);
+    await waitFor(() => reclaimed.length === 2, 2_000, 10, "the hand-back");
+    expect(reclaimed.map((j) => j.id)).toEqual(behind.map((j) => j.id));
+    expect(finished).toEqual([]);
+    await waitFor(() => finished.length === 1, 3_000, 10, "the timeout");
+    const f = finished[0]!;
+    expect(f.job.id).toBe(slow.id);
+    expect(f.execution).toMatchObject({ ok: false, kind: "timeout" });
+    expect(f.stoppedAt - f.startedAt).toBeGreaterThanOrEqual(400);
+    // A fresh thread took the killed one's place and runs the handed-back jobs.
+    await waitFor(() => p.idleCount() === 1, 5_000, 10, "the new thread");
+    p.dispatch(reclaimed.splice(0));
+    await waitFor(() => finished.length === 3, 5_000, 10, "the handed-back jobs");
+    expect(finished.slice(1).every((x) => x.execution.ok)).toBe(true);
+  });
+
+  it("hands back an unstarted job asked to stop, and aborts a running one", async () => {
+    const p = await startPool(1);
+    const running = job("demo.sleep", { ms: 5_000 });
+    const waiting = job("demo.noop");
+    p.dispatch([running, waiting]);
+    await waitFor(() => p.runningIds().includes(running.id), 2_000, 10, "the start");
+    expect(p.abort(waiting.id, "Cancelled on request", 5_000)).toBe("unstarted");
+    expect(reclaimed.map((j) => j.id)).toEqual([waiting.id]);
+    expect(p.abort(running.id, "Cancelled on request", 5_000)).toBe("running");
+    await waitFor(() => finished.length === 1, 2_000, 10, "the abort");
+    expect(finished[0]!.execution).toMatchObject({ ok: false, kind: "cancelled" });
+    expect(p.abort(12345, "nothing", 5_000)).toBe(false);
+  });
+
+  it("starts one thread at first and the others when asked", async () => {
+    const p = await startPool(3);
+    expect(p.threadCount()).toBe(1);
+    p.grow();
+    expect(p.threadCount()).toBe(3);
+    await waitFor(() => p.idleCount() === 3, 10_000, 20, "three ready threads");
+    for (let i = 0; i < 3; i++) expect(p.dispatch([job("demo.sleep", { ms: 300 })])).toBe(true);
+    expect(p.dispatch([job("demo.noop")])).toBe(false);
+    expect(p.runningIds().length + p.assignedIds().length).toBeGreaterThanOrEqual(3);
+    await waitFor(() => finished.length === 3, 5_000, 10, "the three sleeps");
+  });
+});
