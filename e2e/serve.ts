@@ -49,7 +49,7 @@ const children: ChildProcess[] = [
   }),
   spawn(
     process.execPath,
-    [TSX, "worker/index.ts", "--concurrency", "4", "--lease", "10", "--backoff", "1"],
+    ["worker/run.mjs", "--concurrency", "4", "--lease", "10", "--backoff", "1"],
     {
       cwd: ROOT,
       env,

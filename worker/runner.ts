@@ -308,19 +308,22 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
    */
   function growIfBehind(now: number): void {
     if (pool.threadCount() >= config.concurrency) return;
+    if (buffer.length === 0 && !mayHaveWork) return;
     const elapsed = now - windowStart;
-    if (elapsed < GROW_WINDOW_MS) {
-      growTimer ??= setTimeout(() => {
-        growTimer = null;
-        schedule();
-      }, GROW_WINDOW_MS);
-      return;
+    if (elapsed >= GROW_WINDOW_MS) {
+      const busy = (busyMs + pool.runningMs(windowStart, now)) / (elapsed * pool.threadCount());
+      windowStart = now;
+      busyMs = 0;
+      if (busy >= GROW_BUSY) {
+        if (buffer.length > 0 || store.hasDueJobs(now, config.queues)) pool.grow();
+        return;
+      }
     }
-    const busy = (busyMs + pool.runningMs(windowStart, now)) / (elapsed * pool.threadCount());
-    windowStart = now;
-    busyMs = 0;
-    if (busy < GROW_BUSY) return;
-    if (buffer.length > 0 || (mayHaveWork && store.hasDueJobs(now, config.queues))) pool.grow();
+    // Work waits and threads could start: judge the next window even if nothing else happens.
+    growTimer ??= setTimeout(() => {
+      growTimer = null;
+      schedule();
+    }, GROW_WINDOW_MS);
   }
 
   /** The queue had nothing more for this worker: watch for commits and due delayed jobs. */
