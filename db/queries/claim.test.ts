@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../client";
-import { createWorkerStore, type ClaimedJob } from "./claim";
+import { claimSql, createWorkerStore, type ClaimedJob } from "./claim";
 import { enqueueJob, enqueueJobs } from "./enqueue";
 import { rescueExpiredLeases } from "./upkeep";
 
@@ -50,6 +50,31 @@ describe("claiming", () => {
         .claimJobs(10, ["reports"], LEASE)
         .map((j) => j.id),
     ).toEqual([b]);
+  });
+
+  it("merges several queues in claim order without walking other queues' rows", () => {
+    enqueueJobs(
+      db,
+      Array.from({ length: 2000 }, () => ({ task: "demo.noop" })),
+    );
+    const m1 = enqueueJob(db, "demo.noop", null, { queue: "mail" });
+    const r1 = enqueueJob(db, "demo.noop", null, { queue: "reports", priority: 5 });
+    const m2 = enqueueJob(db, "demo.noop", null, { queue: "mail", priority: 5 });
+    const r2 = enqueueJob(db, "demo.noop", null, { queue: "reports" });
+    const store = createWorkerStore(db, "w1");
+    expect(store.claimJobs(3, ["mail", "reports"], LEASE).map((j) => j.id)).toEqual([r1, m2, m1]);
+    expect(store.claimJobs(3, ["mail", "reports"], LEASE).map((j) => j.id)).toEqual([r2]);
+    // Each queue is read from its own index range: the default queue's rows are never visited.
+    const plan = db.$client
+      .prepare(`EXPLAIN QUERY PLAN ${claimSql(2)}`)
+      .all({ worker: "w", now: 0, leaseUntil: 0, token: "t", limit: 3, q0: "a", q1: "b" }) as {
+      detail: string;
+    }[];
+    const searches = plan
+      .map((r) => r.detail)
+      .filter((d) => /jobs_claim_queue_idx \(queue=\?/.test(d));
+    expect(searches).toHaveLength(2);
+    expect(plan.map((r) => r.detail).join("\n")).not.toMatch(/SCAN jobs/);
   });
 
   it("leaves delayed jobs until their time", () => {

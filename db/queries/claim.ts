@@ -52,22 +52,30 @@ export interface LeaseState {
 const CLAIM_COLUMNS = `id, name, task, args, queue, priority, attempts, max_attempts AS maxAttempts,
   timeout_ms AS timeoutMs, hook, claim_token AS claimToken, started_at AS startedAt`;
 
-function claimSql(queueCount: number): string {
-  const queueFilter =
-    queueCount > 0
-      ? `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`
-      : "";
-  // INDEXED BY pins the index that serves the claim: the planner, without statistics, would
-  // otherwise pick jobs_state_id_idx and sort every queued row on each claim. One queue: the
-  // (queue, priority, run_at, id) index gives rows in claim order; several or all queues: the
-  // (priority, run_at, id) index does, skipping other queues' rows.
-  const index = queueCount === 1 ? "jobs_claim_queue_idx" : "jobs_claim_idx";
-  return `UPDATE jobs SET state = 'running', locked_by = ?, locked_at = ?, lease_expires_at = ?,
-      claim_token = ?, attempts = attempts + 1, started_at = ?, first_started_at = COALESCE(first_started_at, ?),
+export function claimSql(queueCount: number): string {
+  // INDEXED BY pins the index that serves the claim: the planner, without statistics, may pick
+  // another and sort every queued row on each claim. All queues: (priority, run_at, id) gives
+  // rows in claim order. One queue: (queue, priority, run_at, id) does. Several: the first rows
+  // of each queue from that index, merged -- never a walk past other queues' rows.
+  const due = `state = 'queued' AND run_at <= @now`;
+  const pick =
+    queueCount === 0
+      ? `SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE ${due}
+         ORDER BY priority DESC, run_at, id LIMIT @limit`
+      : queueCount === 1
+        ? `SELECT id FROM jobs INDEXED BY jobs_claim_queue_idx WHERE queue = @q0 AND ${due}
+           ORDER BY priority DESC, run_at, id LIMIT @limit`
+        : `SELECT id FROM (${Array.from(
+            { length: queueCount },
+            (_, i) => `SELECT * FROM (SELECT id, priority, run_at FROM jobs
+               INDEXED BY jobs_claim_queue_idx WHERE queue = @q${i} AND ${due}
+               ORDER BY priority DESC, run_at, id LIMIT @limit)`,
+          ).join(" UNION ALL ")}) ORDER BY priority DESC, run_at, id LIMIT @limit`;
+  return `UPDATE jobs SET state = 'running', locked_by = @worker, locked_at = @now,
+      lease_expires_at = @leaseUntil, claim_token = @token, attempts = attempts + 1,
+      started_at = @now, first_started_at = COALESCE(first_started_at, @now),
       progress = NULL, progress_message = NULL
-    WHERE id IN (SELECT id FROM jobs INDEXED BY ${index}
-                 WHERE state = 'queued' AND run_at <= ? ${queueFilter}
-                 ORDER BY priority DESC, run_at, id LIMIT ?)
+    WHERE id IN (${pick})
     RETURNING ${CLAIM_COLUMNS}`;
 }
 
@@ -205,18 +213,15 @@ export function createWorkerStore(db: Db, workerId: string) {
   ): ClaimedJob[] {
     if (limit <= 0) return [];
     const token = randomUUID();
-    const q = queues ?? [];
-    const rows = claimStatement(q.length).all(
-      workerId,
+    const params: Record<string, string | number> = {
+      worker: workerId,
       now,
-      now + leaseMs,
+      leaseUntil: now + leaseMs,
       token,
-      now,
-      now,
-      now,
-      ...q,
       limit,
-    ) as ClaimedJob[];
+    };
+    (queues ?? []).forEach((q, i) => (params[`q${i}`] = q));
+    const rows = claimStatement(queues?.length ?? 0).all(params) as ClaimedJob[];
     // RETURNING gives no order: restore claim order (priority, then FIFO).
     return rows.sort((a, b) => b.priority - a.priority || a.id - b.id);
   }
