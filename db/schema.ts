@@ -114,10 +114,12 @@ export const jobs = sqliteTable(
     index("jobs_claim_queue_idx")
       .on(t.queue, sql`priority DESC`, t.runAt, t.id)
       .where(sql`state = 'queued'`),
-    // The idle worker's "anything due?" check and the wait until the next delayed job.
+    // When the next delayed job (or retry) comes due: the idle worker's wait. Only jobs created
+    // to run later enter it, so an enqueue to run now writes one index page less; "anything
+    // due?" is the claim index's first due row.
     index("jobs_due_idx")
       .on(t.runAt)
-      .where(sql`state = 'queued'`),
+      .where(sql`state = 'queued' AND run_at > created_at`),
     // Rescue of expired leases scans only running rows.
     index("jobs_lease_idx")
       .on(t.leaseExpiresAt)

@@ -77,8 +77,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   let lockRetry: NodeJS.Timeout | null = null;
   let version = store.dataVersion();
   let nextRunAt: number | null = null;
-  let checkedAt = 0;
-  let isDueChecked = false;
+  let lookedAt = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -326,35 +325,38 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     }, GROW_WINDOW_MS);
   }
 
-  /** The queue had nothing more for this worker: watch for commits and due delayed jobs. */
+  /** The queue had nothing more for this worker: watch for commits and delayed jobs coming due. */
   function setNoWork(): void {
     mayHaveWork = false;
-    isDueChecked = false;
-    checkedAt = 0;
+    nextRunAt = store.nextRunAt();
     if (!idleTimer) idleTimer = setTimeout(poll, IDLE_POLL_MS);
   }
 
-  /** Looks (cheaply) whether due jobs may have appeared; if so, a round looks for them. */
+  /** Looks for due jobs in the next round. */
+  function look(): void {
+    lookedAt = Date.now();
+    mayHaveWork = true;
+    schedule();
+  }
+
+  /**
+   * The idle check, every IDLE_POLL_MS (and at once on a WAL change): a commit by another
+   * connection (PRAGMA data_version, a few microseconds) or a delayed job coming due makes the
+   * next round look (a read; the write lock only if something is due); otherwise once a second.
+   */
   function poll(): void {
     idleTimer = null;
     if (stopping || mayHaveWork) return;
     try {
       const v = store.dataVersion();
       const now = Date.now();
-      // New commits by other connections, or the safety recheck once a second.
-      if (v !== version || now - checkedAt >= FULL_RECHECK_MS) {
+      if (v !== version) {
         version = v;
-        nextRunAt = store.nextRunAt();
-        checkedAt = now;
-        isDueChecked = false;
+        return look();
       }
-      // Due jobs may all be in queues this worker does not take: look once per change.
-      if (nextRunAt !== null && nextRunAt <= now && !isDueChecked) {
-        isDueChecked = true;
-        mayHaveWork = true;
-        schedule();
-        return;
-      }
+      // Looked since it came due and found nothing for us (another queue's job): wait.
+      if (nextRunAt !== null && nextRunAt <= now && lookedAt < nextRunAt) return look();
+      if (now - lookedAt >= FULL_RECHECK_MS) return look();
     } catch (error) {
       log("worker:poll-failed", { error: String(error) }, "error");
     }

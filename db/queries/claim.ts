@@ -146,14 +146,19 @@ function prepareStatements(sqlite: Database.Database) {
       `UPDATE jobs SET progress = ?, progress_message = ? WHERE id = ? AND claim_token = ? AND state = 'running'`,
     ),
     workerJobsDone: sqlite.prepare(`UPDATE workers SET jobs_done = jobs_done + ? WHERE id = ?`),
+    // The claim's own first row: due jobs come first within a priority, so this stops at once
+    // unless higher-priority jobs all wait for later (as the claim would).
     dueCheck: sqlite
       .prepare(
-        `SELECT 1 FROM jobs INDEXED BY jobs_due_idx WHERE state = 'queued' AND run_at <= ? LIMIT 1`,
+        `SELECT 1 FROM jobs INDEXED BY jobs_claim_idx WHERE state = 'queued' AND run_at <= ? LIMIT 1`,
       )
       .pluck(),
+    // Jobs created to run later (delays, retries, released jobs) are the only ones that come due
+    // without a commit; jobs_due_idx holds exactly those.
     nextRunAt: sqlite
       .prepare(
-        `SELECT run_at FROM jobs INDEXED BY jobs_due_idx WHERE state = 'queued' ORDER BY run_at LIMIT 1`,
+        `SELECT run_at FROM jobs INDEXED BY jobs_due_idx WHERE state = 'queued' AND run_at > created_at
+         ORDER BY run_at LIMIT 1`,
       )
       .pluck(),
     dataVersion: sqlite.prepare(`PRAGMA data_version`).pluck(),
@@ -455,7 +460,7 @@ export function createWorkerStore(db: Db, workerId: string) {
       (queues && queues.length > 0
         ? dueInQueuesStatement(queues.length).get(now, ...queues)
         : s.dueCheck.get(now)) !== undefined,
-    /** The earliest run_at of any queued job, or null. */
+    /** The earliest run_at of a queued job created to run later, or null. */
     nextRunAt: () => (s.nextRunAt.get() as number | undefined) ?? null,
     /** Ids of this worker's running jobs someone asked to cancel (a read on the running rows). */
     cancelRequests: () => s.cancelRequests.all(workerId) as number[],
