@@ -78,6 +78,8 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   let version = store.dataVersion();
   let nextRunAt: number | null = null;
   let lookedAt = 0;
+  /** Quick rechecks left after a WAL change. */
+  let recheckSoon = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -327,6 +329,8 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
 
   /** The queue had nothing more for this worker: watch for commits and delayed jobs coming due. */
   function setNoWork(): void {
+    // A commit since the last look (its WAL change was ignored while busy): look again.
+    if (store.dataVersion() !== version) return look();
     mayHaveWork = false;
     nextRunAt = store.nextRunAt();
     if (!idleTimer) idleTimer = setTimeout(poll, IDLE_POLL_MS);
@@ -334,6 +338,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
 
   /** Looks for due jobs in the next round. */
   function look(): void {
+    version = store.dataVersion();
     lookedAt = Date.now();
     mayHaveWork = true;
     schedule();
@@ -348,19 +353,15 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     idleTimer = null;
     if (stopping || mayHaveWork) return;
     try {
-      const v = store.dataVersion();
       const now = Date.now();
-      if (v !== version) {
-        version = v;
-        return look();
-      }
+      if (store.dataVersion() !== version) return look();
       // Looked since it came due and found nothing for us (another queue's job): wait.
       if (nextRunAt !== null && nextRunAt <= now && lookedAt < nextRunAt) return look();
       if (now - lookedAt >= FULL_RECHECK_MS) return look();
     } catch (error) {
       log("worker:poll-failed", { error: String(error) }, "error");
     }
-    idleTimer = setTimeout(poll, IDLE_POLL_MS);
+    idleTimer = setTimeout(poll, recheckSoon-- > 0 ? 1 : IDLE_POLL_MS);
   }
 
   function removeFromBuffer(id: number): ClaimedJob | null {
@@ -431,15 +432,11 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     done,
     /** Something may have changed in the database (a file watch fired): look now. */
     nudge(): void {
-      if (stopping) return;
-      // Another process wrote: the write lock may be free now.
-      if (lockRetry) {
-        clearTimeout(lockRetry);
-        lockRetry = null;
-        schedule();
-      }
-      if (mayHaveWork) return;
+      if (stopping || mayHaveWork) return;
       if (idleTimer) clearTimeout(idleTimer);
+      // The watch fires when the WAL is written, a moment before the commit is visible: if it
+      // is not yet, look again in a millisecond rather than at the next idle poll.
+      recheckSoon = 3;
       poll();
     },
     /** A thread finished something or handed jobs back. */

@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueueJob } from "@/db/queries/enqueue";
 import { openTestDb } from "@/db/queries/test-db";
+import { waitFor } from "./testing/harness";
 import { startUpkeep } from "./upkeep";
 
 let t: ReturnType<typeof openTestDb>;
@@ -23,7 +23,8 @@ describe("upkeep", () => {
       () => undefined,
     );
     try {
-      await sleep(150);
+      // From a thread of its own: it starts, then copies on its first tick.
+      await waitFor(() => fs.statSync(t.file).size > before + 300 * 500, 5_000, 20, "the copy");
       expect(fs.statSync(t.file).size).toBeGreaterThan(before + 300 * 500);
     } finally {
       stop();

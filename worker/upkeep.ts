@@ -3,9 +3,9 @@
  * heartbeat the workers table, checkpoint the WAL. Safe with several workers: each chore is one
  * short transaction (a checkpoint another connection is running is skipped).
  */
+import { startCheckpointer } from "@/db/checkpointer";
 import type { Db } from "@/db/client";
 import {
-  checkpointWal,
   heartbeatWorker,
   pruneHousekeeping,
   pruneResults,
@@ -49,17 +49,21 @@ export function startUpkeep(db: Db, options: UpkeepOptions, log: Logger): () => 
     pruneHousekeeping(db);
   });
   const beat = guarded(log, "heartbeat", () => heartbeatWorker(db, options.workerId));
-  const checkpoint = guarded(log, "checkpoint", () => void checkpointWal(db));
   rescue();
   const timers = [
     setInterval(rescue, Math.max(250, Math.min(5_000, Math.round(options.leaseMs / 4)))),
     setInterval(prune, options.pruneMs ?? 60_000),
     setInterval(beat, options.heartbeatMs),
-    setInterval(checkpoint, options.checkpointMs ?? 1_000),
   ];
+  const stopCheckpointer = startCheckpointer(
+    db.$client.name,
+    options.checkpointMs ?? 1_000,
+    (error) => log("upkeep:checkpoint-failed", { error }, "error"),
+  );
   const first = setTimeout(prune, 5_000);
   return () => {
     clearTimeout(first);
     for (const t of timers) clearInterval(t);
+    stopCheckpointer();
   };
 }

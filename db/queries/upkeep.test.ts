@@ -6,8 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../client";
 import { seedRows } from "./seed";
 import { getQueueStats } from "./stats";
-import { enqueueJob } from "./enqueue";
-import { checkpointWal, pruneResults } from "./upkeep";
+import { pruneResults } from "./upkeep";
 
 let dir: string;
 let db: Db;
@@ -53,21 +52,6 @@ describe("pruning", () => {
     expect(pruneResults(db, { saveLimit: 0, saveDays: 2, failureDays: 0 }).successes).toBe(100);
     expect(pruneResults(db, { saveLimit: -1, saveDays: 0, failureDays: 0 }).successes).toBe(50);
     expect(getQueueStats(db).success).toBe(0);
-  });
-});
-
-describe("checkpointing", () => {
-  it("copies the whole WAL into the database file, so the next commit restarts the WAL", () => {
-    const file = path.join(dir, "q.db");
-    for (let i = 0; i < 300; i++) enqueueJob(db, "demo.noop", { i });
-    const before = fs.statSync(file).size;
-    const done = checkpointWal(db);
-    expect(done.isBusy).toBe(false);
-    expect(done.walFrames).toBeGreaterThan(300);
-    expect(done.checkpointedFrames).toBe(done.walFrames);
-    expect(fs.statSync(file).size).toBeGreaterThan(before);
-    enqueueJob(db, "demo.noop", { i: 300 });
-    expect(checkpointWal(db).walFrames).toBeLessThan(20);
   });
 });
 

@@ -204,31 +204,3 @@ export function pruneHousekeeping(db: Db, now = Date.now(), days = 7): void {
     })
     .immediate();
 }
-
-/** What a WAL checkpoint did, in frames (pages). */
-export interface CheckpointResult {
-  /** Another connection held the checkpoint lock, so nothing was copied. */
-  isBusy: boolean;
-  /** Frames in the WAL. */
-  walFrames: number;
-  /** Frames copied back into the database file (all of them lets the next writer restart the WAL). */
-  checkpointedFrames: number;
-}
-
-/**
- * Copies the WAL back into the database file without waiting for readers or blocking writers
- * (PASSIVE). Workers run it on a timer, so committing connections rarely reach their own
- * autocheckpoint (see db/client.ts) and pay for it inside a commit.
- */
-export function checkpointWal(db: Db): CheckpointResult {
-  const [row] = db.$client.pragma("wal_checkpoint(PASSIVE)") as {
-    busy: number;
-    log: number;
-    checkpointed: number;
-  }[];
-  return {
-    isBusy: row?.busy === 1,
-    walFrames: row?.log ?? 0,
-    checkpointedFrames: row?.checkpointed ?? 0,
-  };
-}
