@@ -25,17 +25,15 @@ afterEach(async () => {
   reclaimed.length = 0;
 });
 
-async function startPool(size: number): Promise<ExecutorPool> {
+async function startPool(size: number, idleThreadMs?: number): Promise<ExecutorPool> {
   const p = createExecutorPool({
     size,
+    idleThreadMs,
     bundlePath: bundle.path,
     remapStack: bundle.remapStack,
     onProgress: () => undefined,
-    onActivity: () => {
-      const d = p.drain();
-      finished.push(...d.finished);
-      reclaimed.push(...d.reclaimed);
-    },
+    // Like the runner: the pool's call only schedules a look.
+    onActivity: () => setImmediate(() => settle(p)),
   });
   pool = p;
   await p.ready();
@@ -114,6 +112,7 @@ describe("the executor pool", () => {
     p.dispatch([running, waiting]);
     await waitFor(() => p.runningIds().includes(running.id), 2_000, 10, "the start");
     expect(p.abort(waiting.id, "Cancelled on request", 5_000)).toBe("unstarted");
+    settle(p);
     expect(reclaimed.map((j) => j.id)).toEqual([waiting.id]);
     expect(p.abort(running.id, "Cancelled on request", 5_000)).toBe("running");
     await waitFor(() => finished.length === 1, 2_000, 10, "the abort");
@@ -131,5 +130,28 @@ describe("the executor pool", () => {
     expect(p.dispatch([job("demo.noop")])).toBe(false);
     expect(p.runningIds().length + p.assignedIds().length).toBeGreaterThanOrEqual(3);
     await waitFor(() => finished.length === 3, 5_000, 10, "the three sleeps");
+  });
+
+  it("hands back every unstarted job asked to stop, once, however many are asked", async () => {
+    const p = await startPool(1);
+    const running = job("demo.sleep", { ms: 300 });
+    const rest = [job("demo.noop"), job("demo.noop"), job("demo.noop")];
+    p.dispatch([running, ...rest]);
+    await waitFor(() => p.runningIds().includes(running.id), 2_000, 5, "the start");
+    for (const j of rest) expect(p.abort(j.id, "Lease lost", 5_000)).toBe("unstarted");
+    settle(p);
+    expect(reclaimed.map((j) => j.id)).toEqual(rest.map((j) => j.id));
+    await waitFor(() => finished.length === 1, 2_000, 10, "the running job");
+    expect(finished[0]!.execution.ok).toBe(true);
+  });
+
+  it("starts threads again after the idle ones have stopped", async () => {
+    const p = await startPool(3, 500);
+    p.grow();
+    await waitFor(() => p.idleCount() === 3, 10_000, 20, "three ready threads");
+    await waitFor(() => p.threadCount() === 1, 3_000, 20, "the idle ones to stop");
+    p.grow();
+    expect(p.threadCount()).toBe(3);
+    await waitFor(() => p.idleCount() === 3, 10_000, 20, "three ready threads again");
   });
 });

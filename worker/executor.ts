@@ -73,6 +73,8 @@ export interface ExecutorOptions {
 
 /** A job that has run this long makes the jobs queued behind it in its thread go elsewhere. */
 const RECLAIM_AFTER_MS = 20;
+/** A thread that died while starting is started again after this long. */
+const RESPAWN_AFTER_MS = 1_000;
 /** How often running jobs are checked against their timeouts. */
 const TICK_MS = 25;
 
@@ -123,6 +125,7 @@ export function createExecutorPool(options: ExecutorOptions) {
     s.thread = thread;
     s.outcomes = channel.port1;
     s.isReady = false;
+    s.idleSince = Date.now();
     s.ready = new Promise<void>((resolve, reject) => {
       thread.once("error", reject);
       thread.on("message", function onReady(m: ThreadReply) {
@@ -130,6 +133,7 @@ export function createExecutorPool(options: ExecutorOptions) {
         thread.off("message", onReady);
         thread.off("error", reject);
         if (s.thread === thread) s.isReady = true;
+        s.idleSince = Date.now();
         resolve();
         options.onActivity();
       });
@@ -241,15 +245,22 @@ export function createExecutorPool(options: ExecutorOptions) {
    * Ends a thread: what it finished is collected, its unstarted jobs come back, the job it was
    * running ends with `execution`, and a fresh thread takes its place.
    */
-  function stopThread(s: Slot, execution: Execution): void {
+  function stopThread(s: Slot, execution: Execution, jobId: number | null = null): void {
     const thread = s.thread;
     if (!thread) return;
+    const wasReady = s.isReady;
     reclaimed.push(...seal(s));
     collect(s);
     if (s.batch && s.taken < startedCount(s)) {
       const job = s.batch[s.taken]!;
       const startedAt = Number(Atomics.load(s.views.start, 0)) || Date.now();
-      finished.push({ job, execution, startedAt, stoppedAt: Date.now() });
+      // The job meant finished just before the kill and the next one had started: that one is
+      // cut short through no fault of its own (an ordinary error, retried if it has attempts).
+      const ended =
+        jobId === null || job.id === jobId
+          ? execution
+          : failure("error", "Stopped: its thread was replaced while it ran");
+      finished.push({ job, execution: ended, startedAt, stoppedAt: Date.now() });
     }
     endBatch(s);
     s.thread = null;
@@ -260,7 +271,12 @@ export function createExecutorPool(options: ExecutorOptions) {
     s.views = sharedViews(new SharedArrayBuffer(SHARED_BYTES));
     Atomics.store(s.views.i32, CURRENT, -1);
     s.gen = 0;
-    if (!closing) spawn(s);
+    // A thread that died while starting (a broken bundle, say) is not restarted in a tight loop.
+    if (!closing && wasReady) spawn(s);
+    else if (!closing)
+      setTimeout(() => {
+        if (!closing && !s.thread) spawn(s);
+      }, RESPAWN_AFTER_MS).unref();
     options.onActivity();
   }
 
@@ -281,7 +297,7 @@ export function createExecutorPool(options: ExecutorOptions) {
     for (const s of slots) {
       if (!s.batch) {
         // Stop threads idle for long, keeping the first warm for a quick pickup.
-        if (s !== slots[0] && s.thread && now - s.idleSince > idleThreadMs) {
+        if (s !== slots[0] && s.thread && s.isReady && now - s.idleSince > idleThreadMs) {
           const thread = s.thread;
           s.thread = null;
           s.isReady = false;
@@ -300,6 +316,7 @@ export function createExecutorPool(options: ExecutorOptions) {
         stopThread(
           s,
           failure("timeout", `Timed out after ${r.job.timeoutMs / 1000} s (the task was stopped)`),
+          r.job.id,
         );
         activity = true;
       } else if (now - r.startedAt > RECLAIM_AFTER_MS && startedCount(s) < s.batch.length) {
@@ -389,17 +406,24 @@ export function createExecutorPool(options: ExecutorOptions) {
      * (through drain) -- the caller decides what to do with it. False if the pool does not hold it.
      */
     abort(jobId: number, reason: string, graceMs: number): "running" | "unstarted" | false {
+      const isHandedBack = () => reclaimed.some((j) => j.id === jobId);
+      if (isHandedBack()) return "unstarted";
       for (const s of slots) {
         if (!s.batch) continue;
         const index = s.batch.findIndex((j) => j.id === jobId);
-        if (index < s.taken || index < 0) continue;
+        if (index < 0 || index < s.taken) continue;
         if (index >= startedCount(s)) {
-          // Not started: unless an earlier seal already handed it back, take it (and the rest).
+          // Not started: take it and the rest of its batch back (an earlier seal may have).
           const back = seal(s);
-          if (!back.some((j) => j.id === jobId)) continue;
-          reclaimed.push(...back);
-          options.onActivity();
-          return "unstarted";
+          const isMine = back.some((j) => j.id === jobId);
+          if (back.length > 0) {
+            reclaimed.push(...back);
+            options.onActivity();
+          }
+          if (isMine) return "unstarted";
+          // Handed back by an earlier seal (and since drained): no longer the pool's.
+          if (index >= startedCount(s)) return false;
+          // It started in the meantime: stop it as a running job.
         }
         if (s.cancels.has(jobId)) return "running";
         s.cancels.set(jobId, reason);
@@ -414,6 +438,7 @@ export function createExecutorPool(options: ExecutorOptions) {
               "cancelled",
               `${reason} (the task did not stop within ${graceMs / 1000} s and was killed)`,
             ),
+            jobId,
           );
         }, graceMs);
         return "running";

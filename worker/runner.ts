@@ -190,6 +190,10 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   function afterWrite(outcomes: Outcome[], lost: number[]): void {
     const lostIds = new Set(lost);
     for (const o of outcomes) {
+      leaseLost.delete(o.job.id);
+      // A retry this worker wrote is its own commit: data_version will not tell the idle check.
+      if (o.kind === "error" && o.retryAt !== null && !lostIds.has(o.job.id))
+        nextRunAt = nextRunAt === null ? o.retryAt : Math.min(nextRunAt, o.retryAt);
       inFlight.delete(o.job.id);
       cancelRequested.delete(o.job.id);
       const event = lostIds.has(o.job.id)
@@ -377,9 +381,10 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
           if (pendingOutcomes.some((o) => o.job.id === id)) continue; // the write will tell
           log("job:lease-lost", { jobId: id, task: job.task, attempt: job.attempts });
           if (removeFromBuffer(id)) inFlight.delete(id);
+          // Not running in a thread: handed back unstarted (drop it when it comes back) or done.
           else if (
-            pool.abort(id, "Lease lost: another worker may run this job", config.cancelGraceMs) ===
-            "unstarted"
+            pool.abort(id, "Lease lost: another worker may run this job", config.cancelGraceMs) !==
+            "running"
           )
             leaseLost.add(id);
         } else if (state.cancelRequested.has(id)) {
@@ -467,8 +472,9 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
         flushOutcomes();
       };
       collect();
-      const returned = unclaim.length > 0 ? store.unclaimJobs(unclaim.splice(0)) : 0;
-      for (const job of unclaim) inFlight.delete(job.id);
+      const back = unclaim.splice(0);
+      const returned = back.length > 0 ? store.unclaimJobs(back) : 0;
+      for (const job of back) inFlight.delete(job.id);
       const deadline = Date.now() + graceMs;
       while (pool.runningIds().length > 0 && Date.now() < deadline) {
         await sleep(20);
