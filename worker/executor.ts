@@ -75,6 +75,8 @@ export interface ExecutorOptions {
 const RECLAIM_AFTER_MS = 20;
 /** A thread that died while starting is started again after this long. */
 const RESPAWN_AFTER_MS = 1_000;
+/** How often an idle pool looks for threads to stop. */
+const IDLE_TICK_MS = 1_000;
 /** How often running jobs are checked against their timeouts. */
 const TICK_MS = 25;
 
@@ -332,8 +334,22 @@ export function createExecutorPool(options: ExecutorOptions) {
 
   slots.push(newSlot(true));
   for (let i = 1; i < options.size; i++) slots.push(newSlot(false));
-  const ticker = setInterval(tick, TICK_MS);
-  ticker.unref();
+  // Every TICK_MS while a thread has work; once a second otherwise (only idle threads to stop).
+  let ticker: NodeJS.Timeout | null = null;
+  let tickEvery = 0;
+  function scheduleTick(): void {
+    const every = slots.some((s) => s.batch) ? TICK_MS : IDLE_TICK_MS;
+    if (ticker && every >= tickEvery) return;
+    if (ticker) clearTimeout(ticker);
+    tickEvery = every;
+    ticker = setTimeout(() => {
+      ticker = null;
+      tick();
+      if (!closing) scheduleTick();
+    }, every);
+    ticker.unref();
+  }
+  scheduleTick();
 
   const isIdle = (s: Slot) => s.batch === null && s.isReady;
   /** End of the part of a slot's batch that is still its own (a seal hands back the rest). */
@@ -375,6 +391,7 @@ export function createExecutorPool(options: ExecutorOptions) {
       Atomics.store(s.views.i32, CLAIM, pack(s.gen, 0));
       s.batch = jobs;
       s.taken = 0;
+      scheduleTick();
       s.thread!.postMessage({
         type: "batch",
         gen: s.gen,
@@ -463,7 +480,7 @@ export function createExecutorPool(options: ExecutorOptions) {
     /** Terminates every thread; running jobs end as cancelled ("Worker stopped"). */
     async close(): Promise<void> {
       closing = true;
-      clearInterval(ticker);
+      if (ticker) clearTimeout(ticker);
       const threads = slots.flatMap((s) => (s.thread ? [s.thread] : []));
       for (const s of slots) if (s.thread) stopThread(s, failure("cancelled", "Worker stopped"));
       await Promise.all(threads.map((t) => t.terminate()));
