@@ -18,8 +18,6 @@ export interface WorkerConfig {
   backoffBaseMs: number;
   isBurst: boolean;
   hasScheduler: boolean;
-  /** Claims at most this many jobs per statement. */
-  claimBatch: number;
 }
 
 /** `npm run worker -- --help`. */
@@ -110,7 +108,6 @@ export function parseWorkerConfig(argv: string[]): WorkerConfig | "help" {
     backoffBaseMs: seconds(values.backoff, "backoff", 1_000, 0),
     isBurst: values.burst === true,
     hasScheduler: values["no-scheduler"] !== true,
-    claimBatch: Math.max(1, Math.min(concurrency, 100)),
   };
 }
 

@@ -472,11 +472,6 @@ export function createExecutorPool(options: ExecutorOptions) {
         const r = running(s);
         return r ? [r.job.id] : [];
       }),
-    /** Ids of the jobs handed to threads and not finished (running or waiting in a batch). */
-    assignedIds: () =>
-      slots.flatMap((s) =>
-        s.batch ? s.batch.slice(s.taken, assignedEnd(s)).map((j) => j.id) : [],
-      ),
     /** Terminates every thread; running jobs end as cancelled ("Worker stopped"). */
     async close(): Promise<void> {
       closing = true;

@@ -2,7 +2,8 @@
  * The worker's loop. Each round ("pump") takes what the executor threads finished, writes those
  * outcomes and claims the next jobs in one short transaction, and hands the claimed jobs to idle
  * threads in batches. Batches are sized by how long jobs take (many tiny jobs per batch, one slow
- * job per batch), and the worker holds at most about `concurrency x batch` claimed jobs. An idle
+ * job per batch); slow jobs are claimed only for a thread that starts them at once, tiny ones two
+ * batches per thread ahead (at most MAX_HELD). Threads start as the running ones stay busy. An idle
  * worker waits for a bell from a thread, a commit by another process (WAL watch, PRAGMA
  * data_version) or a delayed job coming due. Heartbeats renew the leases; on stop, unstarted jobs
  * go back uncounted, running ones finish within the grace period or are released.
