@@ -32,6 +32,18 @@ describe("session cookie signing", () => {
     expect(verifySessionCookie(undefined, secret)).toBeNull();
   });
 
+  it("refuses every other spelling of the signature's last character", () => {
+    // Many tokens, so that last characters whose unused low bits differ are among them.
+    for (let i = 0; i < 64; i++) {
+      const tok = `${token.slice(0, -2)}${i.toString(36).padStart(2, "0")}`;
+      const [t, s] = signSessionToken(tok, secret).split(".") as [string, string];
+      for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+        if (c === s.at(-1)) continue;
+        expect(verifySessionCookie(`${t}.${s.slice(0, -1)}${c}`, secret)).toBeNull();
+      }
+    }
+  });
+
   it("reads one cookie from a Cookie header", () => {
     expect(readCookie("a=1; jobdeck_session=x.y; b=2", "jobdeck_session")).toBe("x.y");
     expect(readCookie("a=1", "jobdeck_session")).toBeNull();

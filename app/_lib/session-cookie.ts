@@ -29,8 +29,10 @@ export function verifySessionCookie(
   const token = value.slice(0, dot);
   const signature = value.slice(dot + 1);
   if (!TOKEN_RE.test(token) || !/^[A-Za-z0-9_-]{43}$/.test(signature)) return null;
-  const given = Buffer.from(signature, "base64url");
-  const expected = mac(token, secret);
+  // Compared as text, so only the one canonical encoding passes: base64url's last character
+  // carries two unused bits, and decoding first would accept four spellings of one signature.
+  const given = Buffer.from(signature);
+  const expected = Buffer.from(mac(token, secret).toString("base64url"));
   return given.length === expected.length && timingSafeEqual(given, expected) ? token : null;
 }
 
