@@ -1,94 +1,12 @@
 /**
- * `npm run worker`: starts the worker without a TypeScript loader in the process. The worker
- * (worker/index.ts) and the executor thread (worker/executor-thread.ts) are bundled to plain
- * JavaScript with esbuild, once: a manifest of their source files' sizes and modification times
- * lets later starts reuse the bundles without running esbuild at all. Packages stay external
- * (required from node_modules). A loader such as tsx costs every worker ~40 MB and start-up time.
+ * `npm run worker`: starts the worker without a TypeScript loader in the process (a loader such
+ * as tsx costs every worker ~40 MB and start-up time): runs the bundle worker/bundle.mjs keeps.
  *
  * Plain JavaScript on purpose: it must run before anything can compile TypeScript.
  */
-import { createHash } from "node:crypto";
-import fs from "node:fs";
 import { createRequire } from "node:module";
-import path from "node:path";
+import { workerBundles } from "./bundle.mjs";
 
-const root = process.cwd();
-const cacheDir = path.join(root, "node_modules/.cache/jobdeck");
-const manifestFile = path.join(cacheDir, "worker-bundles.json");
-const ENTRIES = { worker: "worker/index.ts", thread: "worker/executor-thread.ts" };
-
-/** The manifest's bundles, if every source they were built from is unchanged. */
-function cachedBundles() {
-  let manifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
-  } catch {
-    return null;
-  }
-  if (manifest.node !== process.version) return null;
-  for (const [file, { size, mtimeMs }] of Object.entries(manifest.inputs)) {
-    try {
-      const stat = fs.statSync(path.join(root, file));
-      if (stat.size !== size || stat.mtimeMs !== mtimeMs) return null;
-    } catch {
-      return null;
-    }
-  }
-  const outputs = Object.values(manifest.bundles).flatMap((b) => [b.code, b.map]);
-  return outputs.every((f) => fs.existsSync(f)) ? manifest.bundles : null;
-}
-
-/** Writes a file by rename, so workers starting together never read a half-written file. */
-function writeAtomic(file, contents) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, contents);
-  fs.renameSync(tmp, file);
-}
-
-async function buildBundles() {
-  const { build, stop } = await import("esbuild");
-  const out = await build({
-    entryPoints: ENTRIES,
-    outdir: cacheDir,
-    bundle: true,
-    platform: "node",
-    // CommonJS, so packages needed only by lazily imported modules load on first use.
-    format: "cjs",
-    target: "node20",
-    packages: "external",
-    tsconfig: path.join(root, "tsconfig.json"),
-    write: false,
-    sourcemap: "external",
-    metafile: true,
-    logLevel: "silent",
-  });
-  await stop();
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const bundles = {};
-  for (const name of Object.keys(ENTRIES)) {
-    const code = out.outputFiles.find((f) => f.path === path.join(cacheDir, `${name}.js`));
-    const map = out.outputFiles.find((f) => f.path === path.join(cacheDir, `${name}.js.map`));
-    const hash = createHash("sha256").update(code.contents).digest("hex").slice(0, 16);
-    const codeFile = path.join(cacheDir, `${name}.${hash}.cjs`);
-    const mapFile = `${codeFile}.map`;
-    if (!fs.existsSync(codeFile)) {
-      writeAtomic(mapFile, map.contents);
-      writeAtomic(
-        codeFile,
-        `${code.text.replace(/\/\/# sourceMappingURL=.*\s*$/, "")}//# sourceMappingURL=${path.basename(mapFile)}\n`,
-      );
-    }
-    bundles[name] = { code: codeFile, map: mapFile };
-  }
-  const inputs = {};
-  for (const file of [...Object.keys(out.metafile.inputs), "tsconfig.json", "package.json"]) {
-    const stat = fs.statSync(path.join(root, file));
-    inputs[file] = { size: stat.size, mtimeMs: stat.mtimeMs };
-  }
-  writeAtomic(manifestFile, JSON.stringify({ node: process.version, inputs, bundles }));
-  return bundles;
-}
-
-const bundles = cachedBundles() ?? (await buildBundles());
+const bundles = await workerBundles();
 process.env.JOBDECK_EXECUTOR_BUNDLE = bundles.thread.code;
 createRequire(import.meta.url)(bundles.worker.code);
