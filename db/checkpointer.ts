@@ -1,22 +1,35 @@
 /**
  * Checkpoints a database's WAL from a thread of its own, on a timer: the copy of the WAL into the
- * database file and its fsync (tens of milliseconds) never block the caller's event loop, where
- * they would delay every job a worker picks up meanwhile. PASSIVE: writers and readers go on
- * during it, and it skips what they still use.
+ * database file and its fsync (milliseconds) never run inside a writer's commit, where they would
+ * hold up every job a worker records and every enqueue meanwhile.
+ *
+ * Each tick runs a PASSIVE checkpoint, which copies what it can while writers go on. Under steady
+ * writes that is not enough to keep the WAL small: SQLite starts the log over only when a writer
+ * finds every frame copied, and new commits land during each copy. So when the WAL has grown past
+ * `restartBytes`, the tick follows with a RESTART checkpoint: it waits for the write lock (up to a
+ * second), copies the few frames written since the passive pass, and makes the next commit
+ * start the log from its beginning. Writers wait for that short step only.
  */
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+
+/** WAL size past which a tick forces the log to start over (see above). */
+export const CHECKPOINT_RESTART_BYTES = 4 * 1024 * 1024;
 
 // Plain JavaScript, evaluated in the thread: it needs only the driver.
 const THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma("busy_timeout = 5000");
+// How long a RESTART may wait for the write lock (between other writers' commits) before it
+// gives up until the next tick. Waiting costs nothing but this thread's time.
+db.pragma("busy_timeout = 1000");
+const restartFrames = Math.ceil(workerData.restartBytes / db.pragma("page_size", { simple: true }));
 setInterval(() => {
   try {
-    db.pragma("wal_checkpoint(PASSIVE)");
+    const [passive] = db.pragma("wal_checkpoint(PASSIVE)");
+    if (passive.log >= restartFrames) db.pragma("wal_checkpoint(RESTART)");
   } catch (error) {
     parentPort.postMessage(String(error && error.message ? error.message : error));
   }
@@ -28,11 +41,12 @@ export function startCheckpointer(
   file: string,
   everyMs: number,
   onError: (message: string) => void,
+  restartBytes = CHECKPOINT_RESTART_BYTES,
 ): () => void {
   const driver = createRequire(path.join(process.cwd(), "package.json")).resolve("better-sqlite3");
   const thread = new Worker(THREAD, {
     eval: true,
-    workerData: { file, everyMs, driver },
+    workerData: { file, everyMs, driver, restartBytes },
     resourceLimits: { maxYoungGenerationSizeMb: 2 },
   });
   thread.on("message", (message: string) => onError(message));

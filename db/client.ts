@@ -31,12 +31,14 @@ const SYNCHRONOUS_MODES = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
 export const NEW_DATABASE_PAGE_SIZE = 2048;
 /**
  * WAL size at which a committing connection checkpoints itself (SQLite's default is 1,000 pages).
- * Workers checkpoint on a timer well before that (upkeep), so writers rarely pay for it; without a
- * worker this still bounds the WAL.
+ * A backstop for when no worker runs: a worker checkpoints from a thread of its own and keeps the
+ * WAL far below this (db/checkpointer.ts), so commits do not pay for it. Without a worker this
+ * still bounds the WAL; each such checkpoint costs a writer two fsyncs, so it is set high enough
+ * to be rare (every 8,000 or so single-job enqueues).
  */
-export const WAL_AUTOCHECKPOINT_BYTES = 16 * 1024 * 1024;
+export const WAL_AUTOCHECKPOINT_BYTES = 64 * 1024 * 1024;
 /** A WAL grown past this by one large transaction is cut back to it once checkpointed. */
-export const WAL_SIZE_LIMIT_BYTES = 2 * WAL_AUTOCHECKPOINT_BYTES;
+export const WAL_SIZE_LIMIT_BYTES = WAL_AUTOCHECKPOINT_BYTES;
 
 /** Resolves DATABASE_URL (a path or a `file:` URL) to a file path; default `data/jobdeck.db`. */
 export function resolveDatabasePath(url = process.env.DATABASE_URL): string {

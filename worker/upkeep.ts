@@ -21,7 +21,7 @@ export interface UpkeepOptions {
   heartbeatMs: number;
   /** Prune interval (default 60 s). */
   pruneMs?: number;
-  /** WAL checkpoint interval (default 1 s), which keeps checkpoints out of enqueuers' commits. */
+  /** WAL checkpoint interval (default 250 ms), which keeps checkpoints out of every connection's commits. */
   checkpointMs?: number;
 }
 
@@ -57,7 +57,7 @@ export function startUpkeep(db: Db, options: UpkeepOptions, log: Logger): () => 
   ];
   const stopCheckpointer = startCheckpointer(
     db.$client.name,
-    options.checkpointMs ?? 1_000,
+    options.checkpointMs ?? 250,
     (error) => log("upkeep:checkpoint-failed", { error }, "error"),
   );
   const first = setTimeout(prune, 5_000);

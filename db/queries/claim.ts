@@ -359,12 +359,17 @@ export function createWorkerStore(db: Db, workerId: string) {
     claim: { limit: number; queues: string[] | null; leaseMs: number },
   ): { lost: number[]; claimed: ClaimedJob[] } | null {
     sqlite.pragma("busy_timeout = 0");
+    // Losing the lock is routine when workers share a database: its error skips the stack trace
+    // (half the cost of a failed attempt). Any other error here keeps its message and code.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       lockStatements.begin.run();
     } catch (error) {
       if ((error as { code?: string }).code === "SQLITE_BUSY") return null;
       throw error;
     } finally {
+      Error.stackTraceLimit = stackTraceLimit;
       sqlite.pragma(`busy_timeout = ${busyTimeout}`);
     }
     try {
