@@ -29,16 +29,43 @@ if (!port) throw new Error("executor-thread must run in a worker thread");
 const { sab, outcomes } = workerData as { sab: SharedArrayBuffer; outcomes: MessagePort };
 const v = sharedViews(sab);
 
-let current: { jobId: number; controller: AbortController } | null = null;
+/**
+ * The running job's abort state. Its AbortController is made only when the task reads
+ * `ctx.signal`: most tasks never do, and making one costs more than running a no-op job.
+ */
+class JobAbort {
+  private controller: AbortController | null = null;
+  private reason: Error | null = null;
 
-function toThreadError(error: unknown, signal: AbortSignal): ThreadError {
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.reason !== null;
+  }
+
+  abort(reason: Error): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+let current: { jobId: number; abort: JobAbort } | null = null;
+
+function toThreadError(error: unknown, abort: JobAbort): ThreadError {
   const e = error instanceof Error ? error : new Error(String(error));
   return {
     name: e.name,
     message: e.message || e.name,
     stack: e.stack ?? null,
     isPermanent: e.name === "PermanentError",
-    isAborted: signal.aborted,
+    isAborted: abort.aborted,
   };
 }
 
@@ -51,7 +78,7 @@ function permanent(message: string): Error {
 }
 
 /** Runs one job; resolves to its result (serialised) or rejects with the task's error. */
-async function runJob(job: BatchJob, signal: AbortSignal): Promise<string> {
+async function runJob(job: BatchJob, abort: JobAbort): Promise<string> {
   const def = registry.get(job.task);
   if (!def) throw permanent(`Unknown task "${job.task}": not in this worker's registry`);
   let args = JSON.parse(job.args) as unknown;
@@ -66,7 +93,9 @@ async function runJob(job: BatchJob, signal: AbortSignal): Promise<string> {
   const ctx = {
     jobId: job.jobId,
     attempt: job.attempt,
-    signal,
+    get signal() {
+      return abort.signal;
+    },
     progress(fraction: number, message?: string) {
       const value = Math.min(1, Math.max(0, Number(fraction) || 0));
       post({
@@ -101,14 +130,14 @@ async function runBatch(gen: number, jobs: BatchJob[]): Promise<void> {
     Atomics.store(v.i32, CURRENT, index);
     if (Atomics.compareExchange(v.i32, CLAIM, word, word + 1) !== word) continue; // sealed
     const job = jobs[index]!;
-    const controller = new AbortController();
-    current = { jobId: job.jobId, controller };
+    const abort = new JobAbort();
+    current = { jobId: job.jobId, abort };
     let outcome: SlotOutcome;
     try {
-      const result = await runJob(job, controller.signal);
+      const result = await runJob(job, abort);
       outcome = { index, startedAt, stoppedAt: Date.now(), ok: true, result };
     } catch (error) {
-      const e = toThreadError(error, controller.signal);
+      const e = toThreadError(error, abort);
       outcome = { index, startedAt, stoppedAt: Date.now(), ok: false, error: e };
     }
     current = null;
@@ -123,7 +152,7 @@ async function runBatch(gen: number, jobs: BatchJob[]): Promise<void> {
 
 port.on("message", (req: ThreadRequest) => {
   if (req.type === "abort") {
-    if (current?.jobId === req.jobId) current.controller.abort(new Error(req.reason));
+    if (current?.jobId === req.jobId) current.abort.abort(new Error(req.reason));
     return;
   }
   void runBatch(req.gen, req.jobs);

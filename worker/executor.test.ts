@@ -3,6 +3,9 @@
  * shared slots (and as messages when too big), hand-back of jobs behind a slow one, hard timeouts,
  * aborts, and threads started on demand.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildExecutorBundle, type ExecutorBundle } from "./executor-bundle";
 import { createExecutorPool, type ExecutorPool, type Finished, type PoolJob } from "./executor";
@@ -15,6 +18,7 @@ const finished: Finished[] = [];
 const reclaimed: PoolJob[] = [];
 
 beforeAll(async () => {
+  process.env.JOBDECK_TEST_TASKS = "1"; // the threads register test.trace
   bundle = await buildExecutorBundle();
 }, 60_000);
 
@@ -118,6 +122,21 @@ describe("the executor pool", () => {
     await waitFor(() => finished.length === 1, 2_000, 10, "the abort");
     expect(finished[0]!.execution).toMatchObject({ ok: false, kind: "cancelled" });
     expect(p.abort(12345, "nothing", 5_000)).toBe(false);
+  });
+
+  it("gives a task that looks at its signal only after an abort an aborted signal", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-executor-"));
+    try {
+      const p = await startPool(1);
+      const late = job("test.trace", { dir, ms: 300, lateSignal: true });
+      p.dispatch([late]);
+      await waitFor(() => p.runningIds().includes(late.id), 2_000, 10, "the start");
+      expect(p.abort(late.id, "Cancelled on request", 5_000)).toBe("running");
+      await waitFor(() => finished.length === 1, 2_000, 10, "the abort");
+      expect(finished[0]!.execution).toMatchObject({ ok: false, kind: "cancelled" });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("starts one thread at first and the others when asked", async () => {
