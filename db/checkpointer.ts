@@ -13,6 +13,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { projectRoot } from "./project-root";
 
 /** WAL size past which a tick forces the log to start over (see above). */
 export const CHECKPOINT_RESTART_BYTES = 4 * 1024 * 1024;
@@ -43,7 +44,7 @@ export function startCheckpointer(
   onError: (message: string) => void,
   restartBytes = CHECKPOINT_RESTART_BYTES,
 ): () => void {
-  const driver = createRequire(path.join(process.cwd(), "package.json")).resolve("better-sqlite3");
+  const driver = createRequire(path.join(projectRoot(), "package.json")).resolve("better-sqlite3");
   const thread = new Worker(THREAD, {
     eval: true,
     workerData: { file, everyMs, driver, restartBytes },

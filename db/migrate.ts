@@ -7,10 +7,11 @@
 import path from "node:path";
 import type Database from "better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { projectRoot } from "./project-root";
 
-/** Folder of generated migrations, found from the project root (the working directory). */
+/** Folder of generated migrations, found from the project root (see project-root.ts). */
 export function migrationsFolder(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), "db/migrations");
+  return path.resolve(/*turbopackIgnore: true*/ projectRoot(), "db/migrations");
 }
 
 /** Applies every pending migration; returns how many it applied. Safe to call from many processes. */

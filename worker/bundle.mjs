@@ -45,6 +45,7 @@ async function buildBundles(root, cacheDir, manifestFile) {
   const { build, stop } = await import("esbuild");
   const out = await build({
     entryPoints: ENTRIES,
+    absWorkingDir: root,
     outdir: cacheDir,
     bundle: true,
     platform: "node",

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import path from "node:path";
+import { projectRoot } from "@/db/project-root";
 
 /** The bundle's path and a function that maps stack frames in it back to the TypeScript sources. */
 export interface ExecutorBundle {
@@ -19,7 +20,7 @@ export interface ExecutorBundle {
  * worker/bundle.mjs keeps (a worker or test run through a TypeScript loader). Its map lies next
  * to it.
  */
-export async function buildExecutorBundle(root = process.cwd()): Promise<ExecutorBundle> {
+export async function buildExecutorBundle(root = projectRoot()): Promise<ExecutorBundle> {
   const file =
     process.env.JOBDECK_EXECUTOR_BUNDLE ??
     (await (await import("./bundle.mjs")).workerBundles(root)).thread.code;

@@ -5,8 +5,11 @@
  * Plain JavaScript on purpose: it must run before anything can compile TypeScript.
  */
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { workerBundles } from "./bundle.mjs";
 
-const bundles = await workerBundles();
+// The project is this file's parent folder, whatever the working directory (db/project-root.ts).
+process.env.JOBDECK_ROOT ??= fileURLToPath(new URL("..", import.meta.url));
+const bundles = await workerBundles(process.env.JOBDECK_ROOT);
 process.env.JOBDECK_EXECUTOR_BUNDLE = bundles.thread.code;
 createRequire(import.meta.url)(bundles.worker.code);

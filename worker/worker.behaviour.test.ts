@@ -1,6 +1,8 @@
 /** How one worker process behaves: timeouts, retries, shutdown, contention, its command line. */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
 import { requestCancel } from "@/db/queries/jobs";
@@ -189,6 +191,21 @@ describe("a worker", () => {
     expect(t.db.$client.prepare(`SELECT state FROM jobs WHERE id = ?`).pluck().get(later)).toBe(
       "queued",
     );
+  });
+
+  it("runs started from another working directory, as a service manager may start it", async () => {
+    const t = testDb();
+    const id = enqueueJob(t.db, "demo.echo", { from: "elsewhere" });
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-cwd-"));
+    try {
+      const w = track(startWorker(t.url, ["--no-scheduler", "--burst"], {}, elsewhere));
+      expect((await w.exited).code).toBe(0);
+      expect(readJob(t.db, id)).toMatchObject({ status: "success", result: { from: "elsewhere" } });
+      // It found its migrations and bundles in the project, and left nothing where it ran.
+      expect(fs.readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it("stops a running job asked to cancel, records it as cancelled and does not retry it", async () => {

@@ -265,6 +265,7 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   if (!only || only === "enqueue") await benchEnqueue();
   if (only === "e2e1") await benchEndToEnd(1, 0);
+  if (only === "e2e4") await benchEndToEnd(4, 0);
   if (!only || only === "e2e") {
     await benchEndToEnd(1, 0);
     await benchEndToEnd(4, 0);

@@ -42,14 +42,18 @@ export interface WorkerProcess {
   started: Promise<void>;
 }
 
-/** Starts `npm run worker`'s entry point on the given database with extra arguments. */
+/**
+ * Starts `npm run worker`'s entry point on the given database with extra arguments (from the
+ * project root, or from `cwd`).
+ */
 export function startWorker(
   url: string,
   args: string[] = [],
   env: Record<string, string> = {},
+  cwd = process.cwd(),
 ): WorkerProcess {
-  const proc = spawn(process.execPath, ["worker/run.mjs", ...args], {
-    cwd: process.cwd(),
+  const proc = spawn(process.execPath, [path.join(process.cwd(), "worker/run.mjs"), ...args], {
+    cwd,
     env: {
       ...process.env,
       DATABASE_URL: url,
