@@ -127,14 +127,15 @@ async function main(): Promise<void> {
   // The runner has its own connection: PRAGMA data_version, its wake-up signal, changes only on
   // commits by *other* connections, and that must include this process's scheduler and upkeep.
   const runnerDb = openDb({ migrate: false });
+  const dbPath = resolveDatabasePath();
   runner = startRunner({
     store: createWorkerStore(runnerDb, workerId),
     pool,
     config,
     log,
     onFatal: fatal,
+    watchCommits: (onChange) => watchForCommits(dbPath, onChange),
   });
-  const stopWatch = watchForCommits(resolveDatabasePath(), () => runner?.nudge());
   const stopUpkeep = startUpkeep(
     db,
     { workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
@@ -156,7 +157,6 @@ async function main(): Promise<void> {
     stopping = true;
     log("worker:stopping", { reason, running: runner!.inFlightCount(), graceMs: config.graceMs });
     stopUpkeep();
-    stopWatch();
     await scheduler?.stop();
     const { released, returned } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
     markWorkerStopped(db, workerId);

@@ -23,6 +23,12 @@ export interface RunnerDeps {
   log: Logger;
   /** Called when an outcome cannot be written: the process must exit non-zero. */
   onFatal(error: unknown): void;
+  /**
+   * Starts watching for commits by any process (calls `onChange` on each); returns a function
+   * that stops it. The runner watches only while idle: a busy worker would otherwise wake for
+   * every write to the WAL by every other worker (thousands a second).
+   */
+  watchCommits?(onChange: () => void): () => void;
 }
 
 /**
@@ -50,7 +56,7 @@ const GROW_BUSY = 0.75;
 const MAX_HELD = 512;
 
 /** Starts the loop; `done` resolves when a burst drains (or the runner stops). */
-export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
+export function startRunner({ store, pool, config, log, onFatal, watchCommits }: RunnerDeps) {
   /** Claimed and not yet recorded: in the buffer, in a thread, or awaiting the write. */
   const inFlight = new Map<number, ClaimedJob>();
   /** Claimed, not yet handed to a thread. */
@@ -81,6 +87,8 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
   let lookedAt = 0;
   /** Quick rechecks left after a WAL change. */
   let recheckSoon = 0;
+  /** Stops the commit watch, while one runs (idle only). */
+  let unwatch: (() => void) | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -272,21 +280,20 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
       );
     }
     if ((wantClaim || wantWrite) && !lockRetry) {
-      const outcomes = pendingOutcomes.splice(0);
-      const written = store.tryCycle(outcomes, {
+      const written = store.tryCycle(pendingOutcomes, {
         limit: Math.max(0, limit),
         queues: config.queues,
         leaseMs: config.leaseMs,
       });
       if (written === null) {
         // Another process writes: try again in a moment; the threads go on meanwhile.
-        pendingOutcomes.unshift(...outcomes);
         lockRetry = setTimeout(() => {
           lockRetry = null;
           schedule();
         }, LOCK_RETRY_MS);
         return;
       }
+      const outcomes = pendingOutcomes.splice(0);
       const { lost, claimed } = written;
       afterWrite(outcomes, lost);
       if (limit > 0 && claimed.length < limit) setNoWork();
@@ -300,7 +307,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
 
     if (config.isBurst && !mayHaveWork && inFlight.size === 0 && buffer.length === 0) {
       if (!store.hasDueJobs(Date.now(), config.queues)) return resolveDone();
-      mayHaveWork = true;
+      look();
       progressed = true;
     }
     growIfBehind(now);
@@ -334,7 +341,9 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
 
   /** The queue had nothing more for this worker: watch for commits and delayed jobs coming due. */
   function setNoWork(): void {
-    // A commit since the last look (its WAL change was ignored while busy): look again.
+    // Watch first, then check: a commit from before the watch shows in data_version (a commit
+    // since the last look, while busy and not watching, is the usual case): look again.
+    unwatch ??= watchCommits?.(nudge) ?? null;
     if (store.dataVersion() !== version) return look();
     mayHaveWork = false;
     nextRunAt = store.nextRunAt();
@@ -343,6 +352,8 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
 
   /** Looks for due jobs in the next round. */
   function look(): void {
+    unwatch?.();
+    unwatch = null;
     version = store.dataVersion();
     lookedAt = Date.now();
     mayHaveWork = true;
@@ -434,17 +445,18 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+  /** Something may have changed in the database (the commit watch fired): look now. */
+  function nudge(): void {
+    if (stopping || mayHaveWork) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    // The watch fires when the WAL is written, a moment before the commit is visible: if it
+    // is not yet, look again in a millisecond rather than at the next idle poll.
+    recheckSoon = 3;
+    poll();
+  }
+
   return {
     done,
-    /** Something may have changed in the database (a file watch fired): look now. */
-    nudge(): void {
-      if (stopping || mayHaveWork) return;
-      if (idleTimer) clearTimeout(idleTimer);
-      // The watch fires when the WAL is written, a moment before the commit is visible: if it
-      // is not yet, look again in a millisecond rather than at the next idle poll.
-      recheckSoon = 3;
-      poll();
-    },
     /** A thread finished something or handed jobs back. */
     onActivity(): void {
       if (!stopping) schedule();
@@ -463,6 +475,8 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     async stop(graceMs: number): Promise<{ released: number; returned: number }> {
       stopping = true;
       if (idleTimer) clearTimeout(idleTimer);
+      unwatch?.();
+      unwatch = null;
       resolveDone();
       pool.sealAll();
       const unclaim = buffer.splice(0);

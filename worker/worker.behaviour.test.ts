@@ -13,6 +13,19 @@ const { track, testDb } = cleanupAfterEach(afterEach);
 function threadCount(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/task`).length;
 }
+/** How many inotify watches a process holds (Linux: its inotify descriptors' fdinfo). */
+function inotifyWatches(pid: number): number {
+  let count = 0;
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) !== "anon_inode:inotify") continue;
+      count += fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8").split("inotify wd:").length - 1;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return count;
+}
 
 describe("a worker", () => {
   it("kills a task that blocks its thread at the timeout and keeps serving other jobs", async () => {
@@ -191,6 +204,24 @@ describe("a worker", () => {
     expect(t.db.$client.prepare(`SELECT state FROM jobs WHERE id = ?`).pluck().get(later)).toBe(
       "queued",
     );
+  });
+
+  it("watches the WAL for new commits only while it has nothing to do", async () => {
+    const t = testDb();
+    const w = track(startWorker(t.url, ["--concurrency", "1", "--no-scheduler"]));
+    await w.started;
+    const pid = w.proc.pid!;
+    // Idle: a commit by any process wakes it at once.
+    await waitFor(() => inotifyWatches(pid) === 1, 5_000, 20, "the idle watch");
+    const slow = enqueueJob(t.db, "demo.sleep", { ms: 1_500 });
+    // Busy: every other worker's writes would wake it thousands of times a second.
+    await waitFor(() => readJob(t.db, slow)?.status === "running", 5_000, 20, "the start");
+    await waitFor(() => inotifyWatches(pid) === 0, 5_000, 20, "the watch to stop");
+    // Idle again once the job is done, and a new job is picked up.
+    await waitFor(() => readJob(t.db, slow)?.status === "success", 10_000, 20, "the job");
+    await waitFor(() => inotifyWatches(pid) === 1, 5_000, 20, "the idle watch again");
+    const next = enqueueJob(t.db, "demo.noop");
+    await waitFor(() => readJob(t.db, next)?.status === "success", 5_000, 20, "the next job");
   });
 
   it("runs started from another working directory, as a service manager may start it", async () => {
