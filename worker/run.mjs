@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { workerBundles } from "./bundle.mjs";
 
 // The project is this file's parent folder, whatever the working directory (db/project-root.ts).
-process.env.JOBDECK_ROOT ??= fileURLToPath(new URL("..", import.meta.url));
-const bundles = await workerBundles(process.env.JOBDECK_ROOT);
+const root = fileURLToPath(new URL("..", import.meta.url));
+globalThis.__jobdeckRoot = root;
+const bundles = await workerBundles(root);
 process.env.JOBDECK_EXECUTOR_BUNDLE = bundles.thread.code;
 createRequire(import.meta.url)(bundles.worker.code);

@@ -10,7 +10,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { openDb, resolveDatabasePath } from "@/db/client";
-import { projectRoot } from "@/db/project-root";
 import { isFreshDatabase, seedDemoJobs } from "@/db/queries/demo";
 import { seedDemoSchedules } from "@/db/queries/schedules";
 import { syncTaskCatalog } from "@/db/queries/tasks";
@@ -32,7 +31,7 @@ Options:
 Environment: DATABASE_URL (default data/jobdeck.db), PORT (3000), HOST (127.0.0.1),
 JOBDECK_SECRET (session signing; generated and stored in the database when absent).`;
 
-const ROOT = projectRoot();
+const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 const BUILD_INPUTS = [
   "app",

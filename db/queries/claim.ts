@@ -360,13 +360,15 @@ export function createWorkerStore(db: Db, workerId: string) {
   ): { lost: number[]; claimed: ClaimedJob[] } | null {
     sqlite.pragma("busy_timeout = 0");
     // Losing the lock is routine when workers share a database: its error skips the stack trace
-    // (half the cost of a failed attempt). Any other error here keeps its message and code.
+    // (half the cost of a failed attempt). Any other error gets its stack trace here.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
       lockStatements.begin.run();
     } catch (error) {
+      Error.stackTraceLimit = stackTraceLimit;
       if ((error as { code?: string }).code === "SQLITE_BUSY") return null;
+      if (error instanceof Error) Error.captureStackTrace(error, tryCycle);
       throw error;
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
