@@ -34,56 +34,49 @@ interface RowShape {
   write(params: unknown[], at: number, r: JobValues): void;
 }
 
-/** Every column the enqueue side sets. */
-const FULL: RowShape = {
-  columns: `name, task, args, queue, priority, state, group_name, unique_key, run_at, created_at,
-    attempts, max_attempts, timeout_ms, hook, retry_of, schedule_id`,
-  placeholders: `(?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
-  width: 14,
-  write(params, at, r) {
-    params[at] = r.name;
-    params[at + 1] = r.task;
-    params[at + 2] = r.args;
-    params[at + 3] = r.queue;
-    params[at + 4] = r.priority;
-    params[at + 5] = r.group_name;
-    params[at + 6] = r.unique_key;
-    params[at + 7] = r.run_at;
-    params[at + 8] = r.created_at;
-    params[at + 9] = r.max_attempts;
-    params[at + 10] = r.timeout_ms;
-    params[at + 11] = r.hook;
-    params[at + 12] = r.retry_of;
-    params[at + 13] = r.schedule_id;
-  },
-};
+/**
+ * The shape that binds `fields` in this order; every new job also gets the constant columns
+ * state = 'queued' and attempts = 0.
+ */
+function rowShape(fields: readonly (keyof JobValues)[]): RowShape {
+  return {
+    columns: [...fields, "state", "attempts"].join(", "),
+    placeholders: `(${[...fields.map(() => "?"), "'queued'", "0"].join(", ")})`,
+    width: fields.length,
+    write(params, at, r) {
+      for (let k = 0; k < fields.length; k++) params[at + k] = r[fields[k]!];
+    },
+  };
+}
+
+/** The common job's columns; the others are NULL unless a job sets them. */
+const PLAIN_FIELDS = [
+  "task",
+  "args",
+  "queue",
+  "priority",
+  "run_at",
+  "created_at",
+  "max_attempts",
+] as const;
+const OPTIONAL_FIELDS = [
+  "name",
+  "group_name",
+  "unique_key",
+  "timeout_ms",
+  "hook",
+  "retry_of",
+  "schedule_id",
+] as const;
 
 /** The common job, whose optional columns are all NULL: half the parameters to bind. */
-const PLAIN: RowShape = {
-  columns: `task, args, queue, priority, state, run_at, created_at, attempts, max_attempts`,
-  placeholders: `(?, ?, ?, ?, 'queued', ?, ?, 0, ?)`,
-  width: 7,
-  write(params, at, r) {
-    params[at] = r.task;
-    params[at + 1] = r.args;
-    params[at + 2] = r.queue;
-    params[at + 3] = r.priority;
-    params[at + 4] = r.run_at;
-    params[at + 5] = r.created_at;
-    params[at + 6] = r.max_attempts;
-  },
-};
+const PLAIN = rowShape(PLAIN_FIELDS);
+/** Every column the enqueue side sets. */
+const FULL = rowShape([...PLAIN_FIELDS, ...OPTIONAL_FIELDS]);
 
 function isPlain(r: JobValues): boolean {
-  return (
-    r.name === null &&
-    r.group_name === null &&
-    r.unique_key === null &&
-    r.timeout_ms === null &&
-    r.hook === null &&
-    r.retry_of === null &&
-    r.schedule_id === null
-  );
+  for (const field of OPTIONAL_FIELDS) if (r[field] !== null) return false;
+  return true;
 }
 
 function insertSql(shape: RowShape, rows: number): string {
@@ -104,6 +97,8 @@ function prepare(db: Db) {
       `${insertSql(FULL, 1)} ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING`,
     ),
     byUniqueKey: sqlite.prepare(`SELECT id FROM jobs WHERE unique_key = ?`).pluck(),
+    plainOne: new Array<unknown>(PLAIN.width),
+    fullOne: new Array<unknown>(FULL.width),
     plainParams: new Array<unknown>(INSERT_CHUNK_ROWS * PLAIN.width),
     fullParams: new Array<unknown>(INSERT_CHUNK_ROWS * FULL.width),
   };
@@ -127,18 +122,10 @@ export function insertOne(db: Db, r: JobValues): number {
 
 function insertRow(s: Statements, r: JobValues): number {
   if (isPlain(r)) {
-    const info = s.plain.run(
-      r.task,
-      r.args,
-      r.queue,
-      r.priority,
-      r.run_at,
-      r.created_at,
-      r.max_attempts,
-    );
-    return Number(info.lastInsertRowid);
+    PLAIN.write(s.plainOne, 0, r);
+    return Number(s.plain.run(s.plainOne).lastInsertRowid);
   }
-  const params = new Array<unknown>(FULL.width);
+  const params = s.fullOne;
   FULL.write(params, 0, r);
   if (r.unique_key === null) return Number(s.full.run(params).lastInsertRowid);
   const info = s.unique.run(params);
@@ -151,8 +138,7 @@ function insertRow(s: Statements, r: JobValues): number {
  * Inserts rows[from, to), none with a unique key, INSERT_CHUNK_ROWS per statement. A chunk's ids
  * are consecutive: one statement, no conflict possible, the write lock keeps other connections
  * out, no trigger inserts into jobs, and AUTOINCREMENT gives each row the largest id so far plus
- * one. So a row's id is the
- * statement's last id minus its distance from the chunk's end.
+ * one. So a row's id is the statement's last id minus its distance from the chunk's end.
  */
 function insertRun(s: Statements, rows: JobValues[], from: number, to: number, ids: number[]) {
   let i = from;
