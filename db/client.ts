@@ -24,8 +24,8 @@ const SYNCHRONOUS_MODES = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
 
 /**
  * Page size of a new database file (existing files keep theirs). Every page a commit touches is
- * one WAL frame of this size, and an enqueue touches five (the row, the AUTOINCREMENT counter and
- * three queue indexes): 2 KiB pages write half the bytes of 4 KiB ones per commit, while full
+ * one WAL frame of this size, and an enqueue touches four (the row, the AUTOINCREMENT counter and
+ * the two claim indexes): 2 KiB pages write half the bytes of 4 KiB ones per commit, while full
  * scans of `results` cost the same (1 KiB pages made them half again slower).
  */
 export const NEW_DATABASE_PAGE_SIZE = 2048;
