@@ -25,6 +25,17 @@ afterEach(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const walBytes = () => fs.statSync(`${file}-wal`).size;
+/** The WAL header's checkpoint sequence number: it goes up each time the log starts over. */
+function walRestarts(): number {
+  const fd = fs.openSync(`${file}-wal`, "r");
+  try {
+    const header = Buffer.alloc(16);
+    fs.readSync(fd, header, 0, 16, 0);
+    return header.readUInt32BE(12);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 /** A commit of one job with 500 bytes of arguments writes at least three 2 KiB pages. */
 const MIN_COMMIT_BYTES = 3 * 2048;
 
@@ -67,10 +78,13 @@ async function openWithCheckpointer(): Promise<string[]> {
 describe("the checkpointer thread", () => {
   it("keeps the WAL small while a writer never stops committing", async () => {
     const errors = await openWithCheckpointer();
+    const before = walRestarts();
     const { commits, largest } = await enqueueFor(1_500);
     // A passive checkpoint alone copies the frames but never lets the log start over while
     // commits go on: the WAL would hold every commit since the start (200 MB and more here).
-    expect(largest).toBeLessThan((commits * MIN_COMMIT_BYTES) / 4);
+    // How often it starts over depends on how this machine schedules the thread; it must.
+    expect(walRestarts() - before).toBeGreaterThanOrEqual(5);
+    expect(largest).toBeLessThan(commits * MIN_COMMIT_BYTES);
     expect(errors).toEqual([]);
     const count = db!.$client.prepare("SELECT COUNT(*) FROM jobs").pluck().get() as number;
     expect(count).toBe(commits);
@@ -97,13 +111,10 @@ describe("the checkpointer thread", () => {
     } finally {
       reader.close();
     }
-    // Once the reader is gone, the log starts over again (the file keeps its size, up to the
-    // size limit; the frames in use are what count).
-    const after = await enqueueFor(1_000);
-    const probe = new Database(file);
-    const { log } = (probe.pragma("wal_checkpoint(PASSIVE)") as { log: number }[])[0]!;
-    probe.close();
-    expect(log * 2048).toBeLessThan((after.commits * MIN_COMMIT_BYTES) / 2);
+    // Once the reader is gone, the log starts over again.
+    const before = walRestarts();
+    await enqueueFor(1_500);
+    expect(walRestarts() - before).toBeGreaterThanOrEqual(2);
     expect(errors).toEqual([]);
   });
 });
