@@ -42,6 +42,60 @@ describe("claiming", () => {
     expect(row).toMatchObject({ state: "running", locked_by: "w1", lease_expires_at: now + LEASE });
   });
 
+  it("hands the worker every field of the claimed row, with the claim's token and start", () => {
+    const id = enqueueJob(
+      db,
+      "demo.echo",
+      { n: 1 },
+      {
+        name: "nightly",
+        queue: "reports",
+        priority: 3,
+        timeout: 2.5,
+        maxAttempts: 4,
+        hook: "demo.noop",
+      },
+    );
+    const plain = enqueueJob(db, "demo.noop");
+    const now = Date.now();
+    const jobs = createWorkerStore(db, "w1").claimJobs(2, null, LEASE, now);
+    const row = (jobId: number) =>
+      db.$client
+        .prepare(`SELECT claim_token AS token, started_at AS startedAt FROM jobs WHERE id = ?`)
+        .get(jobId) as { token: string; startedAt: number };
+    expect(jobs).toEqual([
+      {
+        id,
+        name: "nightly",
+        task: "demo.echo",
+        args: '{"n":1}',
+        queue: "reports",
+        priority: 3,
+        attempts: 1,
+        maxAttempts: 4,
+        timeoutMs: 2500,
+        hook: "demo.noop",
+        claimToken: row(id).token,
+        startedAt: now,
+      },
+      {
+        id: plain,
+        name: null,
+        task: "demo.noop",
+        args: "null",
+        queue: "default",
+        priority: 0,
+        attempts: 1,
+        maxAttempts: 3,
+        timeoutMs: null,
+        hook: null,
+        claimToken: row(plain).token,
+        startedAt: now,
+      },
+    ] satisfies ClaimedJob[]);
+    expect(row(id).startedAt).toBe(now);
+  });
+
   it("claims only from the selected queues", () => {
     enqueueJob(db, "demo.noop", null, { queue: "mail" });
     const b = enqueueJob(db, "demo.noop", null, { queue: "reports" });

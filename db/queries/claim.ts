@@ -49,8 +49,24 @@ export interface LeaseState {
   cancelRequested: Set<number>;
 }
 
-const CLAIM_COLUMNS = `id, name, task, args, queue, priority, attempts, max_attempts AS maxAttempts,
-  timeout_ms AS timeoutMs, hook, claim_token AS claimToken, started_at AS startedAt`;
+/**
+ * What a claim returns per job, as a plain row (`.raw()`): better-sqlite3 builds no object with
+ * named keys per row; claimJobs builds one literal of a fixed shape. The claim token and start
+ * time are the claim's own, shared by every job it took.
+ */
+const CLAIM_COLUMNS = `id, name, task, args, queue, priority, attempts, max_attempts, timeout_ms, hook`;
+type ClaimRow = [
+  id: number,
+  name: string | null,
+  task: string,
+  args: string,
+  queue: string,
+  priority: number,
+  attempts: number,
+  maxAttempts: number,
+  timeoutMs: number | null,
+  hook: string | null,
+];
 
 export function claimSql(queueCount: number): string {
   // INDEXED BY pins the index that serves the claim: the planner, without statistics, may pick
@@ -187,7 +203,7 @@ export function createWorkerStore(db: Db, workerId: string) {
   function claimStatement(queueCount: number): Database.Statement {
     let stmt = claimStatements.get(queueCount);
     if (!stmt) {
-      stmt = sqlite.prepare(claimSql(queueCount));
+      stmt = sqlite.prepare(claimSql(queueCount)).raw();
       claimStatements.set(queueCount, stmt);
     }
     return stmt;
@@ -226,9 +242,27 @@ export function createWorkerStore(db: Db, workerId: string) {
       limit,
     };
     (queues ?? []).forEach((q, i) => (params[`q${i}`] = q));
-    const rows = claimStatement(queues?.length ?? 0).all(params) as ClaimedJob[];
+    const rows = claimStatement(queues?.length ?? 0).all(params) as ClaimRow[];
+    const jobs = new Array<ClaimedJob>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      jobs[i] = {
+        id: r[0],
+        name: r[1],
+        task: r[2],
+        args: r[3],
+        queue: r[4],
+        priority: r[5],
+        attempts: r[6],
+        maxAttempts: r[7],
+        timeoutMs: r[8],
+        hook: r[9],
+        claimToken: token,
+        startedAt: now,
+      };
+    }
     // RETURNING gives no order: restore claim order (priority, then FIFO).
-    return rows.sort((a, b) => b.priority - a.priority || a.id - b.id);
+    return jobs.sort((a, b) => b.priority - a.priority || a.id - b.id);
   }
 
   function writeHook(job: ClaimedJob, state: "success" | "failure", payload: object, now: number) {
