@@ -24,12 +24,24 @@ export async function buildExecutorBundle(root = projectRoot()): Promise<Executo
   const file =
     process.env.JOBDECK_EXECUTOR_BUNDLE ??
     (await (await import("./bundle.mjs")).workerBundles(root)).thread.code;
-  return withRemap(file, fs.readFileSync(`${file}.map`, "utf8"), root, path.dirname(file));
+  return withRemap(file, `${file}.map`, root, path.dirname(file));
 }
 
-/** The bundle at `file` with a stack remapper from its map (sources relative to `mapDir`). */
-function withRemap(file: string, mapText: string, root: string, mapDir: string): ExecutorBundle {
-  const map = new SourceMap(JSON.parse(mapText) as SourceMapPayload);
+/**
+ * The bundle at `file` with a stack remapper from its map (sources relative to `mapDir`). The map
+ * is read and parsed when a stack first needs it, not at start: most workers never see a failing
+ * task, and parsing it costs every worker start tens of milliseconds of CPU. A map that cannot be
+ * read leaves stacks as the thread reported them.
+ */
+function withRemap(file: string, mapFile: string, root: string, mapDir: string): ExecutorBundle {
+  let map: SourceMap | null | undefined;
+  const loadMap = (): SourceMap | null => {
+    try {
+      return new SourceMap(JSON.parse(fs.readFileSync(mapFile, "utf8")) as SourceMapPayload);
+    } catch {
+      return null;
+    }
+  };
   // Threads report the real path (node_modules may be a link).
   const real = fs.realpathSync(file);
   const frame = new RegExp(
@@ -40,6 +52,8 @@ function withRemap(file: string, mapText: string, root: string, mapDir: string):
     path: file,
     remapStack: (stack) =>
       stack.replace(frame, (whole, line: string, column: string) => {
+        if (map === undefined) map = loadMap();
+        if (!map) return whole;
         const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as {
           originalSource?: string;
           originalLine?: number;
