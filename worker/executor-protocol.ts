@@ -16,6 +16,7 @@
  *   bytes 64- : MAX_BATCH result slots of SLOT_BYTES: Int32 status, Int32 payload bytes,
  *               Float64 startedAt, Float64 stoppedAt, then the payload (UTF-8)
  */
+import type { TaskInfo } from "@/db/queries/tasks";
 
 /** Largest batch of jobs one thread holds. */
 export const MAX_BATCH = 256;
@@ -95,9 +96,13 @@ export type ThreadRequest =
   | { type: "batch"; gen: number; jobs: BatchJob[] }
   | { type: "abort"; jobId: number; reason: string };
 
-/** Thread -> main. */
+/**
+ * Thread -> main. A thread's first message, "ready", carries the task catalog: the registry (with
+ * your tasks' modules and whatever they import) is loaded only in the threads, never in the main
+ * thread, whose start stays as light as the worker itself.
+ */
 export type ThreadReply =
-  | { type: "ready" }
+  | { type: "ready"; catalog: TaskInfo[] }
   | { type: "bell" }
   | { type: "progress"; jobId: number; value: number; message: string | null }
   | { type: "outcome"; gen: number; outcome: SlotOutcome };

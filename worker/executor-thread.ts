@@ -22,7 +22,7 @@ import {
   type ThreadReply,
   type ThreadRequest,
 } from "./executor-protocol";
-import { registry } from "./tasks/index";
+import { registry, taskCatalog } from "./tasks/index";
 
 const port = parentPort;
 if (!port) throw new Error("executor-thread must run in a worker thread");
@@ -158,4 +158,4 @@ port.on("message", (req: ThreadRequest) => {
   void runBatch(req.gen, req.jobs);
 });
 
-post({ type: "ready" });
+post({ type: "ready", catalog: taskCatalog() });

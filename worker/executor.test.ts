@@ -56,6 +56,29 @@ function settle(p: ExecutorPool) {
 }
 
 describe("the executor pool", () => {
+  it("gets the task catalog from its first thread; the worker's main bundle holds no task", async () => {
+    const p = createExecutorPool({
+      size: 1,
+      bundlePath: bundle.path,
+      onProgress: () => undefined,
+      onActivity: () => undefined,
+    });
+    pool = p;
+    const catalog = await p.ready();
+    expect(catalog).toContainEqual({
+      name: "demo.echo",
+      description: expect.any(String) as string,
+      exampleArgs: expect.any(String) as string,
+      isBuiltin: true,
+    });
+    expect(catalog.find((t) => t.name === "test.trace")?.isBuiltin).toBe(false);
+    // Task modules (and what they import) load only in executor threads, never at worker start.
+    const { workerBundles } = await import("./bundle.mjs");
+    const main = fs.readFileSync((await workerBundles(process.cwd())).worker.code, "utf8");
+    expect(main).toContain("// worker/runner.ts");
+    expect(main).not.toMatch(/^\/\/ worker\/tasks\//m);
+  });
+
   it("runs a batch in order and returns every outcome, in its slot or as a message", async () => {
     const p = await startPool(2);
     const big = { text: "é".repeat(SLOT_PAYLOAD_BYTES) }; // larger than a slot in UTF-8

@@ -34,6 +34,7 @@ import {
   type ThreadError,
   type ThreadReply,
 } from "./executor-protocol";
+import type { TaskInfo } from "@/db/queries/tasks";
 
 /** How one execution ended. */
 export type Execution =
@@ -83,7 +84,8 @@ const TICK_MS = 25;
 interface Slot {
   thread: Worker | null;
   outcomes: MessagePort | null;
-  ready: Promise<void>;
+  /** Resolves with the task catalog the thread loaded, once it can take jobs. */
+  ready: Promise<TaskInfo[]>;
   isReady: boolean;
   views: SharedViews;
   gen: number;
@@ -128,7 +130,7 @@ export function createExecutorPool(options: ExecutorOptions) {
     s.outcomes = channel.port1;
     s.isReady = false;
     s.idleSince = Date.now();
-    s.ready = new Promise<void>((resolve, reject) => {
+    s.ready = new Promise<TaskInfo[]>((resolve, reject) => {
       thread.once("error", reject);
       thread.on("message", function onReady(m: ThreadReply) {
         if (m.type !== "ready") return;
@@ -136,7 +138,7 @@ export function createExecutorPool(options: ExecutorOptions) {
         thread.off("error", reject);
         if (s.thread === thread) s.isReady = true;
         s.idleSince = Date.now();
-        resolve();
+        resolve(m.catalog);
         options.onActivity();
       });
     });
@@ -163,7 +165,7 @@ export function createExecutorPool(options: ExecutorOptions) {
     const s: Slot = {
       thread: null,
       outcomes: null,
-      ready: Promise.resolve(),
+      ready: Promise.resolve([]),
       isReady: false,
       views: sharedViews(new SharedArrayBuffer(SHARED_BYTES)),
       gen: 0,
@@ -357,7 +359,7 @@ export function createExecutorPool(options: ExecutorOptions) {
     isSealed(Atomics.load(s.views.i32, CLAIM)) ? startedCount(s) : (s.batch?.length ?? 0);
 
   return {
-    /** Resolves when the first thread has loaded the task registry. */
+    /** Resolves with the task catalog when the first thread has loaded the task registry. */
     ready: () => slots[0]!.ready,
     /** Started threads free to take a batch now. */
     idleCount: () => slots.reduce((n, s) => n + (isIdle(s) ? 1 : 0), 0),

@@ -1,8 +1,9 @@
 /**
  * `npm run worker`: the worker process. Reads its settings, opens (and migrates) the database,
- * syncs the task catalog, registers itself, then runs the loop, the upkeep chores and the
- * scheduler until a signal: the first SIGTERM/SIGINT stops claiming and waits for running jobs up
- * to the grace period, then releases the rest; a second exits at once.
+ * starts its first executor thread, syncs the task catalog that thread loaded, registers itself,
+ * then runs the loop, the upkeep chores and the scheduler until a signal: the first SIGTERM/SIGINT
+ * stops claiming and waits for running jobs up to the grace period, then releases the rest; a
+ * second exits at once.
  */
 import os from "node:os";
 import fs from "node:fs";
@@ -21,7 +22,6 @@ import { buildExecutorBundle } from "./executor-bundle";
 import { createExecutorPool } from "./executor";
 import { createLogger } from "./log";
 import { startRunner, type Runner } from "./runner";
-import { taskCatalog } from "./tasks/index";
 import { startUpkeep } from "./upkeep";
 
 function readConfig(): WorkerConfig {
@@ -96,15 +96,7 @@ async function main(): Promise<void> {
   const log = createLogger();
   const signals = installSignalHandlers(log);
   const db = openDb();
-  syncTaskCatalog(db, taskCatalog());
   const workerId = newWorkerId();
-  registerWorker(db, {
-    id: workerId,
-    host: os.hostname(),
-    pid: process.pid,
-    concurrency: config.concurrency,
-    queues: config.queues,
-  });
 
   let runner: Runner | null = null;
   const bundle = await buildExecutorBundle();
@@ -116,7 +108,15 @@ async function main(): Promise<void> {
     onActivity: () => runner?.onActivity(),
     onThreadError: (error) => log("executor:thread-error", { error: error.message }, "error"),
   });
-  await pool.ready();
+  // The catalog comes from the first executor thread, the only place task modules are loaded.
+  syncTaskCatalog(db, await pool.ready());
+  registerWorker(db, {
+    id: workerId,
+    host: os.hostname(),
+    pid: process.pid,
+    concurrency: config.concurrency,
+    queues: config.queues,
+  });
   const fatal = (error: unknown) => {
     log("worker:fatal", { error: String(error), stack: (error as Error)?.stack }, "error");
     process.exit(1);
