@@ -76,8 +76,11 @@ export type UserRole = (typeof USER_ROLES)[number];
 export const jobs = sqliteTable(
   "jobs",
   {
-    // AUTOINCREMENT: ids are never reused, since a finished job keeps its id in `results`.
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    // Ids are never reused (a finished job keeps its id in `results`), yet without AUTOINCREMENT,
+    // whose counter row costs every enqueue one more page write: a new job takes one past the
+    // largest id in `jobs`, in `results` and ever deleted from `results` (the `job_id_floor`
+    // counter, raised by a trigger), see NEXT_JOB_ID in db/queries/insert-jobs.ts.
+    id: integer("id").primaryKey(),
     name: text("name"),
     task: text("task").notNull(),
     args: text("args").notNull().default("null"),

@@ -4,10 +4,13 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../client";
 import { InputError } from "../errors";
+import { migrateDatabase } from "../migrate";
+import { createWorkerStore } from "./claim";
 import { enqueueJob, enqueueJobs, serializeArgs } from "./enqueue";
 import { INSERT_CHUNK_ROWS } from "./insert-jobs";
 import { readGroup, readJob } from "./read";
-import { retryFailedJobs } from "./retry";
+import { deleteResults, retryFailedJobs } from "./retry";
+import { migrationsBefore } from "./test-db";
 
 let dir: string;
 let db: Db;
@@ -187,6 +190,66 @@ describe("enqueueing many in multi-row statements", () => {
     }));
     expect(() => enqueueJobs(db, jobs)).toThrowError(/job 150: queue/);
     expect(count()).toBe(0);
+  });
+});
+
+describe("job ids", () => {
+  /** Runs every queued job to success through the worker's write path; returns their ids. */
+  function runAll(): number[] {
+    const store = createWorkerStore(db, "w1");
+    const jobs = store.claimJobs(10_000, null, 30_000);
+    const now = Date.now();
+    store.recordOutcomes(
+      jobs.map((job) => ({ kind: "success", job, stoppedAt: now, result: "null" }) as const),
+    );
+    expect(count()).toBe(0);
+    return jobs.map((j) => j.id);
+  }
+
+  it("are never reused: not after the queue drains, nor after results or queued jobs are deleted", () => {
+    const first = enqueueJobs(
+      db,
+      Array.from({ length: 250 }, () => ({ task: "demo.noop" })),
+    );
+    expect(first).toEqual(Array.from({ length: 250 }, (_, i) => first[0]! + i));
+    const done = runAll(); // the live queue is empty; the ids live on in results
+    const a = enqueueJob(db, "demo.noop");
+    expect(a).toBe(Math.max(...done) + 1);
+    runAll();
+    expect(deleteResults(db, [...done, a])).toBe(251); // every result is gone too
+    const b = enqueueJob(db, "demo.noop");
+    expect(b).toBe(a + 1);
+    db.$client.prepare(`DELETE FROM jobs WHERE id = ?`).run(b); // a queued job deleted by hand
+    const [c] = enqueueJobs(
+      db,
+      Array.from({ length: INSERT_CHUNK_ROWS }, () => ({ task: "demo.noop" })),
+    );
+    expect(c).toBe(b + 1);
+    const all = db.$client
+      .prepare(`SELECT id FROM jobs UNION ALL SELECT id FROM results`)
+      .pluck()
+      .all();
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("continue above every id an older database handed out when it migrates", () => {
+    const folder = migrationsBefore(dir, "_jobs_ids_without_autoincrement");
+    const old = openDb({ url: path.join(dir, "old.db"), migrate: false });
+    try {
+      migrateDatabase(old.$client, folder);
+      const insert = old.$client.prepare(
+        `INSERT INTO jobs (task, args, queue, priority, state, run_at, created_at, attempts)
+         VALUES ('demo.noop', 'null', 'default', 0, 'queued', 0, 0, 0)`,
+      );
+      for (let i = 0; i < 5; i++) insert.run();
+      // Jobs 3-5 finished and their results were pruned: only the sequence remembers them.
+      old.$client.prepare(`DELETE FROM jobs WHERE id > 2`).run();
+      expect(migrateDatabase(old.$client)).toBe(1);
+      expect(old.$client.prepare(`SELECT id FROM jobs`).pluck().all()).toEqual([1, 2]);
+      expect(enqueueJob(old, "demo.noop")).toBe(6);
+    } finally {
+      old.$client.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../client";
-import { migrateDatabase, migrationsFolder } from "../migrate";
+import { migrateDatabase } from "../migrate";
 import { enqueueJob } from "./enqueue";
 import {
   cancelQueuedJob,
@@ -13,7 +13,7 @@ import {
   type FailureGroup,
 } from "./jobs";
 import { deleteResults, retryFailedJobs } from "./retry";
-import { openTestDb } from "./test-db";
+import { migrationsBefore, openTestDb } from "./test-db";
 import { pruneResults } from "./upkeep";
 
 const DAY = 86_400_000;
@@ -114,7 +114,7 @@ describe("failure groups maintained on write", () => {
     ({ db, cleanup } = openTestDb());
     nextId = 1;
     // Real results share ids with their jobs; keep the inserted ones below the job ids.
-    db.$client.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('jobs', 100000)`).run();
+    db.$client.prepare(`UPDATE counters SET value = 100000 WHERE name = 'job_id_floor'`).run();
   });
   afterEach(() => cleanup());
 
@@ -288,19 +288,7 @@ describe("the failure groups migration", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** A copy of db/migrations holding only the migrations before failure_groups. */
-  function migrationsBeforeFailureGroups(): string {
-    const folder = path.join(dir, "migrations");
-    fs.cpSync(migrationsFolder(), folder, { recursive: true });
-    const journalFile = path.join(folder, "meta", "_journal.json");
-    const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as {
-      entries: { tag: string }[];
-    };
-    const first = journal.entries.findIndex((e) => e.tag.endsWith("_failure_groups"));
-    expect(first).toBeGreaterThan(0);
-    journal.entries = journal.entries.slice(0, first);
-    fs.writeFileSync(journalFile, JSON.stringify(journal));
-    return folder;
-  }
+  const migrationsBeforeFailureGroups = () => migrationsBefore(dir, "_failure_groups");
 
   it("backfills the groups from failures recorded before it", () => {
     const db = openDb({ url: path.join(dir, "old.db"), migrate: false });

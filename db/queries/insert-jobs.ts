@@ -2,6 +2,11 @@
  * Writes validated jobs into the live queue with prepared statements: positional parameters, a
  * lean statement for the common job (every optional column NULL), the unique-key upsert only for
  * a job with a key, and multi-row statements for runs of jobs in a bulk enqueue.
+ *
+ * Ids: `jobs` has no AUTOINCREMENT (its counter row cost every enqueue one more page write), so
+ * every insert names its id: NEXT_JOB_ID, one past the largest id in `jobs`, in `results` (where
+ * a finished job keeps its id) and ever deleted from `results` (the `job_id_floor` counter, kept
+ * by a trigger). Each is one descent of a B-tree's right edge. An id is never reused.
  */
 import type { Db } from "../client";
 
@@ -26,22 +31,34 @@ export interface JobValues {
 /** Rows per multi-row INSERT in a bulk enqueue (at most 1,400 parameters; SQLite allows 32,766). */
 export const INSERT_CHUNK_ROWS = 100;
 
-/** How a row is bound: its columns, one row's placeholders, and how to write its values. */
+/** The id of the next job; see the header. Read inside the write transaction that inserts it. */
+export const NEXT_JOB_ID = `(SELECT max(
+    COALESCE((SELECT max(id) FROM jobs), 0),
+    COALESCE((SELECT max(id) FROM results), 0),
+    COALESCE((SELECT value FROM counters WHERE name = 'job_id_floor'), 0)) + 1)`;
+
+/**
+ * How a row is bound: its columns, the placeholders of one row (`single`: its id is NEXT_JOB_ID;
+ * `bound`: its id is the row's first parameter), and how to write its values.
+ */
 interface RowShape {
   columns: string;
-  placeholders: string;
+  single: string;
+  bound: string;
   width: number;
   write(params: unknown[], at: number, r: JobValues): void;
 }
 
 /**
- * The shape that binds `fields` in this order; every new job also gets the constant columns
- * state = 'queued' and attempts = 0.
+ * The shape that binds `fields` in this order after the id; every new job also gets the
+ * constant columns state = 'queued' and attempts = 0.
  */
 function rowShape(fields: readonly (keyof JobValues)[]): RowShape {
+  const rest = [...fields.map(() => "?"), "'queued'", "0"].join(", ");
   return {
-    columns: [...fields, "state", "attempts"].join(", "),
-    placeholders: `(${[...fields.map(() => "?"), "'queued'", "0"].join(", ")})`,
+    columns: ["id", ...fields, "state", "attempts"].join(", "),
+    single: `(${NEXT_JOB_ID}, ${rest})`,
+    bound: `(?, ${rest})`,
     width: fields.length,
     write(params, at, r) {
       for (let k = 0; k < fields.length; k++) params[at + k] = r[fields[k]!];
@@ -79,8 +96,10 @@ function isPlain(r: JobValues): boolean {
   return true;
 }
 
-function insertSql(shape: RowShape, rows: number): string {
-  return `INSERT INTO jobs (${shape.columns}) VALUES ${Array(rows).fill(shape.placeholders).join(", ")}`;
+/** One row with the next id, or `rows` rows whose ids are bound. */
+function insertSql(shape: RowShape, rows: number | "single"): string {
+  const values = rows === "single" ? shape.single : Array(rows).fill(shape.bound).join(", ");
+  return `INSERT INTO jobs (${shape.columns}) VALUES ${values}`;
 }
 
 const statements = new WeakMap<object, Statements>();
@@ -89,18 +108,20 @@ function prepare(db: Db) {
   const sqlite = db.$client;
   return {
     // Without a unique key no conflict is possible, so these need no upsert clause.
-    plain: sqlite.prepare(insertSql(PLAIN, 1)),
+    plain: sqlite.prepare(insertSql(PLAIN, "single")),
     plainChunk: sqlite.prepare(insertSql(PLAIN, INSERT_CHUNK_ROWS)),
-    full: sqlite.prepare(insertSql(FULL, 1)),
+    full: sqlite.prepare(insertSql(FULL, "single")),
     fullChunk: sqlite.prepare(insertSql(FULL, INSERT_CHUNK_ROWS)),
     unique: sqlite.prepare(
-      `${insertSql(FULL, 1)} ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING`,
+      `${insertSql(FULL, "single")} ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING`,
     ),
     byUniqueKey: sqlite.prepare(`SELECT id FROM jobs WHERE unique_key = ?`).pluck(),
+    nextId: sqlite.prepare(`SELECT ${NEXT_JOB_ID}`).pluck(),
+    inTransaction: () => sqlite.inTransaction,
     plainOne: new Array<unknown>(PLAIN.width),
     fullOne: new Array<unknown>(FULL.width),
-    plainParams: new Array<unknown>(INSERT_CHUNK_ROWS * PLAIN.width),
-    fullParams: new Array<unknown>(INSERT_CHUNK_ROWS * FULL.width),
+    plainParams: new Array<unknown>(INSERT_CHUNK_ROWS * (PLAIN.width + 1)),
+    fullParams: new Array<unknown>(INSERT_CHUNK_ROWS * (FULL.width + 1)),
   };
 }
 
@@ -135,26 +156,31 @@ function insertRow(s: Statements, r: JobValues): number {
 }
 
 /**
- * Inserts rows[from, to), none with a unique key, INSERT_CHUNK_ROWS per statement. A chunk's ids
- * are consecutive: one statement, no conflict possible, the write lock keeps other connections
- * out, no trigger inserts into jobs, and AUTOINCREMENT gives each row the largest id so far plus
- * one. So a row's id is the statement's last id minus its distance from the chunk's end.
+ * Inserts rows[from, to), none with a unique key, INSERT_CHUNK_ROWS per statement, with the ids
+ * NEXT_JOB_ID and on, read once per chunk: the caller's write transaction keeps every other
+ * connection out until it commits.
  */
 function insertRun(s: Statements, rows: JobValues[], from: number, to: number, ids: number[]) {
   let i = from;
+  if (to - i >= INSERT_CHUNK_ROWS && !s.inTransaction()) {
+    throw new Error("insertJobs: a bulk insert must run inside a write transaction");
+  }
   for (; to - i >= INSERT_CHUNK_ROWS; i += INSERT_CHUNK_ROWS) {
     let isChunkPlain = true;
     for (let k = i; k < i + INSERT_CHUNK_ROWS && isChunkPlain; k++)
       isChunkPlain = isPlain(rows[k]!);
     const shape = isChunkPlain ? PLAIN : FULL;
     const params = isChunkPlain ? s.plainParams : s.fullParams;
-    for (let k = 0; k < INSERT_CHUNK_ROWS; k++) shape.write(params, k * shape.width, rows[i + k]!);
+    const first = s.nextId.get() as number;
+    for (let k = 0; k < INSERT_CHUNK_ROWS; k++) {
+      const at = k * (shape.width + 1);
+      params[at] = ids[i + k] = first + k;
+      shape.write(params, at + 1, rows[i + k]!);
+    }
     const info = (isChunkPlain ? s.plainChunk : s.fullChunk).run(params);
     if (info.changes !== INSERT_CHUNK_ROWS) {
       throw new Error(`A bulk insert wrote ${info.changes} of ${INSERT_CHUNK_ROWS} jobs`);
     }
-    const first = Number(info.lastInsertRowid) - INSERT_CHUNK_ROWS + 1;
-    for (let k = 0; k < INSERT_CHUNK_ROWS; k++) ids[i + k] = first + k;
   }
   for (; i < to; i++) ids[i] = insertRow(s, rows[i]!);
 }

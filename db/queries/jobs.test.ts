@@ -57,7 +57,7 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-jobs-"));
   db = openDb({ url: path.join(dir, "test.db") });
   // Real results share ids with the jobs they came from; keep the fake ones below the job ids.
-  db.$client.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('jobs', 10000)`).run();
+  db.$client.prepare(`UPDATE counters SET value = 10000 WHERE name = 'job_id_floor'`).run();
   for (let i = 1; i <= 45; i++) {
     insertResult({
       id: i,

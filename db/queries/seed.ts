@@ -4,6 +4,7 @@
  * JavaScript), in chunks of 100,000 rows, each its own IMMEDIATE transaction.
  */
 import type { Db } from "../client";
+import { NEXT_JOB_ID } from "./insert-jobs";
 
 /** How many rows of each kind to add. */
 export interface SeedCounts {
@@ -16,14 +17,9 @@ const TASKS = `CASE x % 5 WHEN 0 THEN 'demo.echo' WHEN 1 THEN 'demo.sleep' WHEN 
 const QUEUES = `CASE x % 3 WHEN 0 THEN 'default' WHEN 1 THEN 'mail' ELSE 'reports' END`;
 const CHUNK = 100_000;
 
+/** The next job id (read inside the chunk's write transaction): seeded rows take ids from it. */
 function nextId(db: Db): number {
-  const row = db.$client
-    .prepare(
-      `SELECT MAX(COALESCE((SELECT MAX(id) FROM jobs), 0), COALESCE((SELECT MAX(id) FROM results), 0),
-         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'jobs'), 0)) + 1 AS id`,
-    )
-    .get() as { id: number };
-  return row.id;
+  return db.$client.prepare(`SELECT ${NEXT_JOB_ID}`).pluck().get() as number;
 }
 
 function insertResults(db: Db, count: number, state: "success" | "failure", now: number): void {
@@ -45,29 +41,26 @@ function insertResults(db: Db, count: number, state: "success" | "failure", now:
   let done = 0;
   while (done < count) {
     const n = Math.min(CHUNK, count - done);
-    const first = nextId(db);
     db.$client
-      .transaction(() => stmt.run({ n, first, state, now: now - (count - done - n) * 900 }))
+      .transaction(() =>
+        stmt.run({ n, first: nextId(db), state, now: now - (count - done - n) * 900 }),
+      )
       .immediate();
     done += n;
   }
-  // Keep the jobs id sequence ahead of every seeded result id (ids are never reused).
-  db.$client
-    .prepare(`INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES ('jobs', ?)`)
-    .run(nextId(db) - 1);
 }
 
 function insertQueued(db: Db, count: number, now: number): void {
   const stmt = db.$client.prepare(`
     WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x + 1 < @n)
-    INSERT INTO jobs (task, args, queue, priority, state, run_at, created_at, attempts, max_attempts)
-    SELECT 'demo.sleep', '{"ms":' || (1000 + x % 5000) || '}', ${QUEUES}, x % 3, 'queued',
+    INSERT INTO jobs (id, task, args, queue, priority, state, run_at, created_at, attempts, max_attempts)
+    SELECT @first + x, 'demo.sleep', '{"ms":' || (1000 + x % 5000) || '}', ${QUEUES}, x % 3, 'queued',
       @now + 3600000 + x, @now, 0, 3
     FROM c`);
   let done = 0;
   while (done < count) {
     const n = Math.min(CHUNK, count - done);
-    db.$client.transaction(() => stmt.run({ n, now })).immediate();
+    db.$client.transaction(() => stmt.run({ n, now, first: nextId(db) })).immediate();
     done += n;
   }
 }
