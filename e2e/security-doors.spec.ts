@@ -40,7 +40,7 @@ let adminId: number;
 let viewerId: number;
 
 test.beforeAll(() => {
-  seeded = seedRows([{ text: SENTINEL, json: JSON.stringify({ sentinel: SENTINEL }) }], 8_100_000);
+  seeded = seedRows([{ text: SENTINEL, json: JSON.stringify({ sentinel: SENTINEL }) }]);
   ids = {
     id: String(seeded.resultIds[0]),
     "/jobs/[id]:id": String(seeded.resultIds[0]),

@@ -11,6 +11,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { openDb, type Db } from "@/db/client";
+import { NEXT_JOB_ID } from "@/db/queries/insert-jobs";
 import { hashPasswordSync } from "@/db/passwords";
 import { createSession, getSessionSecret } from "@/db/queries/sessions";
 import { signSessionToken } from "@/app/_lib/session-cookie";
@@ -194,18 +195,18 @@ export interface HostileFields {
 
 /**
  * Inserts a queued job, a failure, a success, a schedule and an audit entry per value, with every
- * text field set to it (result ids from `base` up, far above real ones: results has no
- * AUTOINCREMENT sequence to disturb; jobs and schedules take their next ids). Returns the ids for cleanup.
+ * text field set to it. The job takes the next job id and its two results the two after it, as
+ * real results share ids with the jobs they came from (job ids are never reused, so none of these
+ * is ever given to a real job); schedules take their next ids. Returns the ids for cleanup.
  */
-export function seedRows(values: HostileFields[], base: number): SeededRows {
+export function seedRows(values: HostileFields[]): SeededRows {
   const db = e2eDb();
   const now = Date.now();
   const seeded: SeededRows = { jobIds: [], resultIds: [], scheduleIds: [], auditIds: [] };
   const job = db.$client.prepare(
-    // No explicit id: jobs ids are AUTOINCREMENT, and a huge one would push every later job's id up.
-    `INSERT INTO jobs (name, task, args, queue, priority, state, group_name, run_at, created_at, attempts,
-       max_attempts, last_error, progress_message, progress)
-     VALUES (?, ?, ?, ?, 0, 'queued', ?, ?, ?, 1, 3, ?, ?, 0.5)`,
+    `INSERT INTO jobs (id, name, task, args, queue, priority, state, group_name, run_at, created_at,
+       attempts, max_attempts, last_error, progress_message, progress)
+     VALUES (${NEXT_JOB_ID}, ?, ?, ?, ?, 0, 'queued', ?, ?, ?, 1, 3, ?, ?, 0.5)`,
   );
   const result = db.$client.prepare(
     `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error, error_stack,
@@ -227,11 +228,11 @@ export function seedRows(values: HostileFields[], base: number): SeededRows {
   db.$client
     .transaction(() => {
       values.forEach((v, i) => {
-        const id = base + i * 3;
         const jobId = Number(
           job.run(v.text, v.text, v.json, v.text, v.text, now + 86_400_000, now, v.text, v.text)
             .lastInsertRowid,
         );
+        const id = jobId; // its results take the next two ids
         result.run(
           id + 1,
           v.text,
@@ -266,8 +267,15 @@ export function seedRows(values: HostileFields[], base: number): SeededRows {
         );
         attempt.run(id + 1, v.text, now, now, v.text, v.text);
         const scheduleId = Number(
-          schedule.run(`${v.text}#${base}-${i}`, v.text, v.json, now + 86_400_000, v.text, now, now)
-            .lastInsertRowid,
+          schedule.run(
+            `${v.text}#${jobId}-${i}`,
+            v.text,
+            v.json,
+            now + 86_400_000,
+            v.text,
+            now,
+            now,
+          ).lastInsertRowid,
         );
         const info = audit.run(now, v.text, v.text, v.text, v.text, v.json, v.text.slice(0, 100));
         seeded.jobIds.push(jobId);

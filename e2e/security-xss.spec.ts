@@ -37,7 +37,6 @@ test.beforeAll(() => {
         nested: [text],
       }),
     })),
-    8_200_000,
   );
 });
 test.afterAll(() => removeRows(seeded));

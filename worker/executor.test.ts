@@ -56,6 +56,33 @@ function settle(p: ExecutorPool) {
 }
 
 describe("the executor pool", () => {
+  it("fails to start, with a reason, when its first thread dies while loading", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-bad-bundle-"));
+    try {
+      for (const [name, body] of [
+        ["exits.cjs", "process.exit(3);"],
+        ["throws.cjs", 'throw new Error("Task \\"x\\" is registered twice");'],
+      ] as const) {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, body);
+        const p = createExecutorPool({
+          size: 1,
+          bundlePath: file,
+          onProgress: () => undefined,
+          onActivity: () => undefined,
+        });
+        pool = p;
+        await expect(p.ready()).rejects.toThrowError(
+          name === "exits.cjs" ? /exited \(code 3\) before it was ready/ : /registered twice/,
+        );
+        await p.close();
+        pool = null;
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("gets the task catalog from its first thread; the worker's main bundle holds no task", async () => {
     const p = createExecutorPool({
       size: 1,

@@ -131,11 +131,17 @@ export function createExecutorPool(options: ExecutorOptions) {
     s.isReady = false;
     s.idleSince = Date.now();
     s.ready = new Promise<TaskInfo[]>((resolve, reject) => {
+      // A thread that dies while loading (its bundle or a task module throws, or calls
+      // process.exit) fails the start with a reason, rather than leaving it waiting.
+      const onExit = (code: number) =>
+        reject(new Error(`Executor thread exited (code ${code}) before it was ready`));
       thread.once("error", reject);
+      thread.once("exit", onExit);
       thread.on("message", function onReady(m: ThreadReply) {
         if (m.type !== "ready") return;
         thread.off("message", onReady);
         thread.off("error", reject);
+        thread.off("exit", onExit);
         if (s.thread === thread) s.isReady = true;
         s.idleSince = Date.now();
         resolve(m.catalog);

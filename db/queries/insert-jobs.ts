@@ -163,7 +163,7 @@ function insertRow(s: Statements, r: JobValues): number {
 function insertRun(s: Statements, rows: JobValues[], from: number, to: number, ids: number[]) {
   let i = from;
   if (to - i >= INSERT_CHUNK_ROWS && !s.inTransaction()) {
-    throw new Error("insertJobs: a bulk insert must run inside a write transaction");
+    throw new Error("insertJobs: a bulk insert must run inside an IMMEDIATE transaction");
   }
   for (; to - i >= INSERT_CHUNK_ROWS; i += INSERT_CHUNK_ROWS) {
     let isChunkPlain = true;
@@ -186,7 +186,9 @@ function insertRun(s: Statements, rows: JobValues[], from: number, to: number, i
 }
 
 /**
- * Inserts validated rows (inside the caller's transaction, if any); returns their ids in order.
+ * Inserts validated rows (inside the caller's transaction, if any; several rows need an IMMEDIATE
+ * one, which holds the write lock from the id read on: in a deferred one the read may be stale and
+ * the insert then fails with SQLITE_BUSY_SNAPSHOT); returns their ids in order.
  * A row with a unique key that a live job holds gets that job's id; rows go in in input order,
  * so a key repeated within `rows` resolves to its first row.
  */
