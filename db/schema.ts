@@ -81,6 +81,10 @@ export const jobs = sqliteTable(
     // largest id in `jobs`, in `results` and ever deleted from `results` (the `job_id_floor`
     // counter, raised by a trigger), see NEXT_JOB_ID in db/queries/insert-jobs.ts.
     id: integer("id").primaryKey(),
+    // Always 1: the id was named by NEXT_JOB_ID. NOT NULL with no default, so an insert that
+    // leaves the id to SQLite (a process on a release from before this scheme, a hand-written
+    // INSERT), which could be given a finished job's id, fails instead. Free, unlike a trigger.
+    idScheme: integer("id_scheme").notNull(),
     name: text("name"),
     task: text("task").notNull(),
     args: text("args").notNull().default("null"),

@@ -204,9 +204,9 @@ export function seedRows(values: HostileFields[]): SeededRows {
   const now = Date.now();
   const seeded: SeededRows = { jobIds: [], resultIds: [], scheduleIds: [], auditIds: [] };
   const job = db.$client.prepare(
-    `INSERT INTO jobs (id, name, task, args, queue, priority, state, group_name, run_at, created_at,
-       attempts, max_attempts, last_error, progress_message, progress)
-     VALUES (${NEXT_JOB_ID}, ?, ?, ?, ?, 0, 'queued', ?, ?, ?, 1, 3, ?, ?, 0.5)`,
+    `INSERT INTO jobs (id, id_scheme, name, task, args, queue, priority, state, group_name, run_at,
+       created_at, attempts, max_attempts, last_error, progress_message, progress)
+     VALUES (${NEXT_JOB_ID}, 1, ?, ?, ?, ?, 0, 'queued', ?, ?, ?, 1, 3, ?, ?, 0.5)`,
   );
   const result = db.$client.prepare(
     `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error, error_stack,

@@ -225,8 +225,8 @@ describe("job ids", () => {
       Array.from({ length: INSERT_CHUNK_ROWS }, () => ({ task: "demo.noop" })),
     );
     expect(c).toBe(b + 1);
-    // A writer that leaves the id to SQLite (an older release) gets the queue's largest id plus
-    // one, a finished job's id here: the insert fails instead of taking it.
+    // A writer that leaves the id to SQLite (an older release) would get the queue's largest id
+    // plus one, a finished job's id here: the insert fails instead of taking it.
     runAll();
     const plainInsert = () =>
       db.$client
@@ -235,7 +235,7 @@ describe("job ids", () => {
            VALUES ('demo.noop', 'null', 'default', 0, 'queued', 0, 0, 0)`,
         )
         .run();
-    expect(plainInsert).toThrowError(/job id already used/);
+    expect(plainInsert).toThrowError(/NOT NULL constraint failed: jobs.id_scheme/);
     const all = db.$client
       .prepare(`SELECT id FROM jobs UNION ALL SELECT id FROM results`)
       .pluck()

@@ -6,7 +6,9 @@
  * Ids: `jobs` has no AUTOINCREMENT (its counter row cost every enqueue one more page write), so
  * every insert names its id: NEXT_JOB_ID, one past the largest id in `jobs`, in `results` (where
  * a finished job keeps its id) and ever deleted from `results` (the `job_id_floor` counter, kept
- * by a trigger). Each is one descent of a B-tree's right edge. An id is never reused.
+ * by a trigger). Each is one descent of a B-tree's right edge. An id is never reused. Every insert
+ * also sets `id_scheme` = 1, a NOT NULL column with no default, so a writer that leaves the id to
+ * SQLite (an older release) fails rather than take a used id.
  */
 import type { Db } from "../client";
 
@@ -51,12 +53,12 @@ interface RowShape {
 
 /**
  * The shape that binds `fields` in this order after the id; every new job also gets the
- * constant columns state = 'queued' and attempts = 0.
+ * constant columns state = 'queued', attempts = 0 and id_scheme = 1 (see db/schema.ts).
  */
 function rowShape(fields: readonly (keyof JobValues)[]): RowShape {
-  const rest = [...fields.map(() => "?"), "'queued'", "0"].join(", ");
+  const rest = [...fields.map(() => "?"), "'queued'", "0", "1"].join(", ");
   return {
-    columns: ["id", ...fields, "state", "attempts"].join(", "),
+    columns: ["id", ...fields, "state", "attempts", "id_scheme"].join(", "),
     single: `(${NEXT_JOB_ID}, ${rest})`,
     bound: `(?, ${rest})`,
     width: fields.length,

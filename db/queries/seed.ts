@@ -53,8 +53,9 @@ function insertResults(db: Db, count: number, state: "success" | "failure", now:
 function insertQueued(db: Db, count: number, now: number): void {
   const stmt = db.$client.prepare(`
     WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x + 1 < @n)
-    INSERT INTO jobs (id, task, args, queue, priority, state, run_at, created_at, attempts, max_attempts)
-    SELECT @first + x, 'demo.sleep', '{"ms":' || (1000 + x % 5000) || '}', ${QUEUES}, x % 3, 'queued',
+    INSERT INTO jobs (id, id_scheme, task, args, queue, priority, state, run_at, created_at, attempts,
+      max_attempts)
+    SELECT @first + x, 1, 'demo.sleep', '{"ms":' || (1000 + x % 5000) || '}', ${QUEUES}, x % 3, 'queued',
       @now + 3600000 + x, @now, 0, 3
     FROM c`);
   let done = 0;
