@@ -232,9 +232,11 @@ export function seedRows(values: HostileFields[]): SeededRows {
           job.run(v.text, v.text, v.json, v.text, v.text, now + 86_400_000, now, v.text, v.text)
             .lastInsertRowid,
         );
-        const id = jobId; // its results take the next two ids
+        // Its failure and success take the next two ids.
+        const failureId = jobId + 1;
+        const successId = jobId + 2;
         result.run(
-          id + 1,
+          failureId,
           v.text,
           v.text,
           v.json,
@@ -250,7 +252,7 @@ export function seedRows(values: HostileFields[]): SeededRows {
           v.text,
         );
         result.run(
-          id + 2,
+          successId,
           v.text,
           v.text,
           v.json,
@@ -265,7 +267,7 @@ export function seedRows(values: HostileFields[]): SeededRows {
           now,
           v.text,
         );
-        attempt.run(id + 1, v.text, now, now, v.text, v.text);
+        attempt.run(failureId, v.text, now, now, v.text, v.text);
         const scheduleId = Number(
           schedule.run(
             `${v.text}#${jobId}-${i}`,
@@ -280,7 +282,7 @@ export function seedRows(values: HostileFields[]): SeededRows {
         const info = audit.run(now, v.text, v.text, v.text, v.text, v.json, v.text.slice(0, 100));
         seeded.jobIds.push(jobId);
         seededJobIds.add(jobId);
-        seeded.resultIds.push(id + 1, id + 2);
+        seeded.resultIds.push(failureId, successId);
         seeded.scheduleIds.push(scheduleId);
         seededScheduleIds.add(scheduleId);
         seeded.auditIds.push(Number(info.lastInsertRowid));
