@@ -20,6 +20,7 @@ import {
 } from "./config";
 import { buildExecutorBundle } from "./executor-bundle";
 import { createExecutorPool } from "./executor";
+import { openLockBell } from "./lock-bell";
 import { createLogger } from "./log";
 import { startRunner, type Runner } from "./runner";
 import { startUpkeep } from "./upkeep";
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
   // commits by *other* connections, and that must include this process's scheduler and upkeep.
   const runnerDb = openDb({ migrate: false });
   const dbPath = resolveDatabasePath();
+  const lockBell = openLockBell(dbPath);
   runner = startRunner({
     store: createWorkerStore(runnerDb, workerId),
     pool,
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
     log,
     onFatal: fatal,
     watchCommits: (onChange) => watchForCommits(dbPath, onChange),
+    lockBell,
   });
   const stopUpkeep = startUpkeep(
     db,
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
     await scheduler?.stop();
     const { released, returned } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
     markWorkerStopped(db, workerId);
+    lockBell?.close();
     runnerDb.$client.close();
     db.$client.close();
     log("worker:stopped", { workerId, released, returned });

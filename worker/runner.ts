@@ -13,6 +13,7 @@ import { backoffDelay } from "./backoff";
 import type { WorkerConfig } from "./config";
 import type { Execution, ExecutorPool, Finished, PoolJob } from "./executor";
 import { MAX_BATCH } from "./executor-protocol";
+import type { LockBell } from "./lock-bell";
 import type { Logger } from "./log";
 
 /** What the runner needs. */
@@ -29,6 +30,8 @@ export interface RunnerDeps {
    * every write to the WAL by every other worker (thousands a second).
    */
   watchCommits?(onChange: () => void): () => void;
+  /** Rung after each write round; waited on when the write lock is taken (see lock-bell). */
+  lockBell?: LockBell | null;
 }
 
 /**
@@ -46,8 +49,16 @@ const BATCH_BUDGET_MS = 2;
 const MIN_WRITE = 64;
 /** ...or the oldest has waited this long (ms). */
 const MAX_WRITE_DELAY_MS = 2;
-/** A round that found the write lock taken tries again after this long. */
+/** A round that found the write lock taken tries again after this long (without a bell)... */
 const LOCK_RETRY_MS = 1;
+/**
+ * ...or at the holder's ring (see lock-bell), and at the latest after this long, doubling with each
+ * try that finds the lock still taken up to LOCK_WAIT_MAX_MS: the fallback for holders that do
+ * not ring (an enqueue, a dashboard action, an older release), which seldom hold it long. (Tests
+ * set it high to see that the ring alone brings the retry.)
+ */
+const LOCK_RING_FALLBACK_MS = Number(process.env.JOBDECK_LOCK_FALLBACK_MS ?? 4);
+const LOCK_WAIT_MAX_MS = Math.max(32, LOCK_RING_FALLBACK_MS);
 /** Thread use is judged over windows of this length... */
 const GROW_WINDOW_MS = 20;
 /** ...and threads busy this share of it while work waits start the rest (up to --concurrency). */
@@ -56,7 +67,15 @@ const GROW_BUSY = 0.75;
 const MAX_HELD = 512;
 
 /** Starts the loop; `done` resolves when a burst drains (or the runner stops). */
-export function startRunner({ store, pool, config, log, onFatal, watchCommits }: RunnerDeps) {
+export function startRunner({
+  store,
+  pool,
+  config,
+  log,
+  onFatal,
+  watchCommits,
+  lockBell,
+}: RunnerDeps) {
   /** Claimed and not yet recorded: in the buffer, in a thread, or awaiting the write. */
   const inFlight = new Map<number, ClaimedJob>();
   /** Claimed, not yet handed to a thread. */
@@ -82,6 +101,10 @@ export function startRunner({ store, pool, config, log, onFatal, watchCommits }:
   let writeTimer: NodeJS.Timeout | null = null;
   /** Set while waiting to retry a write another process held the lock for. */
   let lockRetry: NodeJS.Timeout | null = null;
+  /** Cancels the wait for the lock bell, while one runs. */
+  let cancelRing: (() => void) | null = null;
+  /** Tries in a row that found the write lock taken. */
+  let lockMisses = 0;
   let version = store.dataVersion();
   let nextRunAt: number | null = null;
   let lookedAt = 0;
@@ -286,13 +309,11 @@ export function startRunner({ store, pool, config, log, onFatal, watchCommits }:
         leaseMs: config.leaseMs,
       });
       if (written === null) {
-        // Another process writes: try again in a moment; the threads go on meanwhile.
-        lockRetry = setTimeout(() => {
-          lockRetry = null;
-          schedule();
-        }, LOCK_RETRY_MS);
+        waitForLock();
         return;
       }
+      lockMisses = 0;
+      lockBell?.ring();
       const outcomes = pendingOutcomes.splice(0);
       const { lost, claimed } = written;
       afterWrite(outcomes, lost);
@@ -312,6 +333,23 @@ export function startRunner({ store, pool, config, log, onFatal, watchCommits }:
     }
     growIfBehind(now);
     if (progressed || pool.arm()) schedule();
+  }
+
+  /**
+   * Another process holds the write lock: try again when it rings the bell (or after the
+   * fallback delay); the threads go on meanwhile.
+   */
+  function waitForLock(): void {
+    const retry = () => {
+      if (lockRetry) clearTimeout(lockRetry);
+      lockRetry = null;
+      cancelRing?.();
+      cancelRing = null;
+      schedule();
+    };
+    const fallbackMs = Math.min(LOCK_RING_FALLBACK_MS * 2 ** lockMisses++, LOCK_WAIT_MAX_MS);
+    lockRetry = setTimeout(retry, lockBell ? fallbackMs : LOCK_RETRY_MS);
+    cancelRing = lockBell?.wait(retry) ?? null;
   }
 
   /**
@@ -475,6 +513,7 @@ export function startRunner({ store, pool, config, log, onFatal, watchCommits }:
     async stop(graceMs: number): Promise<{ released: number; returned: number }> {
       stopping = true;
       if (idleTimer) clearTimeout(idleTimer);
+      cancelRing?.();
       unwatch?.();
       unwatch = null;
       resolveDone();

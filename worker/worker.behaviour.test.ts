@@ -7,26 +7,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
 import { requestCancel } from "@/db/queries/jobs";
 import { readJob } from "@/db/queries/read";
-import { countByState, startWorker, cleanupAfterEach, waitFor } from "./testing/harness";
+import {
+  countByState,
+  startWorker,
+  cleanupAfterEach,
+  inotifyWatches,
+  waitFor,
+} from "./testing/harness";
 
 const { track, testDb } = cleanupAfterEach(afterEach);
 function threadCount(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/task`).length;
 }
-/** How many inotify watches a process holds (Linux: its inotify descriptors' fdinfo). */
-function inotifyWatches(pid: number): number {
-  let count = 0;
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) !== "anon_inode:inotify") continue;
-      count += fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8").split("inotify wd:").length - 1;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return count;
-}
-
 describe("a worker", () => {
   it("kills a task that blocks its thread at the timeout and keeps serving other jobs", async () => {
     const t = testDb();
@@ -222,6 +214,47 @@ describe("a worker", () => {
     await waitFor(() => inotifyWatches(pid) === 1, 5_000, 20, "the idle watch again");
     const next = enqueueJob(t.db, "demo.noop");
     await waitFor(() => readJob(t.db, next)?.status === "success", 5_000, 20, "the next job");
+  });
+
+  it("waits for a taken write lock until the holder rings the bell, and rings after its own writes", async () => {
+    const t = testDb();
+    // A fallback longer than the test: only a ring makes a waiting worker try the lock again.
+    const w = track(
+      startWorker(t.url, ["--concurrency", "1", "--no-scheduler"], {
+        JOBDECK_LOCK_FALLBACK_MS: "60000",
+      }),
+    );
+    await w.started;
+    const bell = `${t.url}-bell`;
+    let rings = 0;
+    const watcher = fs.watch(bell, () => rings++);
+    try {
+      const first = enqueueJob(t.db, "demo.noop");
+      await waitFor(() => readJob(t.db, first)?.status === "success", 10_000, 20, "the first job");
+      await waitFor(() => rings > 0, 5_000, 20, "the worker's ring after its write");
+    } finally {
+      watcher.close();
+    }
+
+    const id = enqueueJob(t.db, "demo.sleep", { ms: 300 });
+    await waitFor(() => readJob(t.db, id)?.status === "running", 5_000, 20, "the start");
+    // Another process holds the write lock (as a long dashboard action would) while the job ends.
+    t.db.$client.exec("BEGIN IMMEDIATE");
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+    } finally {
+      t.db.$client.exec("COMMIT");
+    }
+    // The lock is free but nothing rang: the worker still waits (polling, it would have written).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readJob(t.db, id)?.status).toBe("running");
+    fs.writeFileSync(bell, "!");
+    await waitFor(
+      () => readJob(t.db, id)?.status === "success",
+      5_000,
+      20,
+      "the write at the ring",
+    );
   });
 
   it("runs started from another working directory, as a service manager may start it", async () => {

@@ -152,3 +152,17 @@ export function cleanupAfterEach(afterEach: (fn: () => void) => void) {
     },
   };
 }
+
+/** How many inotify watches a process holds (Linux: its inotify descriptors' fdinfo). */
+export function inotifyWatches(pid: number | "self"): number {
+  let count = 0;
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) !== "anon_inode:inotify") continue;
+      count += fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8").split("inotify wd:").length - 1;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return count;
+}

@@ -1,0 +1,61 @@
+/** The write-lock bell between worker processes (two bells on one file stand for two processes). */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { inotifyWatches, waitFor } from "./testing/harness";
+import { openLockBell, type LockBell } from "./lock-bell";
+
+const dirs: string[] = [];
+const bells: LockBell[] = [];
+afterEach(() => {
+  for (const bell of bells.splice(0)) bell.close();
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function twoBells() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-bell-"));
+  dirs.push(dir);
+  const dbPath = path.join(dir, "jobdeck.db");
+  const holder = openLockBell(dbPath)!;
+  const waiter = openLockBell(dbPath)!;
+  bells.push(holder, waiter);
+  return { dbPath, holder, waiter };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("the lock bell", () => {
+  it("wakes a waiter once at the next ring, and the file stays one byte", async () => {
+    const { dbPath, holder, waiter } = twoBells();
+    let rings = 0;
+    waiter.wait(() => rings++);
+    await pause(50);
+    expect(rings).toBe(0);
+    holder.ring();
+    await waitFor(() => rings === 1, 5_000, 5, "the ring");
+    // One wait, one call: later rings reach only those who wait again.
+    holder.ring();
+    await pause(100);
+    expect(rings).toBe(1);
+    expect(fs.statSync(`${dbPath}-bell`).size).toBe(1);
+  });
+
+  it("calls no one whose wait was cancelled, and watches nothing while no one waits", async () => {
+    const { holder, waiter } = twoBells();
+    let rings = 0;
+    const cancel = waiter.wait(() => rings++);
+    const watchesWhileWaiting = inotifyWatches("self");
+    cancel();
+    expect(inotifyWatches("self")).toBe(watchesWhileWaiting - 1);
+    holder.ring();
+    await pause(100);
+    expect(rings).toBe(0);
+  });
+
+  it("opens no bell where the file cannot be made, so the caller polls instead", () => {
+    expect(
+      openLockBell(path.join(os.tmpdir(), "no-such-dir-jobdeck", "x", "jobdeck.db")),
+    ).toBeNull();
+  });
+});
