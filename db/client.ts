@@ -24,8 +24,9 @@ const SYNCHRONOUS_MODES = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
 
 /**
  * Page size of a new database file (existing files keep theirs). Every page a commit touches is
- * one WAL frame of this size, and an enqueue touches three (the row and the two claim indexes): 2 KiB pages write half the bytes of 4 KiB ones per commit, while full
- * scans of `results` cost the same (1 KiB pages made them half again slower).
+ * one WAL frame of this size, and an enqueue touches three (the row and the two claim indexes):
+ * 2 KiB pages write half the bytes of 4 KiB ones per commit, while full scans of `results` cost
+ * the same (1 KiB pages made them half again slower).
  */
 export const NEW_DATABASE_PAGE_SIZE = 2048;
 /**
@@ -45,6 +46,7 @@ export const WAL_AUTOCHECKPOINT_BYTES = 64 * 1024 * 1024;
  * is a few hundred pages, and pages beyond the cache come from the OS's cache.
  */
 export const CACHE_SIZE_KIB = 8 * 1024;
+const MIGRATION_CACHE_SIZE_KIB = 64 * 1024;
 /** A WAL grown past this by one large transaction is cut back to it once checkpointed. */
 export const WAL_SIZE_LIMIT_BYTES = WAL_AUTOCHECKPOINT_BYTES;
 
@@ -89,8 +91,13 @@ export function openDb(options: OpenDbOptions = {}): Db {
   sqlite.pragma(`synchronous = ${synchronousMode()}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("temp_store = MEMORY");
+  if (options.migrate !== false) {
+    // The cache size also bounds a sort's memory: a migration that rebuilds a table sorts every
+    // row into each index, so it gets room for that.
+    sqlite.pragma(`cache_size = -${MIGRATION_CACHE_SIZE_KIB}`);
+    migrateDatabase(sqlite);
+  }
   sqlite.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
-  if (options.migrate !== false) migrateDatabase(sqlite);
   return drizzle({ client: sqlite, schema }) as Db;
 }
 

@@ -31,7 +31,7 @@ function runCli(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 fs.mkdirSync(path.dirname(DB), { recursive: true });
-for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(DB + suffix, { force: true });
+for (const suffix of ["", "-wal", "-shm", "-bell"]) fs.rmSync(DB + suffix, { force: true });
 if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
   console.error("e2e: no build in .next; run `npm run build` first");
   process.exit(1);

@@ -45,12 +45,34 @@ describe("the lock bell", () => {
     const { holder, waiter } = twoBells();
     let rings = 0;
     const cancel = waiter.wait(() => rings++);
+    expect(cancel).toBeInstanceOf(Function);
     const watchesWhileWaiting = inotifyWatches("self");
-    cancel();
+    cancel!();
     expect(inotifyWatches("self")).toBe(watchesWhileWaiting - 1);
     holder.ring();
     await pause(100);
     expect(rings).toBe(0);
+  });
+
+  it("wakes its waiters when the file is deleted, and both sides go on with a new one", async () => {
+    const { dbPath, holder, waiter } = twoBells();
+    let rings = 0;
+    waiter.wait(() => rings++);
+    fs.rmSync(`${dbPath}-bell`);
+    await waitFor(() => rings === 1, 5_000, 5, "the wake-up");
+    // The next wait makes the file again; the holder's next ring finds it.
+    expect(waiter.wait(() => rings++)).toBeInstanceOf(Function);
+    holder.ring();
+    await waitFor(() => rings === 2, 5_000, 5, "the ring on the new file");
+    expect(fs.statSync(`${dbPath}-bell`).size).toBe(1);
+  });
+
+  it("neither rings nor waits once closed", () => {
+    const { dbPath, holder } = twoBells();
+    holder.close();
+    holder.ring();
+    expect(holder.wait(() => undefined)).toBeNull();
+    expect(fs.statSync(`${dbPath}-bell`).size).toBe(1);
   });
 
   it("opens no bell where the file cannot be made, so the caller polls instead", () => {

@@ -57,7 +57,10 @@ const LOCK_RETRY_MS = 1;
  * not ring (an enqueue, a dashboard action, an older release), which seldom hold it long. (Tests
  * set it high to see that the ring alone brings the retry.)
  */
-const LOCK_RING_FALLBACK_MS = Number(process.env.JOBDECK_LOCK_FALLBACK_MS ?? 4);
+const LOCK_RING_FALLBACK_MS =
+  Number(process.env.JOBDECK_LOCK_FALLBACK_MS) > 0
+    ? Number(process.env.JOBDECK_LOCK_FALLBACK_MS)
+    : 4;
 const LOCK_WAIT_MAX_MS = Math.max(32, LOCK_RING_FALLBACK_MS);
 /** Thread use is judged over windows of this length... */
 const GROW_WINDOW_MS = 20;
@@ -347,9 +350,10 @@ export function startRunner({
       cancelRing = null;
       schedule();
     };
-    const fallbackMs = Math.min(LOCK_RING_FALLBACK_MS * 2 ** lockMisses++, LOCK_WAIT_MAX_MS);
-    lockRetry = setTimeout(retry, lockBell ? fallbackMs : LOCK_RETRY_MS);
     cancelRing = lockBell?.wait(retry) ?? null;
+    // Without a watch on the bell (none here, or none to spare), poll as before.
+    const fallbackMs = Math.min(LOCK_RING_FALLBACK_MS * 2 ** lockMisses++, LOCK_WAIT_MAX_MS);
+    lockRetry = setTimeout(retry, cancelRing ? fallbackMs : LOCK_RETRY_MS);
   }
 
   /**
@@ -513,7 +517,10 @@ export function startRunner({
     async stop(graceMs: number): Promise<{ released: number; returned: number }> {
       stopping = true;
       if (idleTimer) clearTimeout(idleTimer);
+      if (lockRetry) clearTimeout(lockRetry);
+      lockRetry = null;
       cancelRing?.();
+      cancelRing = null;
       unwatch?.();
       unwatch = null;
       resolveDone();

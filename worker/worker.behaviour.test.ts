@@ -218,10 +218,13 @@ describe("a worker", () => {
 
   it("waits for a taken write lock until the holder rings the bell, and rings after its own writes", async () => {
     const t = testDb();
-    // A fallback longer than the test: only a ring makes a waiting worker try the lock again.
     const w = track(
       startWorker(t.url, ["--concurrency", "1", "--no-scheduler"], {
+        // A fallback longer than the test: only a ring makes a waiting worker try the lock again.
         JOBDECK_LOCK_FALLBACK_MS: "60000",
+        // Its chores (lease rescue, heartbeats) give up on the held lock at once instead of
+        // blocking its event loop until the test lets go.
+        JOBDECK_BUSY_TIMEOUT_MS: "20",
       }),
     );
     await w.started;
@@ -236,12 +239,13 @@ describe("a worker", () => {
       watcher.close();
     }
 
-    const id = enqueueJob(t.db, "demo.sleep", { ms: 300 });
+    const id = enqueueJob(t.db, "demo.sleep", { ms: 1_000 });
     await waitFor(() => readJob(t.db, id)?.status === "running", 5_000, 20, "the start");
     // Another process holds the write lock (as a long dashboard action would) while the job ends.
     t.db.$client.exec("BEGIN IMMEDIATE");
     try {
-      await new Promise((r) => setTimeout(r, 800));
+      expect(readJob(t.db, id)?.status).toBe("running");
+      await new Promise((r) => setTimeout(r, 1_500));
     } finally {
       t.db.$client.exec("COMMIT");
     }
