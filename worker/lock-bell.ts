@@ -57,12 +57,17 @@ export function openLockBell(databasePath: string): LockBell | null {
     watcher = null;
   }
 
-  function reopen(): void {
+  function closeFile(): void {
     try {
       if (opened) fs.closeSync(opened.fd);
     } catch {
       // already closed
     }
+    opened = null;
+  }
+
+  function reopen(): void {
+    closeFile();
     opened = openBellFile(file);
   }
 
@@ -115,12 +120,7 @@ export function openLockBell(databasePath: string): LockBell | null {
       closed = true;
       waiting.clear();
       unwatch();
-      try {
-        if (opened) fs.closeSync(opened.fd);
-      } catch {
-        // already closed
-      }
-      opened = null;
+      closeFile();
     },
   };
 }
