@@ -1,6 +1,7 @@
 "use client";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback } from "react";
+import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
 
 /**
  * Updates the list state in the URL. Changing anything but the page (`after`) resets the page;
@@ -29,4 +30,17 @@ export function useListUrl() {
     [router, hrefWith],
   );
   return { update, hrefWith, searchParams };
+}
+
+/** Whether a results list shows less than everything (any filter, or a time range but "all"). */
+export function isResultsFiltered(search: ResultsSearch): boolean {
+  return Boolean(
+    search.task ||
+    search.queue ||
+    search.group ||
+    search.q ||
+    search.error ||
+    search.retried ||
+    search.range !== "all",
+  );
 }

@@ -21,17 +21,43 @@ import { Time } from "@/components/ui/time";
 import { useListUrl } from "./list-url";
 import { TaskName } from "./task-name";
 
-function NameCell({ row }: { row: QueueRow }) {
+/** The first columns of both tables: what the job is. */
+function JobHeaderCells() {
   return (
-    <div className="flex flex-col">
-      <Link
-        href={`/jobs/${row.id}`}
-        className="max-w-56 truncate font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400"
-      >
-        {jobDisplayName(row)}
-      </Link>
-      {row.name && <span className="text-xs text-zinc-400 tabular-nums">#{row.id}</span>}
-    </div>
+    <>
+      <Th>Name</Th>
+      <Th>Task</Th>
+      <Th>Queue</Th>
+      <Th className="text-right">Priority</Th>
+      <Th className="text-right">Attempts</Th>
+    </>
+  );
+}
+
+function JobCells({ row }: { row: QueueRow }) {
+  return (
+    <>
+      <Td>
+        <div className="flex flex-col">
+          <Link
+            href={`/jobs/${row.id}`}
+            className="max-w-56 truncate font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400"
+          >
+            {jobDisplayName(row)}
+          </Link>
+          {row.name && <span className="text-xs text-zinc-400 tabular-nums">#{row.id}</span>}
+        </div>
+      </Td>
+      <Td>
+        <TaskName name={row.task} />
+      </Td>
+      <Td className="text-zinc-600 dark:text-zinc-300">{row.queue}</Td>
+      <Td className="text-right tabular-nums">{row.priority}</Td>
+      <Td className="text-right tabular-nums">
+        {row.attempts}
+        {row.maxAttempts ? `/${row.maxAttempts}` : ""}
+      </Td>
+    </>
   );
 }
 
@@ -93,11 +119,7 @@ export function QueueLive({
           <Table aria-label="Running jobs">
             <thead>
               <tr>
-                <Th>Name</Th>
-                <Th>Task</Th>
-                <Th>Queue</Th>
-                <Th className="text-right">Priority</Th>
-                <Th className="text-right">Attempts</Th>
+                <JobHeaderCells />
                 <Th>Started</Th>
                 <Th>Worker</Th>
                 <Th className="w-full">Progress</Th>
@@ -107,18 +129,7 @@ export function QueueLive({
             <tbody>
               {data.running.map((row) => (
                 <Tr key={row.id}>
-                  <Td>
-                    <NameCell row={row} />
-                  </Td>
-                  <Td>
-                    <TaskName name={row.task} />
-                  </Td>
-                  <Td className="text-zinc-600 dark:text-zinc-300">{row.queue}</Td>
-                  <Td className="text-right tabular-nums">{row.priority}</Td>
-                  <Td className="text-right tabular-nums">
-                    {row.attempts}
-                    {row.maxAttempts ? `/${row.maxAttempts}` : ""}
-                  </Td>
+                  <JobCells row={row} />
                   <Td className="whitespace-nowrap">
                     <div className="flex flex-col">
                       <Time ms={row.startedAt} />
@@ -193,11 +204,7 @@ export function QueueLive({
           <Table aria-label="Queued jobs">
             <thead>
               <tr>
-                <Th>Name</Th>
-                <Th>Task</Th>
-                <Th>Queue</Th>
-                <Th className="text-right">Priority</Th>
-                <Th className="text-right">Attempts</Th>
+                <JobHeaderCells />
                 <Th>Run at</Th>
                 <Th className="w-full">Arguments</Th>
                 {canEdit && <Th className="text-right">Actions</Th>}
@@ -206,18 +213,7 @@ export function QueueLive({
             <tbody>
               {data.queued.map((row) => (
                 <Tr key={row.id}>
-                  <Td>
-                    <NameCell row={row} />
-                  </Td>
-                  <Td>
-                    <TaskName name={row.task} />
-                  </Td>
-                  <Td className="text-zinc-600 dark:text-zinc-300">{row.queue}</Td>
-                  <Td className="text-right tabular-nums">{row.priority}</Td>
-                  <Td className="text-right tabular-nums">
-                    {row.attempts}
-                    {row.maxAttempts ? `/${row.maxAttempts}` : ""}
-                  </Td>
+                  <JobCells row={row} />
                   <Td className="whitespace-nowrap">
                     <div className="flex items-center gap-1.5">
                       <Time ms={row.runAt} />

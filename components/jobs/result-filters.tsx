@@ -2,7 +2,7 @@
 import { useState } from "react";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
 import { Button } from "@/components/ui/button";
-import { useListUrl } from "./list-url";
+import { isResultsFiltered, useListUrl } from "./list-url";
 
 const RANGE_LABELS: Record<ResultsSearch["range"], string> = {
   "15m": "Last 15 minutes",
@@ -31,15 +31,7 @@ export function ResultFilters({
   const { update } = useListUrl();
   const [q, setQ] = useState(search.q ?? "");
   const [group, setGroup] = useState(search.group ?? "");
-  const isFiltered = Boolean(
-    search.task ||
-    search.queue ||
-    search.group ||
-    search.q ||
-    search.error ||
-    search.retried ||
-    search.range !== "all",
-  );
+  const isFiltered = isResultsFiltered(search);
   return (
     <form
       role="search"

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { ResultListRow } from "@/app/(dashboard)/_lib/data";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
+import { isResultsFiltered } from "./list-url";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
@@ -40,15 +41,7 @@ export function ResultsTable({
   const hasCheckboxes = canEdit;
   const allIds = rows.map((r) => r.id);
   const isAllSelected = rows.length > 0 && allIds.every((id) => selected.has(id));
-  const isFiltered = Boolean(
-    search.task ||
-    search.queue ||
-    search.group ||
-    search.q ||
-    search.error ||
-    search.retried ||
-    search.range !== "all",
-  );
+  const isFiltered = isResultsFiltered(search);
 
   if (rows.length === 0) {
     return isFiltered ? (

@@ -16,6 +16,7 @@ import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import type { ResultsPayload } from "@/app/(dashboard)/_lib/data";
 import { OVERVIEW_KEY, QUEUE_KEY, RESULTS_KEY, resultsQuery } from "@/app/(dashboard)/_lib/queries";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
+import { isResultsFiltered } from "./list-url";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useLiveInterval } from "@/components/ui/live";
@@ -115,15 +116,7 @@ export function ResultsView({
   };
 
   const noun = isFailures ? "failure" : "success";
-  const isFiltered = Boolean(
-    search.task ||
-    search.queue ||
-    search.group ||
-    search.q ||
-    search.error ||
-    search.retried ||
-    search.range !== "all",
-  );
+  const isFiltered = isResultsFiltered(search);
   const nouns = isFailures ? "failures" : "successes";
 
   return (

@@ -7,7 +7,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
 import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
-import { getDb } from "@/db/client";
+import { getDb, type Db } from "@/db/client";
 import { InputError } from "@/db/errors";
 import { recordAudit } from "@/db/queries/audit";
 import { enqueueJob } from "@/db/queries/enqueue";
@@ -27,8 +27,17 @@ async function authFailure(error: unknown): Promise<ActionResult> {
   throw error;
 }
 
-/** Cancels a queued job (it becomes a failure "Cancelled by <you>", retryable like any other). */
-export async function cancelQueuedAction(id: number): Promise<ActionResult> {
+/**
+ * Changes one job for an admin: `change` runs in an immediate transaction, and when `isDone` says
+ * it changed the job, an audit entry `action` is written in the same transaction.
+ */
+async function changeJob<T>(
+  id: number,
+  action: string,
+  change: (db: Db, jobId: number, actor: string) => T,
+  isDone: (outcome: T) => boolean,
+  reply: (outcome: T, jobId: number) => ActionResult,
+): Promise<ActionResult> {
   try {
     const user = await requireAdminAction();
     const address = await currentAddress();
@@ -36,56 +45,48 @@ export async function cancelQueuedAction(id: number): Promise<ActionResult> {
     const db = getDb();
     const outcome = db.$client
       .transaction(() => {
-        const result = cancelQueuedJob(db, jobId, user.username);
-        if (result === "cancelled") {
-          recordAudit(db, {
-            actor: user.username,
-            action: "job.cancel",
-            target: `job:${jobId}`,
-            address,
-          });
+        const result = change(db, jobId, user.username);
+        if (isDone(result)) {
+          recordAudit(db, { actor: user.username, action, target: `job:${jobId}`, address });
         }
         return result;
       })
       .immediate();
     refresh();
-    return outcome === "cancelled"
-      ? { ok: true, message: `Job #${jobId} cancelled.` }
-      : { ok: false, message: `Job #${jobId} is no longer queued (it started or finished).` };
+    return reply(outcome, jobId);
   } catch (error) {
     return authFailure(error);
   }
 }
 
+/** Cancels a queued job (it becomes a failure "Cancelled by <you>", retryable like any other). */
+export async function cancelQueuedAction(id: number): Promise<ActionResult> {
+  return changeJob(
+    id,
+    "job.cancel",
+    cancelQueuedJob,
+    (outcome) => outcome === "cancelled",
+    (outcome, jobId) =>
+      outcome === "cancelled"
+        ? { ok: true, message: `Job #${jobId} cancelled.` }
+        : { ok: false, message: `Job #${jobId} is no longer queued (it started or finished).` },
+  );
+}
+
 /** Asks a running job to stop; the worker holding it aborts the run and records it. */
 export async function requestCancelAction(id: number): Promise<ActionResult> {
-  try {
-    const user = await requireAdminAction();
-    const address = await currentAddress();
-    const jobId = idSchema.parse(id);
-    const db = getDb();
-    const outcome = db.$client
-      .transaction(() => {
-        const result = requestCancel(db, jobId);
-        if (result === "requested") {
-          recordAudit(db, {
-            actor: user.username,
-            action: "job.request_cancel",
-            target: `job:${jobId}`,
-            address,
-          });
-        }
-        return result;
-      })
-      .immediate();
-    refresh();
-    if (outcome === "requested") return { ok: true, message: `Asked job #${jobId} to cancel.` };
-    if (outcome === "already-requested")
-      return { ok: false, message: `Job #${jobId} was already asked to cancel.` };
-    return { ok: false, message: `Job #${jobId} is not running any more.` };
-  } catch (error) {
-    return authFailure(error);
-  }
+  return changeJob(
+    id,
+    "job.request_cancel",
+    (db, jobId) => requestCancel(db, jobId),
+    (outcome) => outcome === "requested",
+    (outcome, jobId) => {
+      if (outcome === "requested") return { ok: true, message: `Asked job #${jobId} to cancel.` };
+      if (outcome === "already-requested")
+        return { ok: false, message: `Job #${jobId} was already asked to cancel.` };
+      return { ok: false, message: `Job #${jobId} is not running any more.` };
+    },
+  );
 }
 
 const optionalNumber = (schema: z.ZodNumber) =>
