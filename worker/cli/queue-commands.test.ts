@@ -1,31 +1,18 @@
 /** The queue commands of `npm run jobdeck`, run as a user would (a real process on a real file). */
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
+import { makeTestDb, runJobdeck } from "@/worker/testing/harness";
 
-let dir: string;
+let testDb: ReturnType<typeof makeTestDb>;
 let url: string;
 let db: Db;
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-cli-"));
-  url = path.join(dir, "cli.db");
-  db = openDb({ url });
+  testDb = makeTestDb("jobdeck-cli-");
+  ({ url, db } = testDb);
 });
-afterAll(() => {
-  db.$client.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => testDb.cleanup());
 
-function jobdeck(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "worker/cli.ts", ...args], {
-    env: { ...process.env, DATABASE_URL: url },
-    encoding: "utf8",
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const jobdeck = (...args: string[]) => runJobdeck(url, ...args);
 const queued = () => db.$client.prepare(`SELECT COUNT(*) FROM jobs`).pluck().get();
 
 describe("jobdeck enqueue", () => {

@@ -1,33 +1,17 @@
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { openDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
+import { makeTestDb, runJobdeck } from "@/worker/testing/harness";
 
-const TSX = path.resolve("node_modules/.bin/tsx");
-let dir: string;
+let testDb: ReturnType<typeof makeTestDb>;
 let url: string;
 let db: Db;
-
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-schedule-cli-"));
-  url = path.join(dir, "cli.db");
-  db = openDb({ url });
+  testDb = makeTestDb("jobdeck-schedule-cli-");
+  ({ url, db } = testDb);
 });
+afterAll(() => testDb.cleanup());
 
-afterAll(() => {
-  db.$client.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function jobdeck(...args: string[]) {
-  const r = spawnSync(TSX, ["worker/cli.ts", ...args], {
-    env: { ...process.env, DATABASE_URL: url },
-    encoding: "utf8",
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const jobdeck = (...args: string[]) => runJobdeck(url, ...args);
 
 const count = () => db.$client.prepare(`SELECT COUNT(*) FROM schedules`).pluck().get();
 

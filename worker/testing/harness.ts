@@ -2,7 +2,7 @@
  * Test harness: throwaway databases and real worker processes (`node worker/run.mjs`, as `npm run worker`)
  * started, signalled and waited on the way an operator would.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +31,18 @@ export function makeTestDb(prefix = "jobdeck-test-"): {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `npm run jobdeck -- <args>` against the database at `url` as a user would: a real process. */
+export function runJobdeck(
+  url: string,
+  ...args: string[]
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "worker/cli.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: url },
+    encoding: "utf8",
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A running worker process and everything it printed. */
