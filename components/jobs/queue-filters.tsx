@@ -1,9 +1,7 @@
 "use client";
 import type { QueueSearch } from "@/app/(dashboard)/_lib/search-params";
+import { FilterSelect } from "./filter-select";
 import { useListUrl } from "./list-url";
-
-const control =
-  "h-9 rounded-md border border-zinc-300 bg-white px-2.5 text-sm shadow-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 /** Task and queue filters of the Queue page (in the URL). */
 export function QueueFilters({
@@ -18,28 +16,20 @@ export function QueueFilters({
   const { update } = useListUrl();
   return (
     <div className="flex flex-wrap gap-2">
-      <select
-        aria-label="Task"
-        value={search.task ?? ""}
-        onChange={(e) => update({ task: e.target.value })}
-        className={control}
-      >
-        <option value="">All tasks</option>
-        {tasks.map((t) => (
-          <option key={t}>{t}</option>
-        ))}
-      </select>
-      <select
-        aria-label="Queue"
-        value={search.queue ?? ""}
-        onChange={(e) => update({ queue: e.target.value })}
-        className={control}
-      >
-        <option value="">All queues</option>
-        {queues.map((q) => (
-          <option key={q}>{q}</option>
-        ))}
-      </select>
+      <FilterSelect
+        label="Task"
+        allLabel="All tasks"
+        value={search.task}
+        options={tasks}
+        onChange={(task) => update({ task })}
+      />
+      <FilterSelect
+        label="Queue"
+        allLabel="All queues"
+        value={search.queue}
+        options={queues}
+        onChange={(queue) => update({ queue })}
+      />
     </div>
   );
 }

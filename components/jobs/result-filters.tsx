@@ -2,6 +2,7 @@
 import { useState } from "react";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
 import { Button } from "@/components/ui/button";
+import { FilterSelect, filterControl } from "./filter-select";
 import { isResultsFiltered, useListUrl } from "./list-url";
 
 const RANGE_LABELS: Record<ResultsSearch["range"], string> = {
@@ -12,9 +13,6 @@ const RANGE_LABELS: Record<ResultsSearch["range"], string> = {
   "30d": "Last 30 days",
   all: "Any time",
 };
-
-const control =
-  "h-9 rounded-md border border-zinc-300 bg-white px-2.5 text-sm text-zinc-800 shadow-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 focus:outline-none dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
 
 /** Filters of a results list (task, queue, group, time range, retried) and the search box; all in the URL. */
 export function ResultFilters({
@@ -60,48 +58,36 @@ export function ResultFilters({
           placeholder="Search by id, name, task, arguments, result or error"
           value={q}
           onChange={(e) => setQ(e.target.value)}
-          className={`${control} w-full pl-8`}
+          className={`${filterControl} w-full pl-8`}
         />
       </div>
-      <select
-        aria-label="Task"
-        value={search.task ?? ""}
-        onChange={(e) => update({ task: e.target.value })}
-        className={control}
-      >
-        <option value="">All tasks</option>
-        {tasks.map((t) => (
-          <option key={t} value={t}>
-            {t}
-          </option>
-        ))}
-      </select>
-      <select
-        aria-label="Queue"
-        value={search.queue ?? ""}
-        onChange={(e) => update({ queue: e.target.value })}
-        className={control}
-      >
-        <option value="">All queues</option>
-        {queues.map((t) => (
-          <option key={t} value={t}>
-            {t}
-          </option>
-        ))}
-      </select>
+      <FilterSelect
+        label="Task"
+        allLabel="All tasks"
+        value={search.task}
+        options={tasks}
+        onChange={(task) => update({ task })}
+      />
+      <FilterSelect
+        label="Queue"
+        allLabel="All queues"
+        value={search.queue}
+        options={queues}
+        onChange={(queue) => update({ queue })}
+      />
       <input
         aria-label="Group"
         placeholder="Group"
         value={group}
         onChange={(e) => setGroup(e.target.value)}
         onBlur={() => group.trim() !== (search.group ?? "") && update({ group: group.trim() })}
-        className={`${control} w-32`}
+        className={`${filterControl} w-32`}
       />
       <select
         aria-label="Time range"
         value={search.range}
         onChange={(e) => update({ range: e.target.value })}
-        className={control}
+        className={filterControl}
       >
         {Object.entries(RANGE_LABELS).map(([value, label]) => (
           <option key={value} value={value}>
@@ -114,7 +100,7 @@ export function ResultFilters({
           aria-label="Retried"
           value={search.retried ?? ""}
           onChange={(e) => update({ retried: e.target.value })}
-          className={control}
+          className={filterControl}
         >
           <option value="">Retried or not</option>
           <option value="no">Not retried</option>
