@@ -34,3 +34,37 @@ export function FilterSelect({
     </select>
   );
 }
+
+/** The task and queue filters every list page has. */
+export function TaskQueueSelects({
+  task,
+  queue,
+  tasks,
+  queues,
+  update,
+}: {
+  task: string | undefined;
+  queue: string | undefined;
+  tasks: string[];
+  queues: string[];
+  update(changes: { task?: string; queue?: string }): void;
+}) {
+  return (
+    <>
+      <FilterSelect
+        label="Task"
+        allLabel="All tasks"
+        value={task}
+        options={tasks}
+        onChange={(value) => update({ task: value })}
+      />
+      <FilterSelect
+        label="Queue"
+        allLabel="All queues"
+        value={queue}
+        options={queues}
+        onChange={(value) => update({ queue: value })}
+      />
+    </>
+  );
+}

@@ -1,6 +1,6 @@
 "use client";
 import type { QueueSearch } from "@/app/(dashboard)/_lib/search-params";
-import { FilterSelect } from "./filter-select";
+import { TaskQueueSelects } from "./filter-select";
 import { useListUrl } from "./list-url";
 
 /** Task and queue filters of the Queue page (in the URL). */
@@ -16,19 +16,12 @@ export function QueueFilters({
   const { update } = useListUrl();
   return (
     <div className="flex flex-wrap gap-2">
-      <FilterSelect
-        label="Task"
-        allLabel="All tasks"
-        value={search.task}
-        options={tasks}
-        onChange={(task) => update({ task })}
-      />
-      <FilterSelect
-        label="Queue"
-        allLabel="All queues"
-        value={search.queue}
-        options={queues}
-        onChange={(queue) => update({ queue })}
+      <TaskQueueSelects
+        task={search.task}
+        queue={search.queue}
+        tasks={tasks}
+        queues={queues}
+        update={update}
       />
     </div>
   );

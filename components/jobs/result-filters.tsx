@@ -2,7 +2,7 @@
 import { useState } from "react";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
 import { Button } from "@/components/ui/button";
-import { FilterSelect, filterControl } from "./filter-select";
+import { TaskQueueSelects, filterControl } from "./filter-select";
 import { isResultsFiltered, useListUrl } from "./list-url";
 
 const RANGE_LABELS: Record<ResultsSearch["range"], string> = {
@@ -61,19 +61,12 @@ export function ResultFilters({
           className={`${filterControl} w-full pl-8`}
         />
       </div>
-      <FilterSelect
-        label="Task"
-        allLabel="All tasks"
-        value={search.task}
-        options={tasks}
-        onChange={(task) => update({ task })}
-      />
-      <FilterSelect
-        label="Queue"
-        allLabel="All queues"
-        value={search.queue}
-        options={queues}
-        onChange={(queue) => update({ queue })}
+      <TaskQueueSelects
+        task={search.task}
+        queue={search.queue}
+        tasks={tasks}
+        queues={queues}
+        update={update}
       />
       <input
         aria-label="Group"
