@@ -4,13 +4,13 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { ResultListRow } from "@/app/(dashboard)/_lib/data";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
-import { isResultsFiltered } from "./list-url";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
 import { firstLine, formatDuration, jobDisplayName } from "@/components/ui/format";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import { isResultsFiltered } from "./list-url";
 import { SortHeader } from "./sort-header";
 import { TaskName } from "./task-name";
 

@@ -16,10 +16,10 @@ import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import type { ResultsPayload } from "@/app/(dashboard)/_lib/data";
 import { OVERVIEW_KEY, QUEUE_KEY, RESULTS_KEY, resultsQuery } from "@/app/(dashboard)/_lib/queries";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
-import { isResultsFiltered } from "./list-url";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useLiveInterval } from "@/components/ui/live";
+import { isResultsFiltered } from "./list-url";
 import { ResultsTable } from "./results-table";
 
 type PendingConfirm =
