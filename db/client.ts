@@ -42,8 +42,9 @@ export const WAL_AUTOCHECKPOINT_BYTES = 64 * 1024 * 1024;
  * pages it renumbers one through the lock-byte page's number (1 GiB into the file), and the next
  * commit then walks every page the connection caches to drop those past the end of the file. With
  * the old 64 MiB cache, a worker that had drained 300,000 jobs spent about 0.7 ms per commit on
- * that walk, a fifth of its SQLite time. A writer's working set (the claim indexes, the ends of `results` and its indexes)
- * is a few hundred pages, and pages beyond the cache come from the OS's cache.
+ * that walk, a fifth of its SQLite time. A writer's working set (the claim indexes, the ends of
+ * `results` and its indexes) is a few hundred pages, and pages beyond the cache come from the OS's
+ * cache.
  */
 export const CACHE_SIZE_KIB = 8 * 1024;
 const MIGRATION_CACHE_SIZE_KIB = 64 * 1024;

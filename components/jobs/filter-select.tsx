@@ -37,14 +37,12 @@ export function FilterSelect({
 
 /** The task and queue filters every list page has. */
 export function TaskQueueSelects({
-  task,
-  queue,
+  search,
   tasks,
   queues,
   update,
 }: {
-  task: string | undefined;
-  queue: string | undefined;
+  search: { task?: string; queue?: string };
   tasks: string[];
   queues: string[];
   update(changes: { task?: string; queue?: string }): void;
@@ -54,14 +52,14 @@ export function TaskQueueSelects({
       <FilterSelect
         label="Task"
         allLabel="All tasks"
-        value={task}
+        value={search.task}
         options={tasks}
         onChange={(value) => update({ task: value })}
       />
       <FilterSelect
         label="Queue"
         allLabel="All queues"
-        value={queue}
+        value={search.queue}
         options={queues}
         onChange={(value) => update({ queue: value })}
       />

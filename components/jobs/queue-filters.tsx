@@ -16,13 +16,7 @@ export function QueueFilters({
   const { update } = useListUrl();
   return (
     <div className="flex flex-wrap gap-2">
-      <TaskQueueSelects
-        task={search.task}
-        queue={search.queue}
-        tasks={tasks}
-        queues={queues}
-        update={update}
-      />
+      <TaskQueueSelects search={search} tasks={tasks} queues={queues} update={update} />
     </div>
   );
 }

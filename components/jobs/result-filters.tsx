@@ -61,13 +61,7 @@ export function ResultFilters({
           className={`${filterControl} w-full pl-8`}
         />
       </div>
-      <TaskQueueSelects
-        task={search.task}
-        queue={search.queue}
-        tasks={tasks}
-        queues={queues}
-        update={update}
-      />
+      <TaskQueueSelects search={search} tasks={tasks} queues={queues} update={update} />
       <input
         aria-label="Group"
         placeholder="Group"

@@ -6,9 +6,9 @@
  * Ids: `jobs` has no AUTOINCREMENT (its counter row cost every enqueue one more page write), so
  * every insert names its id: NEXT_JOB_ID, one past the largest id in `jobs`, in `results` (where
  * a finished job keeps its id) and ever deleted from them without a trace (the `job_id_floor`
- * counter, raised by triggers; migration 0006). Each is one descent of a B-tree's right edge. An id is never reused. Every insert
- * also sets `id_scheme` = 1, a NOT NULL column with no default, so a writer that leaves the id to
- * SQLite (an older release) fails rather than take a used id.
+ * counter, raised by triggers; migration 0006). Each is one descent of a B-tree's right edge. An
+ * id is never reused. Every insert also sets `id_scheme` = 1, a NOT NULL column with no default,
+ * so a writer that leaves the id to SQLite (an older release) fails rather than take a used id.
  */
 import type { Db } from "../client";
 
