@@ -44,21 +44,55 @@ A first SIGTERM/SIGINT stops claiming and waits for running jobs; a second exits
 /** Thrown for a bad setting; the message names the option. */
 export class ConfigError extends Error {}
 
+/** A plain decimal number: digits with an optional fraction and sign (no hex, exponents or junk). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/** Largest value any time option takes: one week, far past any sane lease or timeout. */
+const MAX_SECONDS = 7 * 24 * 3600;
+
 function seconds(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
+  const range = `from ${min} to ${MAX_SECONDS} seconds`;
+  if (!DECIMAL.test(value.trim()))
+    throw new ConfigError(`--${name} must be a number of seconds ${range}, got "${value}"`);
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n))
-    throw new ConfigError(`--${name} must be a number of seconds, got "${value}"`);
-  if (n < min) throw new ConfigError(`--${name} must be at least ${min} seconds, got ${value}`);
+  if (n < min || n > MAX_SECONDS) throw new ConfigError(`--${name} must be ${range}, got ${value}`);
   return Math.round(n * 1000);
 }
+
+/**
+ * Joins `--opt -5` into `--opt=-5` for options that take a value, so a negative number reaches our
+ * range check (and its message naming the option) instead of parseArgs' "argument is ambiguous".
+ */
+function joinNegativeValues(argv: string[], valued: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (valued.has(arg) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+const VALUED_OPTIONS = [
+  "concurrency",
+  "queues",
+  "timeout",
+  "lease",
+  "heartbeat",
+  "grace",
+  "backoff",
+] as const;
 
 /** Parses and validates the worker's argv; throws ConfigError with a message saying what to fix. */
 export function parseWorkerConfig(argv: string[]): WorkerConfig | "help" {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, new Set(VALUED_OPTIONS.map((name) => `--${name}`))),
       strict: true,
       allowPositionals: false,
       options: {
@@ -79,7 +113,12 @@ export function parseWorkerConfig(argv: string[]): WorkerConfig | "help" {
   }
   if (values.help) return "help";
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+  if (
+    (values.concurrency !== undefined && !/^\d+$/.test(values.concurrency.trim())) ||
+    !Number.isInteger(concurrency) ||
+    concurrency < 1 ||
+    concurrency > 256
+  ) {
     throw new ConfigError(
       `--concurrency must be a whole number from 1 to 256, got "${values.concurrency}"`,
     );
@@ -91,7 +130,8 @@ export function parseWorkerConfig(argv: string[]): WorkerConfig | "help" {
       throw new ConfigError(`--queues must be comma-separated names, got "${values.queues}"`);
   }
   const leaseMs = seconds(values.lease, "lease", 30_000, 1);
-  const heartbeatMs = seconds(values.heartbeat, "heartbeat", Math.round(leaseMs / 3), 0.05);
+  // The default rounds down: lease/3 rounded to the nearest ms can exceed a third (5 s -> 1,667 ms).
+  const heartbeatMs = seconds(values.heartbeat, "heartbeat", Math.floor(leaseMs / 3), 0.05);
   if (heartbeatMs * 3 > leaseMs) {
     throw new ConfigError(
       `--heartbeat (${heartbeatMs / 1000} s) must be at most a third of --lease (${leaseMs / 1000} s), so that a late heartbeat or two never lets a live job's lease expire`,
