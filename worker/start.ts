@@ -2,11 +2,12 @@
  * `npm start`: everything a newcomer needs in one command. Migrates the database, creates the
  * first admin (password printed once), seeds demo jobs and schedules on an empty database, builds
  * the dashboard when its build is missing or stale, then runs `next start` on 127.0.0.1:$PORT and
- * one worker, restarting either if it crashes. Ctrl-C stops both gracefully; a second Ctrl-C at once.
+ * one worker, restarting either whenever it exits (with a growing delay while it keeps failing). Ctrl-C stops both gracefully; a second Ctrl-C at once.
  * `npm run web` (`--web-only`) runs the dashboard alone.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { openDb, resolveDatabasePath } from "@/db/client";
@@ -93,6 +94,23 @@ function prepareDatabase(seedDemo: boolean): { username: string; password: strin
   return admin;
 }
 
+/** A crash this soon after start counts toward the backoff; a later one starts it over. */
+const QUICK_FAILURE_MS = 10_000;
+
+/** Delay before restart: 0.5 s after a healthy run, doubling per quick failure, at most 30 s. */
+function restartDelayMs(quickFailures: number): number {
+  return Math.min(30_000, 500 * 2 ** Math.max(0, quickFailures - 1));
+}
+
+/** Whether something else listens on host:port (tried by listening there for a moment). */
+function isPortInUse(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "EADDRINUSE"));
+    server.listen(port, host, () => server.close(() => resolve(false)));
+  });
+}
+
 interface Child {
   name: string;
   args: string[];
@@ -162,27 +180,40 @@ function main(): void {
         if (children.every((c) => c.process === null)) process.exit(process.exitCode ?? 0);
         return;
       }
-      // A crash after a good run is restarted; one that fails at start three times running
-      // (a port in use, a broken build) will not heal by itself: stop and say so.
-      child.quickFailures = Date.now() - startedAt < 10_000 ? child.quickFailures + 1 : 0;
-      if (child.quickFailures >= 3) {
-        console.error(
-          `error: ${child.name} failed at start ${child.quickFailures} times in a row (see above)` +
-            (child.name === "web" ? `; is port ${port} in use? Set PORT to another port.` : "."),
-        );
-        stopping = true;
-        for (const c of children) if (c.process?.pid) process.kill(c.process.pid, "SIGTERM");
-        process.exitCode = 1;
-        if (children.every((c) => c.process === null)) process.exit(1);
+      // A worker refusing its settings (exit 2) will not heal by restarting: stop and say so.
+      if (child.name === "worker" && code === 2) {
+        console.error("error: the worker refused its settings (see above); fix --worker-args");
+        stopAll(1);
         return;
       }
+      // Everything else is restarted, forever, with a backoff that grows while it keeps failing
+      // soon after start (a port in use, a broken build) and starts over after a healthy run.
+      const ranMs = Date.now() - startedAt;
+      child.quickFailures = ranMs < QUICK_FAILURE_MS ? child.quickFailures + 1 : 0;
       child.restarts++;
-      const delay = Math.min(30_000, 1000 * 2 ** Math.min(child.restarts, 5));
-      console.error(
-        `${child.name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s`,
-      );
+      const delay = restartDelayMs(child.quickFailures);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      void explainFailure(child, ranMs).then((why) => {
+        console.error(
+          `${child.name} ${how} after ${(ranMs / 1000).toFixed(1)} s${why}; ` +
+            `restarting in ${delay / 1000} s (restart ${child.restarts})`,
+        );
+      });
       setTimeout(() => !stopping && run(child), delay);
     });
+  };
+  const stopAll = (code: number) => {
+    stopping = true;
+    process.exitCode = code;
+    for (const c of children) if (c.process?.pid) process.kill(c.process.pid, "SIGTERM");
+    if (children.every((c) => c.process === null)) process.exit(code);
+  };
+  /** Why a child died, when we can tell: for the dashboard, whether its port is taken. */
+  const explainFailure = async (child: Child, ranMs: number): Promise<string> => {
+    if (child.name !== "web" || ranMs >= QUICK_FAILURE_MS) return "";
+    return (await isPortInUse(host, Number(port)))
+      ? ` (port ${port} on ${host} is in use by another program; stop it or set PORT)`
+      : "";
   };
   children.forEach(run);
 
