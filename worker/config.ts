@@ -4,6 +4,7 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 
 /** Validated worker settings (times in ms). */
 export interface WorkerConfig {
@@ -145,7 +146,7 @@ export function parseWorkerConfig(argv: string[]): WorkerConfig | "help" {
     heartbeatMs,
     graceMs: seconds(values.grace, "grace", 30_000, 0),
     cancelGraceMs: 5_000,
-    backoffBaseMs: seconds(values.backoff, "backoff", 1_000, 0),
+    backoffBaseMs: seconds(values.backoff, "backoff", DEFAULT_RETRY_POLICY.baseMs, 0),
     isBurst: values.burst === true,
     hasScheduler: values["no-scheduler"] !== true,
   };

@@ -9,7 +9,7 @@
  * go back uncounted, running ones finish within the grace period or are released.
  */
 import type { ClaimedJob, Outcome, WorkerStore } from "@/db/queries/claim";
-import { backoffDelay } from "./backoff";
+import { DEFAULT_RETRY_POLICY, retryAt, type RetryPolicy } from "./retry-policy";
 import type { WorkerConfig } from "./config";
 import type { Execution, ExecutorPool, Finished, PoolJob } from "./executor";
 import { MAX_BATCH } from "./executor-protocol";
@@ -79,6 +79,7 @@ export function startRunner({
   watchCommits,
   lockBell,
 }: RunnerDeps) {
+  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, baseMs: config.backoffBaseMs };
   /** Claimed and not yet recorded: in the buffer, in a thread, or awaiting the write. */
   const inFlight = new Map<number, ClaimedJob>();
   /** Claimed, not yet handed to a thread. */
@@ -140,7 +141,6 @@ export function startRunner({
   function toOutcome(job: ClaimedJob, e: Execution, startedAt: number, stoppedAt: number): Outcome {
     if (e.ok) return { kind: "success", job, startedAt, stoppedAt, result: e.result };
     const isCancelled = e.kind === "cancelled" && cancelRequested.has(job.id);
-    const isFinal = isCancelled || e.error.isPermanent || job.attempts >= job.maxAttempts;
     const prefix =
       e.error.name && e.error.name !== "Error" && e.kind === "error" ? `${e.error.name}: ` : "";
     return {
@@ -153,10 +153,16 @@ export function startRunner({
         : `${prefix}${e.error.message}`,
       stack: e.error.stack,
       attemptOutcome: isCancelled ? "cancelled" : e.kind === "timeout" ? "timeout" : "error",
-      retryAt: isFinal
-        ? null
-        : stoppedAt +
-          backoffDelay(job.attempts, { baseMs: config.backoffBaseMs, maxMs: 3_600_000 }),
+      retryAt: retryAt(
+        {
+          attempts: job.attempts,
+          maxAttempts: job.maxAttempts,
+          isPermanent: e.error.isPermanent,
+          isCancelled,
+        },
+        stoppedAt,
+        retryPolicy,
+      ),
     };
   }
 
