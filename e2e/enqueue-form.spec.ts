@@ -49,8 +49,23 @@ test("the enqueue form shows the task's fields and refuses arguments its schema 
     form.getByText("args.ms: expected a whole number, got a string (task demo.sleep)"),
   ).toBeVisible();
   await expect(form.getByLabel("Arguments")).toHaveAttribute("aria-invalid", "true");
+  await expect(ms).toHaveAttribute("aria-invalid", "true");
   expect(jobsNamed(name)).toEqual([]);
   await snap(page, "enqueue-form-schema-refused");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await form.scrollIntoViewIfNeeded();
+  await snap(page, "enqueue-form-schema-refused-390");
+  await page.context().addCookies([{ name: "jobdeck_theme", value: "dark", url: page.url() }]);
+  await page.reload();
+  await form.getByLabel("Task").selectOption("demo.sleep");
+  await ms.fill("soon");
+  await form.getByLabel("Name").fill(name);
+  await form.getByRole("button", { name: "Enqueue job" }).click();
+  await expect(form.getByText(/args\.ms: expected a whole number/)).toBeVisible();
+  await snap(page, "enqueue-form-schema-refused-390-dark");
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await snap(page, "enqueue-form-schema-refused-dark");
+  await page.context().clearCookies({ name: "jobdeck_theme" });
 
   await form.getByRole("group", { name: "Task arguments" }).getByLabel("ms").fill("250");
   await expect(form.getByLabel("Arguments")).toHaveValue('{"ms":250}');

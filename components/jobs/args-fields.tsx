@@ -88,7 +88,7 @@ export function describeField(f: ArgField): string {
 }
 
 const input =
-  "w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 focus:outline-none disabled:opacity-60 dark:border-zinc-700 dark:bg-zinc-950";
+  "w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 focus:outline-none disabled:opacity-60 aria-[invalid=true]:border-rose-500 dark:border-zinc-700 dark:bg-zinc-950";
 
 function parseObject(text: string): Record<string, unknown> | null {
   try {
@@ -110,10 +110,13 @@ export function ArgsFields({
   fields,
   args,
   onArgs,
+  error,
 }: {
   fields: ArgField[];
   args: string;
   onArgs: (text: string) => void;
+  /** The server's message about the arguments; a field it names (`args.ms:`) is marked invalid. */
+  error?: string | undefined;
 }) {
   const id = useId();
   const current = parseObject(args);
@@ -135,6 +138,7 @@ export function ArgsFields({
       )}
       {fields.map((f, i) => {
         const fieldId = `${id}-${i}`;
+        const isInvalid = Boolean(error?.includes(`args.${f.name}:`));
         const value = current?.[f.name];
         const hint = <p className="text-xs text-zinc-500 dark:text-zinc-400">{describeField(f)}</p>;
         if (f.kind === "boolean")
@@ -190,6 +194,7 @@ export function ArgsFields({
                 id={fieldId}
                 value={toText(value)}
                 disabled={current === null}
+                aria-invalid={isInvalid}
                 inputMode={
                   f.kind === "string" ? undefined : f.kind === "integer" ? "numeric" : "decimal"
                 }

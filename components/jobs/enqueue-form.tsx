@@ -169,7 +169,9 @@ function EnqueueFields({
           </select>
         )}
       </Field>
-      {fields && fields.length > 0 && <ArgsFields fields={fields} args={args} onArgs={setArgs} />}
+      {fields && fields.length > 0 && (
+        <ArgsFields fields={fields} args={args} onArgs={setArgs} error={errors.args?.[0]} />
+      )}
       <Field
         label="Arguments"
         name="args"
