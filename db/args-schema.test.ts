@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argsSchemaProblems } from "./args-schema";
+import { argsSchemaProblems, compiledSchemaCount } from "./args-schema";
 
 const schema = JSON.stringify({
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -63,5 +63,13 @@ describe("argsSchemaProblems", () => {
     expect(argsSchemaProblems(strict, { ms: 1, mss: 2 })).toEqual([
       "args.mss: is not an argument this task takes",
     ]);
+  });
+
+  it("compiles a schema once per process, however many jobs it checks", () => {
+    const text = JSON.stringify({ type: "object", properties: { n: { type: "number" } } });
+    const before = compiledSchemaCount();
+    for (let i = 0; i < 1000; i++) expect(argsSchemaProblems(text, { n: i })).toEqual([]);
+    expect(argsSchemaProblems(text, { n: "x" })).toHaveLength(1);
+    expect(compiledSchemaCount()).toBe(before + 1);
   });
 });

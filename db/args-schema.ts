@@ -24,6 +24,11 @@ function compile(schemaText: string): { validator: Validator; schema: unknown } 
   return entry;
 }
 
+/** How many schemas this process has compiled and keeps (tests and diagnostics). */
+export function compiledSchemaCount(): number {
+  return compiled.size;
+}
+
 /** Keywords that only say "a part below did not match"; their children say what. */
 const WRAPPERS = new Set([
   "properties",

@@ -20,6 +20,8 @@ describe("jobdeck tasks sync", () => {
       properties: { ms: { type: "integer" } },
     });
 
+    expect(jobdeck("tasks").stdout).toMatch(/^demo\.sleep +Waits ms milliseconds \(args: ms\)$/m);
+
     const refused = jobdeck("enqueue", "demo.sleep", "--args", '{"ms":"soon"}');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("args.ms: expected a whole number, got a string");
