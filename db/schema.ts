@@ -242,6 +242,9 @@ export const tasks = sqliteTable("tasks", {
   description: text("description"),
   // JSON example of the arguments, shown in the dashboard's enqueue form.
   exampleArgs: text("example_args"),
+  // JSON Schema of the arguments (from the task's zod schema); enqueue checks arguments against
+  // it. NULL: the task declares no schema (or was catalogued before schemas were), so no check.
+  argsSchema: text("args_schema"),
   isBuiltin: integer("is_builtin", { mode: "boolean" }).notNull().default(false),
   updatedAt: integer("updated_at").notNull(),
 });

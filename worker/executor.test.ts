@@ -96,7 +96,12 @@ describe("the executor pool", () => {
       name: "demo.echo",
       description: expect.any(String) as string,
       exampleArgs: expect.any(String) as string,
+      argsSchema: null,
       isBuiltin: true,
+    });
+    // A task's zod schema travels as JSON Schema, for the enqueue side to check arguments with.
+    expect(JSON.parse(catalog.find((t) => t.name === "demo.sleep")!.argsSchema!)).toMatchObject({
+      properties: { ms: { type: "integer" } },
     });
     expect(catalog.find((t) => t.name === "test.trace")?.isBuiltin).toBe(false);
     // Task modules (and what they import) load only in executor threads, never at worker start.

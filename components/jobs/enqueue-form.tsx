@@ -1,16 +1,18 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
-import { useActionState, useEffect, useId, useState } from "react";
+import { startTransition, useActionState, useEffect, useId, useState } from "react";
 import { toast } from "sonner";
 import { enqueueAction, type EnqueueFormState } from "@/app/(dashboard)/queue/actions";
 import { OVERVIEW_KEY, QUEUE_KEY } from "@/app/(dashboard)/_lib/queries";
 import { Button } from "@/components/ui/button";
+import { ArgsFields, exampleFromFields, flatFields } from "./args-fields";
 
-/** A task the form offers, with its example arguments. */
+/** A task the form offers, with its example arguments and their JSON Schema (null: any JSON). */
 export interface TaskOption {
   name: string;
   description: string | null;
   exampleArgs: string | null;
+  argsSchema: string | null;
 }
 
 const input =
@@ -47,17 +49,52 @@ function Field({
   );
 }
 
-/** Enqueue a job of a registered task with JSON arguments (validated on the server). */
+/** The form's state: the action's reply, the fields to show, and a count that remounts them. */
+type FormState = EnqueueFormState & { shown: Record<string, string>; submits: number };
+
+function pretty(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2);
+  } catch {
+    return json;
+  }
+}
+
+/** Arguments to prefill for a task: its example, else one made from its schema, else `{}`. */
+function startingArgs(task: TaskOption | undefined): string {
+  if (task?.exampleArgs) return task.exampleArgs;
+  const fields = flatFields(task?.argsSchema ?? null);
+  return JSON.stringify(fields ? exampleFromFields(fields) : {});
+}
+
+/**
+ * Enqueue a job of a registered task with JSON arguments (checked on the server against the
+ * task's schema). After every submit the fields show what was submitted (refused) or the same task
+ * and arguments with the one-off options cleared (accepted), remounted from that: what the form
+ * shows is what the next submit sends.
+ */
 export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
   const queryClient = useQueryClient();
-  const [state, formAction, isPending] = useActionState<EnqueueFormState, FormData>(enqueueAction, {
-    ok: true,
-    message: "",
-  });
   const initial = tasks.find((t) => t.name === "demo.echo") ?? tasks[0];
-  const [task, setTask] = useState(initial?.name ?? "");
-  const [args, setArgs] = useState(initial?.exampleArgs ?? "{}");
-  const errors = state.fieldErrors ?? {};
+  const [state, formAction, isPending] = useActionState<FormState, FormData>(
+    async (prev, formData) => {
+      const reply = await enqueueAction(prev, formData);
+      const sent = (key: string) => {
+        const value = formData.get(key);
+        return typeof value === "string" ? value : "";
+      };
+      const shown = reply.ok
+        ? { task: sent("task"), args: sent("args") }
+        : (reply.values ?? { task: sent("task"), args: sent("args") });
+      return { ...reply, shown, submits: prev.submits + 1 };
+    },
+    {
+      ok: true,
+      message: "",
+      shown: { task: initial?.name ?? "", args: startingArgs(initial) },
+      submits: 0,
+    },
+  );
   useEffect(() => {
     if (!state.message) return;
     if (state.ok) {
@@ -66,10 +103,49 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
       void queryClient.invalidateQueries({ queryKey: OVERVIEW_KEY });
     } else toast.error(state.message);
   }, [state, queryClient]);
-  const description = tasks.find((t) => t.name === task)?.description;
   return (
-    <form action={formAction} className="flex flex-col gap-3" noValidate aria-label="Enqueue a job">
-      <Field label="Task" name="task" errors={errors.task} hint={description ?? undefined}>
+    <form
+      // Submitted by hand, not through the action prop: React resets a form after an action
+      // prop's submit, and a reset puts a controlled select back on its first option.
+      onSubmit={(event) => {
+        event.preventDefault();
+        const formData = new FormData(event.currentTarget);
+        startTransition(() => formAction(formData));
+      }}
+      className="flex flex-col gap-3"
+      noValidate
+      aria-label="Enqueue a job"
+    >
+      <EnqueueFields
+        key={state.submits}
+        tasks={tasks}
+        shown={state.shown}
+        errors={state.fieldErrors ?? {}}
+      />
+      <Button type="submit" variant="primary" disabled={isPending || tasks.length === 0}>
+        {isPending ? "Enqueuing…" : "Enqueue job"}
+      </Button>
+    </form>
+  );
+}
+
+/** The form's fields, starting from `shown` (remounted after each submit). */
+function EnqueueFields({
+  tasks,
+  shown,
+  errors,
+}: {
+  tasks: TaskOption[];
+  shown: Record<string, string>;
+  errors: Record<string, string[] | undefined>;
+}) {
+  const [task, setTask] = useState(shown.task ?? "");
+  const [args, setArgs] = useState(shown.args ?? "{}");
+  const chosen = tasks.find((t) => t.name === task);
+  const fields = flatFields(chosen?.argsSchema ?? null);
+  return (
+    <>
+      <Field label="Task" name="task" errors={errors.task} hint={chosen?.description ?? undefined}>
         {(id, describedBy) => (
           <select
             id={id}
@@ -78,12 +154,13 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             aria-invalid={Boolean(errors.task?.length)}
             aria-describedby={describedBy}
             onChange={(e) => {
+              const next = tasks.find((t) => t.name === e.target.value);
               setTask(e.target.value);
-              const example = tasks.find((t) => t.name === e.target.value)?.exampleArgs;
-              if (example) setArgs(example);
+              setArgs(startingArgs(next));
             }}
             className={input}
           >
+            {!chosen && task !== "" && <option value={task}>{task}</option>}
             {tasks.map((t) => (
               <option key={t.name} value={t.name}>
                 {t.name}
@@ -92,7 +169,21 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
           </select>
         )}
       </Field>
-      <Field label="Arguments" name="args" errors={errors.args} hint='JSON, e.g. {"ms": 500}'>
+      {fields && fields.length > 0 && (
+        <ArgsFields fields={fields} args={args} onArgs={setArgs} error={errors.args?.[0]} />
+      )}
+      <Field
+        label="Arguments"
+        name="args"
+        errors={errors.args}
+        hint={
+          chosen?.argsSchema
+            ? fields
+              ? "JSON; the fields above write it."
+              : "JSON matching the schema below."
+            : 'Any JSON, e.g. {"ms": 500}'
+        }
+      >
         {(id, describedBy) => (
           <textarea
             id={id}
@@ -107,13 +198,21 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
           />
         )}
       </Field>
+      {chosen?.argsSchema && !fields && (
+        <details className="text-xs text-zinc-500 dark:text-zinc-400">
+          <summary className="cursor-pointer">Argument schema (JSON Schema)</summary>
+          <pre className="mt-1 max-h-48 overflow-auto rounded bg-zinc-50 p-2 font-mono whitespace-pre-wrap dark:bg-zinc-900">
+            {pretty(chosen.argsSchema)}
+          </pre>
+        </details>
+      )}
       <div className="grid grid-cols-2 gap-3">
         <Field label="Name" name="name" errors={errors.name}>
           {(id, d) => (
             <input
               id={id}
               name="name"
-              defaultValue={state.values?.name}
+              defaultValue={shown.name}
               placeholder="optional"
               aria-invalid={Boolean(errors.name?.length)}
               aria-describedby={d}
@@ -126,7 +225,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             <input
               id={id}
               name="queue"
-              defaultValue={state.values?.queue}
+              defaultValue={shown.queue}
               placeholder="default"
               aria-invalid={Boolean(errors.queue?.length)}
               aria-describedby={d}
@@ -139,7 +238,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             <input
               id={id}
               name="priority"
-              defaultValue={state.values?.priority}
+              defaultValue={shown.priority}
               inputMode="numeric"
               placeholder="0"
               aria-invalid={Boolean(errors.priority?.length)}
@@ -153,7 +252,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
             <input
               id={id}
               name="delay"
-              defaultValue={state.values?.delay}
+              defaultValue={shown.delay}
               inputMode="decimal"
               placeholder="0"
               aria-invalid={Boolean(errors.delay?.length)}
@@ -168,7 +267,7 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
           <input
             id={id}
             name="group"
-            defaultValue={state.values?.group}
+            defaultValue={shown.group}
             placeholder="optional"
             aria-invalid={Boolean(errors.group?.length)}
             aria-describedby={d}
@@ -176,9 +275,6 @@ export function EnqueueForm({ tasks }: { tasks: TaskOption[] }) {
           />
         )}
       </Field>
-      <Button type="submit" variant="primary" disabled={isPending || tasks.length === 0}>
-        {isPending ? "Enqueuing…" : "Enqueue job"}
-      </Button>
-    </form>
+    </>
   );
 }

@@ -6,7 +6,7 @@ import type { Db } from "../client";
 import { InputError } from "../errors";
 import { MAX_ARGS_BYTES, MAX_NAME_CHARS } from "../limits";
 import { insertJobs, insertOne, type JobValues } from "./insert-jobs";
-import { assertKnownTasks } from "./tasks";
+import { assertArgsMatchSchemas, assertKnownTasks } from "./tasks";
 
 export { insertJobs } from "./insert-jobs";
 
@@ -164,6 +164,7 @@ export function toJobValues(input: EnqueueInput, now: number): JobValues {
 export function enqueueJob(db: Db, task: string, args?: unknown, options?: EnqueueOptions): number {
   const row = toJobValues({ task, args, options }, Date.now());
   assertKnownTasks(db, row.hook ? [row.task, row.hook] : [row.task]);
+  assertArgsMatchSchemas(db, [row]);
   return insertOne(db, row);
 }
 
@@ -187,5 +188,6 @@ export function enqueueJobs(db: Db, inputs: EnqueueInput[]): number[] {
     if (r.hook) names.add(r.hook);
   }
   assertKnownTasks(db, [...names]);
+  assertArgsMatchSchemas(db, rows, true);
   return db.$client.transaction(() => insertJobs(db, rows)).immediate();
 }

@@ -15,7 +15,7 @@ import {
 import { jobs, results, schedules, type ScheduleRow } from "../schema";
 import { insertJobs, toJobValues } from "./enqueue";
 import { scheduleAnchor } from "./schedule-fire";
-import { assertKnownTasks } from "./tasks";
+import { assertArgsMatchSchemas, assertKnownTasks } from "./tasks";
 
 export {
   fireDueSchedules,
@@ -83,6 +83,7 @@ function firstRun(def: ScheduleDefinition, anchorAt: number, from: number): numb
 function validated(db: Db, input: unknown): ScheduleDefinition {
   const def = parseSchedule(input);
   assertKnownTasks(db, [def.task]);
+  assertArgsMatchSchemas(db, [def]);
   return def;
 }
 

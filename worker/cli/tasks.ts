@@ -4,12 +4,26 @@ import { listTasks, syncTaskCatalog } from "@/db/queries/tasks";
 import { taskCatalog } from "../tasks/index";
 import { CliError, parseCliArgs, type Command } from "./common";
 
+/** ` (args: ms, name?)` for an object schema: the arguments, `?` when optional; else "". */
+function argsSummary(schemaText: string | null | undefined): string {
+  if (!schemaText) return "";
+  const schema = JSON.parse(schemaText) as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+  };
+  if (!schema.properties) return " (args: see --json)";
+  const required = new Set(schema.required ?? []);
+  const names = Object.keys(schema.properties).map((n) => (required.has(n) ? n : `${n}?`));
+  return ` (args: ${names.join(", ") || "none"})`;
+}
+
 /** The tasks command. */
 export const tasksCommand: Command = {
   summary: "list registered tasks (tasks sync: register this code's tasks in the database)",
   help: `Usage: npm run jobdeck -- tasks [list|sync] [--json]
 
-list (default)  the tasks the database accepts at enqueue
+list (default)  the tasks the database accepts at enqueue, with the arguments each expects
+                (--json: each task's JSON Schema, argsSchema, which enqueue checks)
 sync            register the tasks defined in worker/tasks (workers do this at start)`,
   run(argv) {
     const { values, positionals } = parseCliArgs(argv, { json: { type: "boolean" } });
@@ -22,7 +36,9 @@ sync            register the tasks defined in worker/tasks (workers do this at s
     }
     const tasks = listTasks(db);
     if (values.json) console.log(JSON.stringify(tasks));
-    else for (const t of tasks) console.log(`${t.name.padEnd(24)} ${t.description ?? ""}`);
+    else
+      for (const t of tasks)
+        console.log(`${t.name.padEnd(24)} ${t.description ?? ""}${argsSummary(t.argsSchema)}`);
     return 0;
   },
 };

@@ -1,8 +1,9 @@
 /**
  * How a task is written: a stable dotted name, a handler, and optionally a zod schema for its
- * arguments (checked before the handler runs; a mismatch fails the job at once).
+ * arguments. The schema is checked before the handler runs, and published to the task catalog as
+ * JSON Schema so that every enqueue door refuses arguments it would refuse (see db/args-schema.ts).
  */
-import type { z } from "zod";
+import { z } from "zod";
 
 /** What a handler receives besides its arguments. */
 export interface TaskContext {
@@ -38,4 +39,22 @@ export function defineTask<Args, Result>(
     throw new Error(`Task name "${definition.name}" must be dotted, like "emails.welcome"`);
   }
   return definition;
+}
+
+/**
+ * The JSON Schema (draft 2020-12, as JSON text) of the arguments a task accepts: the input side of
+ * its zod schema. Null when the task has none. Parts JSON Schema cannot express (a transform, a
+ * refine) accept anything here and are still checked by zod when the job runs.
+ */
+export function argsJsonSchema(definition: TaskDefinition<never, unknown>): string | null {
+  if (!definition.schema) return null;
+  try {
+    return JSON.stringify(
+      z.toJSONSchema(definition.schema, { io: "input", unrepresentable: "any", cycles: "ref" }),
+    );
+  } catch (error) {
+    // A schema zod cannot convert is still enforced by the worker; only the early check is lost.
+    console.warn(`task ${definition.name}: its schema has no JSON Schema form:`, error);
+    return null;
+  }
 }

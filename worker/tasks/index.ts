@@ -4,7 +4,7 @@
  * Add your own tasks here (one file per task).
  */
 import type { TaskInfo } from "@/db/queries/tasks";
-import type { TaskDefinition } from "./define";
+import { argsJsonSchema, type TaskDefinition } from "./define";
 import demoCpu from "./demo-cpu";
 import demoEcho from "./demo-echo";
 import demoFail from "./demo-fail";
@@ -46,6 +46,7 @@ export function taskCatalog(): TaskInfo[] {
     name: t.name,
     description: t.description ?? null,
     exampleArgs: t.exampleArgs === undefined ? null : JSON.stringify(t.exampleArgs),
+    argsSchema: argsJsonSchema(t),
     isBuiltin: builtinNames.has(t.name),
   }));
 }

@@ -51,10 +51,11 @@ export default async function QueuePage({
           <div>
             <Card title="Enqueue a job" className="xl:sticky xl:top-20">
               <EnqueueForm
-                tasks={tasks.map(({ name, description, exampleArgs }) => ({
+                tasks={tasks.map(({ name, description, exampleArgs, argsSchema }) => ({
                   name,
                   description,
                   exampleArgs,
+                  argsSchema: argsSchema ?? null,
                 }))}
               />
             </Card>
