@@ -295,6 +295,16 @@ describe("retrying a failure", () => {
     ).toBe(2);
   });
 
+  it("takes a live job holding the same unique key as the retry, as enqueue would", () => {
+    enqueue({ uniqueKey: "report:7", maxAttempts: 1 });
+    fail(claim(), "error", "Boom");
+    const failed = db.$client.prepare(`SELECT id FROM results`).pluck().get() as number;
+    const live = enqueue({ uniqueKey: "report:7" });
+    expect(retryFailedJobs(db, [failed]).retried).toEqual([{ failureId: failed, jobId: live }]);
+    expect(db.$client.prepare(`SELECT count(*) FROM jobs`).pluck().get()).toBe(2); // live + hook
+    expect(retryFailedJobs(db, [failed]).skipped).toEqual([failed]);
+  });
+
   it("gives a failure recorded before results kept settings the enqueue defaults", () => {
     db.$client
       .prepare(

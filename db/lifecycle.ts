@@ -1,8 +1,8 @@
 /**
- * Every transition of a job, in one place: finish, requeue (with backoff, or at once), record a
- * lost attempt, hand back unstarted, cancel, retry, and forget a finished job. Claim's write
- * round, upkeep's lease rescue and retention, the dashboard's actions and the CLI all come here,
- * so each fact (the columns a finished job keeps, when its hook runs) is written once.
+ * Every transition of a job, in one place: finish, requeue (with backoff, or at once), lose an
+ * attempt (lease expired), hand back unstarted, cancel, retry, and forget a finished job. Claim's
+ * write round, upkeep's lease rescue and retention, the dashboard's actions and the CLI all come
+ * here, so each fact (the columns a finished job keeps, when its hook runs) is written once.
  *
  * How a job ends. Each ending moves the job from `jobs` to one `results` row with the same id
  * (whose insert triggers keep `counters`, `stats_minutely` and `failure_groups`), and enqueues the
@@ -14,7 +14,7 @@
  * | success                                 | the worker's write round        | success, `result`                        | success     |
  * | final failure (last attempt, or a       | the worker's write round        | failure, `error`, `error_stack`          | error       |
  * |   PermanentError)                       |                                 |                                          |             |
- * | timeout on the last attempt             | the worker's write round        | failure, "… timed out …"                 | timeout     |
+ * | timeout on the last attempt             | the worker's write round        | failure, "Timed out after … s …"         | timeout     |
  * | lost by lease expiry, attempts used up  | lease rescue (any worker)       | failure, "Lost: worker … ", `worker_id`  | lost        |
  * |                                         |                                 |   the worker that lost it                |             |
  * | cancelled while queued                  | the dashboard (cancelQueuedJob) | failure, "Cancelled by <actor>", no      | none: it    |
@@ -234,6 +234,18 @@ export interface Requeue {
   error: string;
 }
 
+/** A running job whose worker stopped renewing its lease, as the rescue sweep finds it. */
+export interface LostJob {
+  id: number;
+  attempts: number;
+  maxAttempts: number;
+  lockedBy: string | null;
+  lockedAt: number | null;
+  claimToken: string;
+  startedAt: number | null;
+  cancelRequestedAt: number | null;
+}
+
 /**
  * One success of a batch: [id, claim token, started at, stopped at, JSON result, attempt]. The
  * token and result may be null in the attempts' copy of the batch (they are not read there).
@@ -348,6 +360,44 @@ export function createLifecycle(db: Db) {
     return true;
   }
 
+  /**
+   * Records the attempt of a job whose lease expired as lost; the job goes back to the queue at
+   * once, or ends as a failure when its attempts are spent or a cancel was asked (it is not run
+   * again). Returns which, or null if the job moved meanwhile.
+   */
+  function loseAttempt(job: LostJob, now: number): "requeued" | "failed" | null {
+    const startedAt = Math.min(job.startedAt ?? job.lockedAt ?? now, now);
+    const lost = `worker ${job.lockedBy ?? "?"} stopped renewing its lease (it crashed, was killed or stalled) during attempt ${job.attempts}`;
+    const isCancelled = job.cancelRequestedAt !== null;
+    const error = isCancelled ? `Cancelled on request: ${lost}` : `Lost: ${lost}`;
+    const attempt: AttemptEnd = {
+      attempt: job.attempts,
+      outcome: "lost",
+      worker: job.lockedBy,
+      startedAt,
+      stoppedAt: now,
+      error,
+      stack: null,
+    };
+    if (!isCancelled && job.attempts < job.maxAttempts) {
+      const isRequeued = requeue({ id: job.id, token: job.claimToken, runAt: now, error }, attempt);
+      return isRequeued ? "requeued" : null;
+    }
+    const ended = {
+      id: job.id,
+      from: "running",
+      token: job.claimToken,
+      state: "failure",
+      result: null,
+      error,
+      stack: null,
+      startedAt,
+      stoppedAt: now,
+      worker: job.lockedBy,
+    } as const;
+    return finish(ended, attempt) ? "failed" : null;
+  }
+
   /** Hands a claimed job that never started back, uncounted; false if its lease was lost. */
   function unclaim(id: number, token: string): boolean {
     return s.unclaim.run(id, token).changes > 0;
@@ -410,6 +460,7 @@ export function createLifecycle(db: Db) {
     finishSuccesses,
     requeue,
     recordAttempt,
+    loseAttempt,
     unclaim,
     cancelQueued,
     requestCancel,

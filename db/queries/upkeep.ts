@@ -1,10 +1,10 @@
 /**
  * Upkeep writes: rescue jobs whose lease expired, prune old results, register workers.
  * Rescue goes by lease expiry (claim time + lease, renewed by heartbeat), never by run_at. What a
- * rescue or a prune writes is db/lifecycle.ts's (requeue, finish, forgetResult).
+ * rescue or a prune writes is db/lifecycle.ts's (loseAttempt, forgetResult).
  */
 import type { Db } from "../client";
-import { lifecycleOf, type AttemptEnd } from "../lifecycle";
+import { lifecycleOf, type LostJob } from "../lifecycle";
 
 /** Registers a worker process in `workers`. */
 export function registerWorker(
@@ -32,17 +32,6 @@ export function markWorkerStopped(db: Db, workerId: string, now = Date.now()): v
     .run(now, now, workerId);
 }
 
-interface ExpiredRow {
-  id: number;
-  attempts: number;
-  maxAttempts: number;
-  lockedBy: string | null;
-  lockedAt: number | null;
-  claimToken: string;
-  startedAt: number | null;
-  cancelRequestedAt: number | null;
-}
-
 /** What a rescue sweep did. */
 export interface RescueResult {
   requeued: number[];
@@ -50,9 +39,9 @@ export interface RescueResult {
 }
 
 /**
- * Puts running jobs whose lease expired back in the queue, recording the cut-short attempt as
- * `lost`; a job whose attempts are spent, or that was asked to cancel, ends as a failure instead
- * (db/lifecycle.ts: results row, hook). One IMMEDIATE transaction.
+ * Rescues running jobs whose lease expired: each one's attempt is recorded as lost, and the job
+ * goes back to the queue or, with its attempts spent or a cancel asked, ends as a failure (see
+ * db/lifecycle.ts, loseAttempt). One IMMEDIATE transaction.
  */
 export function rescueExpiredLeases(db: Db, now = Date.now(), limit = 1000): RescueResult {
   const sqlite = db.$client;
@@ -63,41 +52,10 @@ export function rescueExpiredLeases(db: Db, now = Date.now(), limit = 1000): Res
      FROM jobs WHERE state = 'running' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
   );
   const sweep = sqlite.transaction((): RescueResult => {
-    const rows = select.all(now, limit) as ExpiredRow[];
     const result: RescueResult = { requeued: [], failed: [] };
-    for (const r of rows) {
-      const startedAt = Math.min(r.startedAt ?? r.lockedAt ?? now, now);
-      const lost = `worker ${r.lockedBy ?? "?"} stopped renewing its lease (it crashed, was killed or stalled) during attempt ${r.attempts}`;
-      const isCancelled = r.cancelRequestedAt !== null;
-      const message = isCancelled ? `Cancelled on request: ${lost}` : `Lost: ${lost}`;
-      const attempt: AttemptEnd = {
-        attempt: r.attempts,
-        outcome: "lost",
-        worker: r.lockedBy,
-        startedAt,
-        stoppedAt: now,
-        error: message,
-        stack: null,
-      };
-      if (isCancelled || r.attempts >= r.maxAttempts) {
-        const ended = {
-          id: r.id,
-          from: "running",
-          token: r.claimToken,
-          state: "failure",
-          result: null,
-          error: message,
-          stack: null,
-          startedAt,
-          stoppedAt: now,
-          worker: r.lockedBy,
-        } as const;
-        if (life.finish(ended, attempt)) result.failed.push(r.id);
-      } else if (
-        life.requeue({ id: r.id, token: r.claimToken, runAt: now, error: message }, attempt)
-      ) {
-        result.requeued.push(r.id);
-      }
+    for (const job of select.all(now, limit) as LostJob[]) {
+      const outcome = life.loseAttempt(job, now);
+      if (outcome !== null) result[outcome].push(job.id);
     }
     return result;
   });
