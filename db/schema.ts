@@ -166,6 +166,12 @@ export const results = sqliteTable(
     retriedAs: integer("retried_as"),
     retriedAt: integer("retried_at"),
     scheduleId: integer("schedule_id"),
+    // The job's own settings, kept so a retry carries them over (db/lifecycle.ts, JOB_SETTINGS)
+    // and the job page shows them. NULL on rows finished before they were kept.
+    maxAttempts: integer("max_attempts"),
+    timeoutMs: integer("timeout_ms"),
+    hook: text("hook"),
+    uniqueKey: text("unique_key"),
     /**
      * The first line of `error` ('' when none): what failures are grouped and filtered by.
      * Virtual: computed when read and stored only in results_failure_message_idx, so adding it

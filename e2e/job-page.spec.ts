@@ -1,5 +1,5 @@
 import { expect, snap, test, unique, waitForOutcome } from "./fixtures";
-import { enqueue } from "./seed";
+import { enqueue, seedRetryableFailure } from "./seed";
 
 test("the job page shows every attempt and the error's stack", async ({ page }) => {
   const name = unique("always-fails");
@@ -38,4 +38,33 @@ test("secret-looking arguments are masked on the job page and in the queue", asy
   await page.goto("/queue");
   await expect(page.getByText(name)).toBeVisible();
   await expect(page.locator("body")).not.toContainText("do-not-show");
+});
+
+test("retrying a job from its page keeps its max attempts, timeout and hook", async ({ page }) => {
+  const name = unique("keeps-settings");
+  const failureId = seedRetryableFailure({ name, maxAttempts: 1, timeout: 2, hook: "demo.noop" });
+  const detail = (label: string) =>
+    page
+      .locator("dl > div")
+      .filter({ has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) })
+      .locator("dd");
+  const expectSettings = async () => {
+    await expect(detail("Max attempts")).toHaveText("1");
+    await expect(detail("Timeout")).toHaveText("2.00 s");
+    await expect(detail("Hook")).toHaveText("demo.noop");
+  };
+  await page.goto(`/jobs/${failureId}`);
+  await expectSettings();
+  await page.getByRole("button", { name: "Retry", exact: true }).click();
+  const toast = page.getByText(/Retried as job #\d+/);
+  await expect(toast).toBeVisible();
+  const newId = Number((await toast.textContent())!.replace(/\D+/g, ""));
+  expect(await waitForOutcome(newId)).toBe("success");
+  await page.goto(`/jobs/${newId}`);
+  await expect(page.getByRole("link", { name: `#${failureId} · failure` })).toBeVisible();
+  await expectSettings();
+  await snap(page, "job-settings");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expectSettings();
+  await snap(page, "job-settings-390");
 });

@@ -1,6 +1,6 @@
 /** Seeding helpers of the dashboard specs: jobs through the library, failures by cancelling. */
 import { enqueueJob, type EnqueueOptions } from "@/db/queries/enqueue";
-import { cancelQueuedJob } from "@/db/queries/jobs";
+import { cancelQueuedJob } from "@/db/lifecycle";
 import { e2eDb } from "./fixtures";
 
 /** Enqueues a job through the library; returns its id. */

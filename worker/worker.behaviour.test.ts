@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
-import { requestCancel } from "@/db/queries/jobs";
+import { requestCancel } from "@/db/lifecycle";
 import { readJob } from "@/db/queries/read";
 import {
   countByState,

@@ -2,13 +2,13 @@
  * Worker writes: claim, record outcomes, renew leases, release. Hot path: every statement is
  * prepared once per connection, outcomes are written in batches inside one short BEGIN IMMEDIATE
  * transaction, and every write by the claiming worker carries its claim token, so a worker that
- * lost its lease changes nothing.
+ * lost its lease changes nothing. How an outcome changes the job (finish, requeue, its attempt
+ * and hook) is db/lifecycle.ts's: this file decides only what to write when.
  */
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Db } from "../client";
-import { MAX_ERROR_CHARS, MAX_STACK_CHARS, truncateText } from "../limits";
-import { insertJobs, toJobValues } from "./enqueue";
+import { lifecycleOf, type AttemptEnd, type SuccessRow } from "../lifecycle";
 
 /** A job as the worker holds it after claiming. */
 export interface ClaimedJob {
@@ -95,65 +95,8 @@ export function claimSql(queueCount: number): string {
     RETURNING ${CLAIM_COLUMNS}`;
 }
 
-/** The finished-job row written to `results` (success or final failure). */
-const INSERT_RESULT = `INSERT INTO results (id, name, task, args, queue, priority, state, group_name,
-    result, error, error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id,
-    retry_of, schedule_id)
-  SELECT id, name, task, args, queue, priority, @state, group_name, @result, @error, @stack,
-    created_at, @startedAt, @stoppedAt, @stoppedAt - @startedAt, attempts, @worker, retry_of, schedule_id
-  FROM jobs WHERE id = @id AND claim_token = @token AND state = 'running'`;
-
-/*
- * Successes are written set-wise: one statement per batch, not three per job. The batch is a JSON
- * array of [id, claimToken, startedAt, stoppedAt, resultJson, attempt]; a row is written only
- * while this claim still holds the job (RETURNING tells which did), then the same ids leave the
- * live queue and get their attempt row.
- */
-const INSERT_SUCCESSES = `INSERT INTO results (id, name, task, args, queue, priority, state, group_name,
-    result, created_at, started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id)
-  SELECT j.id, j.name, j.task, j.args, j.queue, j.priority, 'success', j.group_name, x.value ->> 4,
-    j.created_at, x.value ->> 2, x.value ->> 3, (x.value ->> 3) - (x.value ->> 2), j.attempts, @worker,
-    j.retry_of, j.schedule_id
-  FROM json_each(@batch) AS x JOIN jobs AS j ON j.id = x.value ->> 0
-  WHERE j.claim_token = x.value ->> 1 AND j.state = 'running'
-  RETURNING id`;
-
-const DELETE_JOBS = `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'`;
-
-const INSERT_SUCCESS_ATTEMPTS = `INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at,
-    stopped_at, duration_ms)
-  SELECT x.value ->> 0, x.value ->> 5, @worker, 'success', x.value ->> 2, x.value ->> 3,
-    (x.value ->> 3) - (x.value ->> 2)
-  FROM json_each(@batch) AS x`;
-
-const INSERT_ATTEMPT = `INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at,
-    stopped_at, duration_ms, error, error_stack)
-  VALUES (@id, @attempt, @worker, @outcome, @startedAt, @stoppedAt, @stoppedAt - @startedAt, @error, @stack)`;
-
 function prepareStatements(sqlite: Database.Database) {
   return {
-    insertResult: sqlite.prepare(INSERT_RESULT),
-    deleteJob: sqlite.prepare(
-      `DELETE FROM jobs WHERE id = ? AND claim_token = ? AND state = 'running'`,
-    ),
-    insertAttempt: sqlite.prepare(INSERT_ATTEMPT),
-    insertSuccesses: sqlite.prepare(INSERT_SUCCESSES).pluck(),
-    deleteJobs: sqlite.prepare(DELETE_JOBS),
-    insertSuccessAttempts: sqlite.prepare(INSERT_SUCCESS_ATTEMPTS),
-    // A job claimed but never started goes back as if never claimed: no attempt is counted.
-    unclaim: sqlite.prepare(
-      `UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_at = NULL,
-         lease_expires_at = NULL, claim_token = NULL, started_at = NULL,
-         first_started_at = CASE WHEN attempts = 1 THEN NULL ELSE first_started_at END
-       WHERE id = ? AND claim_token = ? AND state = 'running'`,
-    ),
-    requeue: sqlite.prepare(
-      `UPDATE jobs SET state = 'queued', run_at = @runAt, locked_by = NULL, locked_at = NULL,
-         lease_expires_at = NULL, claim_token = NULL, last_error = @error, progress = NULL,
-         progress_message = NULL
-       WHERE id = @id AND claim_token = @token AND state = 'running'`,
-    ),
-    hookSource: sqlite.prepare(`SELECT id, task, hook FROM jobs WHERE id = ? AND claim_token = ?`),
     renew: sqlite.prepare(
       `UPDATE jobs SET lease_expires_at = ? WHERE locked_by = ? AND state = 'running'
        RETURNING id, claim_token AS claimToken, cancel_requested_at AS cancelRequestedAt`,
@@ -198,6 +141,7 @@ function busyTimeoutMs(sqlite: Database.Database): number {
 export function createWorkerStore(db: Db, workerId: string) {
   const sqlite = db.$client;
   const s: Statements = prepareStatements(sqlite);
+  const life = lifecycleOf(db);
   const claimStatements = new Map<number, Database.Statement>();
 
   function claimStatement(queueCount: number): Database.Statement {
@@ -265,107 +209,73 @@ export function createWorkerStore(db: Db, workerId: string) {
     return jobs.sort((a, b) => b.priority - a.priority || a.id - b.id);
   }
 
-  function writeHook(job: ClaimedJob, state: "success" | "failure", payload: object, now: number) {
-    if (!job.hook) return;
-    const args = { jobId: job.id, task: job.task, state, ...payload };
-    insertJobs(db, [toJobValues({ task: job.hook, args, options: { queue: job.queue } }, now)]);
-  }
-
-  function writeOne(o: Outcome): boolean {
+  /** Writes one failed run: back to the queue with a backoff, or the job's final failure. */
+  function writeError(o: Extract<Outcome, { kind: "error" }>): boolean {
     const { job } = o;
     const startedAt = o.startedAt ?? job.startedAt;
-    const base = {
-      id: job.id,
-      token: job.claimToken,
-      worker: workerId,
-      startedAt,
-      stoppedAt: o.stoppedAt,
-    };
-    const attempt = {
-      id: job.id,
+    const attempt: AttemptEnd = {
       attempt: job.attempts,
+      outcome: o.attemptOutcome,
       worker: workerId,
       startedAt,
       stoppedAt: o.stoppedAt,
+      error: o.error,
+      stack: o.stack,
     };
-    if (o.kind === "success") {
-      const written = s.insertResult.run({
-        ...base,
-        state: "success",
-        result: o.result,
-        error: null,
-        stack: null,
-      });
-      if (written.changes === 0) return false; // lease lost: another worker owns the job now
-      s.deleteJob.run(job.id, job.claimToken);
-      s.insertAttempt.run({ ...attempt, outcome: "success", error: null, stack: null });
-      writeHook(job, "success", { result: JSON.parse(o.result) as unknown }, o.stoppedAt);
-      return true;
-    }
-    const error = truncateText(o.error, MAX_ERROR_CHARS);
-    const stack = o.stack === null ? null : truncateText(o.stack, MAX_STACK_CHARS);
     if (o.retryAt !== null) {
-      const moved = s.requeue.run({ id: job.id, token: job.claimToken, runAt: o.retryAt, error });
-      if (moved.changes === 0) return false;
-    } else {
-      const written = s.insertResult.run({ ...base, state: "failure", result: null, error, stack });
-      if (written.changes === 0) return false;
-      s.deleteJob.run(job.id, job.claimToken);
-      writeHook(job, "failure", { error }, o.stoppedAt);
+      return life.requeue(
+        { id: job.id, token: job.claimToken, runAt: o.retryAt, error: o.error },
+        attempt,
+      );
     }
-    s.insertAttempt.run({ ...attempt, outcome: o.attemptOutcome, error, stack });
-    return true;
+    return life.finish(
+      {
+        id: job.id,
+        from: "running",
+        token: job.claimToken,
+        state: "failure",
+        result: null,
+        error: o.error,
+        stack: o.stack,
+        startedAt,
+        stoppedAt: o.stoppedAt,
+        worker: workerId,
+      },
+      attempt,
+    );
   }
 
-  /** Writes successes without hooks set-wise (see INSERT_SUCCESSES); returns the ids written. */
+  /** Writes successes set-wise (see lifecycle's finishSuccesses); returns the ids written. */
   function writeSuccesses(list: Extract<Outcome, { kind: "success" }>[]): Set<number> {
-    const batch = JSON.stringify(
-      list.map((o) => [
+    let anyHook = false;
+    const rows = list.map((o): SuccessRow => {
+      if (o.job.hook !== null) anyHook = true;
+      return [
         o.job.id,
         o.job.claimToken,
         o.startedAt ?? o.job.startedAt,
         o.stoppedAt,
         o.result,
         o.job.attempts,
-      ]),
-    );
-    const ids = s.insertSuccesses.all({ batch, worker: workerId }) as number[];
-    const written = new Set(ids);
-    if (ids.length === 0) return written;
-    s.deleteJobs.run(JSON.stringify(ids));
-    const attempts =
-      ids.length === list.length
-        ? batch
-        : JSON.stringify(
-            list
-              .filter((o) => written.has(o.job.id))
-              .map((o) => [
-                o.job.id,
-                null,
-                o.startedAt ?? o.job.startedAt,
-                o.stoppedAt,
-                null,
-                o.job.attempts,
-              ]),
-          );
-    s.insertSuccessAttempts.run({ batch: attempts, worker: workerId });
-    return written;
+      ];
+    });
+    return life.finishSuccesses(workerId, rows, anyHook);
   }
 
   /** Writes outcomes (inside the caller's transaction); returns the ids whose lease was lost. */
   function writeOutcomes(outcomes: Outcome[]): number[] {
     const lost: number[] = [];
-    const plain: Extract<Outcome, { kind: "success" }>[] = [];
+    const successes: Extract<Outcome, { kind: "success" }>[] = [];
     let done = 0;
     for (const o of outcomes) {
-      if (o.kind === "success" && !o.job.hook) plain.push(o);
-      else if (writeOne(o)) done++;
+      if (o.kind === "success") successes.push(o);
+      else if (writeError(o)) done++;
       else lost.push(o.job.id);
     }
-    if (plain.length > 0) {
-      const written = writeSuccesses(plain);
+    if (successes.length > 0) {
+      const written = writeSuccesses(successes);
       done += written.size;
-      for (const o of plain) if (!written.has(o.job.id)) lost.push(o.job.id);
+      for (const o of successes) if (!written.has(o.job.id)) lost.push(o.job.id);
     }
     if (done > 0) s.workerJobsDone.run(done, workerId);
     return lost;
@@ -422,7 +332,7 @@ export function createWorkerStore(db: Db, workerId: string) {
   /** Hands claimed jobs that never started back to the queue, uncounted; returns how many. */
   const unclaimJobs = sqlite.transaction((jobs: ClaimedJob[]): number => {
     let count = 0;
-    for (const job of jobs) count += s.unclaim.run(job.id, job.claimToken).changes;
+    for (const job of jobs) if (life.unclaim(job.id, job.claimToken)) count++;
     return count;
   });
 
@@ -460,24 +370,19 @@ export function createWorkerStore(db: Db, workerId: string) {
   const releaseJobs = sqlite.transaction((jobs: ClaimedJob[], now: number): number => {
     let released = 0;
     for (const job of jobs) {
-      const moved = s.requeue.run({
-        id: job.id,
-        token: job.claimToken,
-        runAt: now,
-        error: "Released at worker shutdown",
-      });
-      if (moved.changes === 0) continue;
-      released++;
-      s.insertAttempt.run({
-        id: job.id,
-        attempt: job.attempts,
-        worker: workerId,
-        outcome: "lost",
-        startedAt: job.startedAt,
-        stoppedAt: now,
-        error: "Released at worker shutdown before the job finished",
-        stack: null,
-      });
+      const isReleased = life.requeue(
+        { id: job.id, token: job.claimToken, runAt: now, error: "Released at worker shutdown" },
+        {
+          attempt: job.attempts,
+          outcome: "lost",
+          worker: workerId,
+          startedAt: job.startedAt,
+          stoppedAt: now,
+          error: "Released at worker shutdown before the job finished",
+          stack: null,
+        },
+      );
+      if (isReleased) released++;
     }
     return released;
   });

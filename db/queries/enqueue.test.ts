@@ -9,7 +9,7 @@ import { createWorkerStore } from "./claim";
 import { enqueueJob, enqueueJobs, serializeArgs } from "./enqueue";
 import { INSERT_CHUNK_ROWS } from "./insert-jobs";
 import { readGroup, readJob } from "./read";
-import { deleteResults, retryFailedJobs } from "./retry";
+import { deleteResults, retryFailedJobs } from "../lifecycle";
 import { migrationsBefore } from "./test-db";
 
 let dir: string;

@@ -5,14 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../client";
 import { migrateDatabase } from "../migrate";
 import { enqueueJob } from "./enqueue";
-import {
-  cancelQueuedJob,
-  listFailureGroups,
-  listResults,
-  selectMatchingResultIds,
-  type FailureGroup,
-} from "./jobs";
-import { deleteResults, retryFailedJobs } from "./retry";
+import { listFailureGroups, listResults, selectMatchingResultIds, type FailureGroup } from "./jobs";
+import { cancelQueuedJob, deleteResults, retryFailedJobs } from "../lifecycle";
 import { migrationsBefore, openTestDb } from "./test-db";
 import { pruneResults } from "./upkeep";
 

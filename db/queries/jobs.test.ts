@@ -4,14 +4,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../client";
 import { enqueueJob } from "./enqueue";
+import { cancelQueuedJob, requestCancel } from "../lifecycle";
 import {
-  cancelQueuedJob,
   countMatchingResults,
   getJob,
   listFailureGroups,
   listQueuedJobs,
   listResults,
-  requestCancel,
   selectMatchingResultIds,
   type ResultListParams,
 } from "./jobs";

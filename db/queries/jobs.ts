@@ -1,7 +1,7 @@
 /**
  * Dashboard reads and admin writes: the Successes/Failures lists (keyset-paginated, filtered,
  * searched), the live queue, one job with its attempts and retry lineage, failures grouped by
- * error, "all matching" selections, and cancelling jobs.
+ * error, and "all matching" selections. Cancelling is db/lifecycle.ts's.
  *
  * Every list walks an index in its sort order and stops at `limit` rows, so deep pages and big
  * tables stay cheap. Text search (`q`) is the one filter no index serves: it is applied while
@@ -463,6 +463,10 @@ export interface JobDetail {
   durationMs: number | null;
   attempts: number;
   maxAttempts: number | null;
+  /** The job's own timeout (ms); null: the worker's --timeout. */
+  timeoutMs: number | null;
+  /** The task enqueued when the job ends, if any. */
+  hook: string | null;
   workerId: string | null;
   leaseExpiresAt: number | null;
   progress: number | null;
@@ -523,7 +527,7 @@ export function getJob(db: Db, id: number): JobDetail | null {
     db,
     `SELECT id, state, name, task, args, queue, priority, group_name AS groupName, created_at AS createdAt,
        run_at AS runAt, started_at AS startedAt, NULL AS stoppedAt, NULL AS durationMs, attempts,
-       max_attempts AS maxAttempts, locked_by AS workerId, lease_expires_at AS leaseExpiresAt, progress,
+       max_attempts AS maxAttempts, timeout_ms AS timeoutMs, hook, locked_by AS workerId, lease_expires_at AS leaseExpiresAt, progress,
        progress_message AS progressMessage, cancel_requested_at AS cancelRequestedAt, NULL AS result,
        last_error AS error, NULL AS errorStack, retry_of AS retryOf, NULL AS retriedAs, NULL AS retriedAt,
        schedule_id AS scheduleId
@@ -535,7 +539,7 @@ export function getJob(db: Db, id: number): JobDetail | null {
       db,
       `SELECT id, state, name, task, args, queue, priority, group_name AS groupName, created_at AS createdAt,
          NULL AS runAt, started_at AS startedAt, stopped_at AS stoppedAt, duration_ms AS durationMs, attempts,
-         NULL AS maxAttempts, worker_id AS workerId, NULL AS leaseExpiresAt, NULL AS progress,
+         max_attempts AS maxAttempts, timeout_ms AS timeoutMs, hook, worker_id AS workerId, NULL AS leaseExpiresAt, NULL AS progress,
          NULL AS progressMessage, NULL AS cancelRequestedAt, result, error, error_stack AS errorStack,
          retry_of AS retryOf, retried_as AS retriedAs, retried_at AS retriedAt, schedule_id AS scheduleId
        FROM results WHERE id = ?`,
@@ -560,47 +564,4 @@ export function getJob(db: Db, id: number): JobDetail | null {
     ancestors: followLineage(db, row.retryOf, "up"),
     descendants: followLineage(db, row.retriedAs, "down"),
   };
-}
-
-/** Outcome of a cancel request. */
-export type CancelOutcome = "cancelled" | "requested" | "already-requested" | "not-found";
-
-/**
- * Cancels a queued job: moves it to the results as a failure "Cancelled by <actor>" (so it can be
- * retried like any failure), in one IMMEDIATE transaction. A job that was claimed meanwhile is
- * left alone ("not-found"): ask it to cancel with requestCancel instead.
- */
-export function cancelQueuedJob(
-  db: Db,
-  id: number,
-  actor: string,
-  now = Date.now(),
-): CancelOutcome {
-  return db.$client
-    .transaction((): CancelOutcome => {
-      const moved = prepared(
-        db,
-        `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error,
-           error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id)
-         SELECT id, name, task, args, queue, priority, 'failure', group_name, NULL, @error, NULL, created_at,
-           NULL, @now, NULL, attempts, NULL, retry_of, schedule_id
-         FROM jobs WHERE id = @id AND state = 'queued'`,
-      ).run({ id, now, error: `Cancelled by ${actor}` });
-      if (moved.changes === 0) return "not-found";
-      prepared(db, `DELETE FROM jobs WHERE id = @id AND state = 'queued'`).run({ id });
-      return "cancelled";
-    })
-    .immediate();
-}
-
-/** Asks a running job to stop: sets cancel_requested_at; the worker holding it aborts the run. */
-export function requestCancel(db: Db, id: number, now = Date.now()): CancelOutcome {
-  const info = prepared(
-    db,
-    `UPDATE jobs SET cancel_requested_at = @now WHERE id = @id AND state = 'running' AND cancel_requested_at IS NULL`,
-  ).run({ id, now });
-  if (info.changes > 0) return "requested";
-  const state = prepared(db, `SELECT state FROM jobs WHERE id = ?`).pluck().get(id) as
-    string | undefined;
-  return state === "running" ? "already-requested" : "not-found";
 }

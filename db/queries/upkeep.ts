@@ -1,8 +1,10 @@
 /**
  * Upkeep writes: rescue jobs whose lease expired, prune old results, register workers.
- * Rescue goes by lease expiry (claim time + lease, renewed by heartbeat), never by run_at.
+ * Rescue goes by lease expiry (claim time + lease, renewed by heartbeat), never by run_at. What a
+ * rescue or a prune writes is db/lifecycle.ts's (loseAttempt, forgetResult).
  */
 import type { Db } from "../client";
+import { lifecycleOf, type LostJob } from "../lifecycle";
 
 /** Registers a worker process in `workers`. */
 export function registerWorker(
@@ -30,16 +32,6 @@ export function markWorkerStopped(db: Db, workerId: string, now = Date.now()): v
     .run(now, now, workerId);
 }
 
-interface ExpiredRow {
-  id: number;
-  attempts: number;
-  maxAttempts: number;
-  lockedBy: string | null;
-  lockedAt: number | null;
-  claimToken: string;
-  startedAt: number | null;
-}
-
 /** What a rescue sweep did. */
 export interface RescueResult {
   requeued: number[];
@@ -47,48 +39,23 @@ export interface RescueResult {
 }
 
 /**
- * Puts running jobs whose lease expired back in the queue (or, when their attempts are spent,
- * into the failures), recording the cut-short attempt as `lost`. One IMMEDIATE transaction.
+ * Rescues running jobs whose lease expired: each one's attempt is recorded as lost, and the job
+ * goes back to the queue or, with its attempts spent or a cancel asked, ends as a failure (see
+ * db/lifecycle.ts, loseAttempt). One IMMEDIATE transaction.
  */
 export function rescueExpiredLeases(db: Db, now = Date.now(), limit = 1000): RescueResult {
   const sqlite = db.$client;
+  const life = lifecycleOf(db);
   const select = sqlite.prepare(
     `SELECT id, attempts, max_attempts AS maxAttempts, locked_by AS lockedBy, locked_at AS lockedAt,
-       claim_token AS claimToken, started_at AS startedAt
+       claim_token AS claimToken, started_at AS startedAt, cancel_requested_at AS cancelRequestedAt
      FROM jobs WHERE state = 'running' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
   );
-  const attempt = sqlite.prepare(
-    `INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at, stopped_at, duration_ms, error)
-     VALUES (?, ?, ?, 'lost', ?, ?, ?, ?)`,
-  );
-  const requeue = sqlite.prepare(
-    `UPDATE jobs SET state = 'queued', run_at = ?, locked_by = NULL, locked_at = NULL,
-       lease_expires_at = NULL, claim_token = NULL, last_error = ?, progress = NULL, progress_message = NULL
-     WHERE id = ? AND claim_token = ?`,
-  );
-  const fail = sqlite.prepare(
-    `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, error, created_at,
-       started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id)
-     SELECT id, name, task, args, queue, priority, 'failure', group_name, ?, created_at, started_at, ?,
-       ? - started_at, attempts, locked_by, retry_of, schedule_id
-     FROM jobs WHERE id = ? AND claim_token = ?`,
-  );
-  const remove = sqlite.prepare(`DELETE FROM jobs WHERE id = ? AND claim_token = ?`);
   const sweep = sqlite.transaction((): RescueResult => {
-    const rows = select.all(now, limit) as ExpiredRow[];
     const result: RescueResult = { requeued: [], failed: [] };
-    for (const r of rows) {
-      const started = r.startedAt ?? r.lockedAt ?? now;
-      const message = `Lost: worker ${r.lockedBy ?? "?"} stopped renewing its lease (it crashed, was killed or stalled) during attempt ${r.attempts}`;
-      attempt.run(r.id, r.attempts, r.lockedBy, started, now, Math.max(0, now - started), message);
-      if (r.attempts >= r.maxAttempts) {
-        fail.run(message, now, now, r.id, r.claimToken);
-        remove.run(r.id, r.claimToken);
-        result.failed.push(r.id);
-      } else {
-        requeue.run(now, message, r.id, r.claimToken);
-        result.requeued.push(r.id);
-      }
+    for (const job of select.all(now, limit) as LostJob[]) {
+      const outcome = life.loseAttempt(job, now);
+      if (outcome !== null) result[outcome].push(job.id);
     }
     return result;
   });
@@ -127,17 +94,13 @@ export function retentionFromEnv(): Retention {
 function deleteInChunks(db: Db, selectIds: string, params: unknown[], chunk = 5000): number {
   const sqlite = db.$client;
   const select = sqlite.prepare(`${selectIds} LIMIT ${chunk}`).pluck();
-  const del = sqlite.prepare(`DELETE FROM results WHERE id = ?`);
-  const attemptsDel = sqlite.prepare(`DELETE FROM attempts WHERE job_id = ?`);
+  const life = lifecycleOf(db);
   let total = 0;
   for (;;) {
     const n = sqlite
       .transaction(() => {
         const ids = select.all(...params) as number[];
-        for (const id of ids) {
-          del.run(id);
-          attemptsDel.run(id);
-        }
+        for (const id of ids) life.forgetResult(id);
         return ids.length;
       })
       .immediate();

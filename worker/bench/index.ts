@@ -18,7 +18,7 @@ import {
   listWorkers,
   listLatestFailures,
 } from "@/db/queries/jobs";
-import { retryFailedJobs } from "@/db/queries/retry";
+import { retryFailedJobs } from "@/db/lifecycle";
 import { seedRows } from "@/db/queries/seed";
 import { countOutcomesSince, getQueueStats, getThroughput } from "@/db/queries/stats";
 

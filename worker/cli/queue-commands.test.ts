@@ -102,6 +102,38 @@ describe("jobdeck stats and retry-failed", () => {
     ).toBe(2);
   });
 
+  it("retry-failed gives each new job every setting of the failed one", () => {
+    db.$client
+      .prepare(
+        `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, error,
+           created_at, stopped_at, attempts, max_attempts, timeout_ms, hook)
+         VALUES (50100, 'nightly', 'demo.sleep', '{"ms":5000}', 'reports', 3, 'failure', 'g7',
+           'Timed out after 2 s', 1, 2, 1, 1, 2000, 'demo.noop')`,
+      )
+      .run();
+    expect(jobdeck("retry-failed", "--task", "demo.sleep").stdout).toMatch(
+      /retried 1 failed job$/m,
+    );
+    expect(
+      db.$client
+        .prepare(
+          `SELECT name, task, args, queue, priority, group_name, max_attempts, timeout_ms, hook
+           FROM jobs WHERE retry_of = 50100`,
+        )
+        .get(),
+    ).toEqual({
+      name: "nightly",
+      task: "demo.sleep",
+      args: '{"ms":5000}',
+      queue: "reports",
+      priority: 3,
+      group_name: "g7",
+      max_attempts: 1,
+      timeout_ms: 2000,
+      hook: "demo.noop",
+    });
+  });
+
   it("answers --help for every command", () => {
     for (const command of [
       "enqueue",

@@ -1,7 +1,8 @@
 /** `jobdeck retry-failed [--task T]`: retry every failure not yet retried. */
 import { getDb } from "@/db/client";
 import { recordAudit } from "@/db/queries/audit";
-import { listRetryableFailureIds, retryFailedJobs } from "@/db/queries/retry";
+import { retryFailedJobs } from "@/db/lifecycle";
+import { listRetryableFailureIds } from "@/db/queries/retry";
 import { parseCliArgs, type Command } from "./common";
 
 /** The retry-failed command. */

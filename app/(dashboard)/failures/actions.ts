@@ -17,7 +17,7 @@ import {
   selectMatchingResultIds,
   type ResultFilter,
 } from "@/db/queries/jobs";
-import { deleteResults, retryFailedJobs } from "@/db/queries/retry";
+import { deleteResults, retryFailedJobs } from "@/db/lifecycle";
 
 const idsSchema = z
   .array(z.number().int().positive())

@@ -11,7 +11,7 @@ import { getDb, type Db } from "@/db/client";
 import { InputError } from "@/db/errors";
 import { recordAudit } from "@/db/queries/audit";
 import { enqueueJob } from "@/db/queries/enqueue";
-import { cancelQueuedJob, requestCancel } from "@/db/queries/jobs";
+import { cancelQueuedJob, requestCancel } from "@/db/lifecycle";
 
 const idSchema = z.number().int().positive();
 

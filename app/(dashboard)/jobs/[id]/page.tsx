@@ -129,6 +129,11 @@ function Details({ job }: { job: JobDetail }) {
         {job.attempts}
         {job.maxAttempts ? ` of ${job.maxAttempts}` : ""}
       </Row>
+      <Row label="Max attempts">{job.maxAttempts ?? "—"}</Row>
+      <Row label="Timeout">
+        {job.timeoutMs === null ? "worker's --timeout" : formatDuration(job.timeoutMs)}
+      </Row>
+      <Row label="Hook">{job.hook ? <TaskName name={job.hook} /> : "—"}</Row>
       <Row label="Worker">
         <span className="font-mono text-xs">{job.workerId ?? "—"}</span>
       </Row>
