@@ -98,9 +98,10 @@ export function claimSql(queueCount: number): string {
 /** The finished-job row written to `results` (success or final failure). */
 const INSERT_RESULT = `INSERT INTO results (id, name, task, args, queue, priority, state, group_name,
     result, error, error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id,
-    retry_of, schedule_id)
+    retry_of, schedule_id, error_fingerprint)
   SELECT id, name, task, args, queue, priority, @state, group_name, @result, @error, @stack,
-    created_at, @startedAt, @stoppedAt, @stoppedAt - @startedAt, attempts, @worker, retry_of, schedule_id
+    created_at, @startedAt, @stoppedAt, @stoppedAt - @startedAt, attempts, @worker, retry_of, schedule_id,
+    jobdeck_error_fingerprint(@error)
   FROM jobs WHERE id = @id AND claim_token = @token AND state = 'running'`;
 
 /*

@@ -36,7 +36,7 @@ export interface ResultFilter {
   until?: number | undefined;
   /** Free text: a job id (`42` or `#42`), else text in the name, task, arguments, result or error. */
   q?: string | undefined;
-  /** Failures whose error's first line is exactly this. */
+  /** Failures of this group: an error fingerprint (`failure_groups.message`, `results.error_group`). */
   error?: string | undefined;
   /** Failures already retried ("yes") or not yet ("no"). */
   retried?: "yes" | "no" | undefined;
@@ -111,8 +111,8 @@ function escapeLike(text: string): string {
 /** The WHERE terms (and their parameters) of a results filter. */
 function filterSql(f: ResultFilter): { where: string[]; params: Params } {
   const byMessage = f.error !== undefined && f.error !== "";
-  // Filtering failures by message, the state is written as a literal: only then may the planner
-  // use the partial index results_failure_message_idx (WHERE state = 'failure').
+  // Filtering failures by group, the state is written as a literal: only then may the planner
+  // use the partial index results_failure_group_idx (WHERE state = 'failure').
   const literalState = byMessage && f.state === "failure";
   const where = [literalState ? "state = 'failure'" : "state = @state"];
   const params: Params = literalState ? {} : { state: f.state };
@@ -137,7 +137,7 @@ function filterSql(f: ResultFilter): { where: string[]; params: Params } {
     params.until = f.until;
   }
   if (byMessage) {
-    where.push("error_message = @error");
+    where.push("error_group = @error");
     params.error = f.error ?? "";
   }
   if (f.retried === "yes") where.push("retried_as IS NOT NULL");
@@ -176,7 +176,7 @@ function sourceFor(db: Db, p: ResultListParams): string {
   const size = prepared(db, `SELECT count FROM failure_groups WHERE message = ?`)
     .pluck()
     .get(p.error) as number | undefined;
-  return (size ?? 0) <= SMALL_GROUP ? "results INDEXED BY results_failure_message_idx" : "results";
+  return (size ?? 0) <= SMALL_GROUP ? "results INDEXED BY results_failure_group_idx" : "results";
 }
 
 /**
@@ -250,9 +250,12 @@ export function selectMatchingResultIds(db: Db, filter: ResultFilter, cap = MAX_
     .all({ ...params, cap }) as number[];
 }
 
-/** Failures sharing one error message (its first line). */
+/** Failures sharing one error fingerprint (db/queries/failure-groups.ts). */
 export interface FailureGroup {
+  /** The fingerprint: the group's key and its `error` filter on the Failures list. */
   message: string;
+  /** The first line of one of its errors (the newest when it arrived). */
+  example: string;
   count: number;
   /** How many are not retried yet. */
   open: number;
@@ -261,14 +264,14 @@ export interface FailureGroup {
 }
 
 /**
- * Failures grouped by message (the first line of their error), most unresolved first (at most
+ * Failures grouped by fingerprint (their error's first line without its data), most unresolved first (at most
  * `limit`, default 50). Reads `failure_groups`, kept by triggers on `results`, in the order of
  * failure_groups_list_idx; each group's tasks (sorted) come from `failure_group_tasks`.
  */
 export function listFailureGroups(db: Db, limit = 50): FailureGroup[] {
   return prepared(
     db,
-    `SELECT message, count, open_count AS open, last_at AS lastAt,
+    `SELECT message, example, count, open_count AS open, last_at AS lastAt,
        (SELECT group_concat(task, ',' ORDER BY task) FROM failure_group_tasks t
         WHERE t.message = g.message) AS tasks
      FROM failure_groups g ORDER BY open_count DESC, count DESC, last_at DESC, message LIMIT @limit`,
@@ -581,9 +584,10 @@ export function cancelQueuedJob(
       const moved = prepared(
         db,
         `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error,
-           error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id)
+           error_stack, created_at, started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id,
+           error_fingerprint)
          SELECT id, name, task, args, queue, priority, 'failure', group_name, NULL, @error, NULL, created_at,
-           NULL, @now, NULL, attempts, NULL, retry_of, schedule_id
+           NULL, @now, NULL, attempts, NULL, retry_of, schedule_id, jobdeck_error_fingerprint(@error)
          FROM jobs WHERE id = @id AND state = 'queued'`,
       ).run({ id, now, error: `Cancelled by ${actor}` });
       if (moved.changes === 0) return "not-found";

@@ -68,9 +68,9 @@ export function rescueExpiredLeases(db: Db, now = Date.now(), limit = 1000): Res
   );
   const fail = sqlite.prepare(
     `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, error, created_at,
-       started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id)
+       started_at, stopped_at, duration_ms, attempts, worker_id, retry_of, schedule_id, error_fingerprint)
      SELECT id, name, task, args, queue, priority, 'failure', group_name, ?, created_at, started_at, ?,
-       ? - started_at, attempts, locked_by, retry_of, schedule_id
+       ? - started_at, attempts, locked_by, retry_of, schedule_id, jobdeck_error_fingerprint(?)
      FROM jobs WHERE id = ? AND claim_token = ?`,
   );
   const remove = sqlite.prepare(`DELETE FROM jobs WHERE id = ? AND claim_token = ?`);
@@ -82,7 +82,7 @@ export function rescueExpiredLeases(db: Db, now = Date.now(), limit = 1000): Res
       const message = `Lost: worker ${r.lockedBy ?? "?"} stopped renewing its lease (it crashed, was killed or stalled) during attempt ${r.attempts}`;
       attempt.run(r.id, r.attempts, r.lockedBy, started, now, Math.max(0, now - started), message);
       if (r.attempts >= r.maxAttempts) {
-        fail.run(message, now, now, r.id, r.claimToken);
+        fail.run(message, now, now, message, r.id, r.claimToken);
         remove.run(r.id, r.claimToken);
         result.failed.push(r.id);
       } else {
