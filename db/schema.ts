@@ -197,6 +197,7 @@ export const results = sqliteTable(
     index("results_state_stopped_idx").on(t.state, t.stoppedAt, t.id),
     index("results_state_started_idx").on(t.state, t.startedAt, t.id),
     index("results_state_duration_idx").on(t.state, t.durationMs, t.id),
+    index("results_state_attempts_idx").on(t.state, t.attempts, t.id),
     index("results_state_task_stopped_idx").on(t.state, t.task, t.stoppedAt, t.id),
     index("results_state_queue_stopped_idx").on(t.state, t.queue, t.stoppedAt, t.id),
     index("results_group_idx")

@@ -1,6 +1,7 @@
 DROP INDEX `results_failure_message_idx`;--> statement-breakpoint
 ALTER TABLE `results` ADD `error_fingerprint` text;--> statement-breakpoint
 ALTER TABLE `results` ADD `error_group` text GENERATED ALWAYS AS (ifnull(error_fingerprint, error_message)) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `results_state_attempts_idx` ON `results` (`state`,`attempts`,`id`);--> statement-breakpoint
 CREATE INDEX `results_failure_group_idx` ON `results` (`error_group`,`stopped_at`,`id`) WHERE state = 'failure';--> statement-breakpoint
 ALTER TABLE `failure_groups` ADD `example` text DEFAULT '' NOT NULL;--> statement-breakpoint
 -- Hand-written from here: failures are grouped by fingerprint (results.error_group) instead of
