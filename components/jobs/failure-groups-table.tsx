@@ -31,7 +31,7 @@ export function FailureGroupsTable({ groups }: { groups: FailureGroup[] }) {
           <tbody>
             {groups.map((g) => (
               <Tr key={g.message}>
-                <Td className="max-w-xl">
+                <Td className="max-w-xl min-w-56">
                   <span
                     className="line-clamp-2 font-mono text-xs break-all text-rose-700 dark:text-rose-300"
                     title={g.example}
