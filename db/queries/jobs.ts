@@ -247,24 +247,36 @@ function walkResults(
       : ["nulls", "values"];
   let start = 0;
   if (cursor && isNullable) start = segments.indexOf(cursor.v === null ? "nulls" : "values");
+  const cmp = desc ? "<" : ">";
+  // Each part is one index range scan. From a cursor in the values, the rows sharing its value
+  // (after its id) come first, then the rows past its value: a row-value term (col, id) < (v, id)
+  // would seek on the column alone and then scan every row of that value, which for a column of
+  // few distinct values (attempts) is a third of the table.
+  const parts: { terms: string[]; orderBy: string }[] = [];
+  segments.forEach((segment, s) => {
+    if (s < start) return;
+    const base = isNullable ? [`${col} ${segment === "nulls" ? "IS NULL" : "IS NOT NULL"}`] : [];
+    const byValue = `${col} ${order}, id ${order}`;
+    if (segment === "nulls")
+      parts.push({
+        terms: cursor && s === start ? [...base, `id ${cmp} @cid`] : base,
+        orderBy: `id ${order}`,
+      });
+    else if (cursor && s === start) {
+      parts.push({ terms: [`${col} = @cv`, `id ${cmp} @cid`], orderBy: `id ${order}` });
+      parts.push({ terms: [`${col} ${cmp} @cv`], orderBy: byValue });
+    } else parts.push({ terms: base, orderBy: byValue });
+  });
   const rows: RowWithSort[] = [];
-  for (let s = start; s < segments.length && rows.length <= limit; s++) {
-    const segment = segments[s]!;
-    const terms = [...where];
-    const segParams: Params = { ...params, limit: limit + 1 - rows.length };
-    if (isNullable) terms.push(segment === "nulls" ? `${col} IS NULL` : `${col} IS NOT NULL`);
-    if (cursor && s === start) {
-      const cmp = desc ? "<" : ">";
-      if (segment === "nulls") terms.push(`id ${cmp} @cid`);
-      else terms.push(`(${col}, id) ${cmp} (@cv, @cid)`);
-      segParams.cid = cursor.id;
-      segParams.cv = cursor.v;
-    }
+  for (const part of parts) {
+    if (rows.length > limit) break;
+    const partParams: Params = { ...params, limit: limit + 1 - rows.length };
+    if (cursor) Object.assign(partParams, { cid: cursor.id, cv: cursor.v });
     const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
         ${col} AS sortValue
-      FROM ${from} WHERE ${terms.join(" AND ")}
-      ORDER BY ${segment === "nulls" ? "" : `${col} ${order}, `}id ${order} LIMIT @limit`;
-    rows.push(...(prepared(db, sql).all(segParams) as RowWithSort[]));
+      FROM ${from} WHERE ${[...where, ...part.terms].join(" AND ")}
+      ORDER BY ${part.orderBy} LIMIT @limit`;
+    rows.push(...(prepared(db, sql).all(partParams) as RowWithSort[]));
   }
   return { rows: rows.slice(0, limit), more: rows.length > limit };
 }

@@ -16,6 +16,7 @@ import {
   MATCHING_COUNT_CAP,
   type FailureGroup,
   type QueueRow,
+  type ResultFilter,
   type ResultListRow,
   type WorkerInfo,
 } from "@/db/queries/jobs";
@@ -82,6 +83,21 @@ export function resultsSearchString(s: ResultsSearch): string {
   );
 }
 
+/**
+ * How many results match a filter: the rows shown when the first page holds them all (no query,
+ * which spares a second scan to a text search that matched little), else counted with LIMIT
+ * cap + 1: exact up to the cap, "more than" past it.
+ */
+function countMatching(
+  db: Db,
+  filter: ResultFilter,
+  page: { rows: unknown[]; next: unknown },
+  isFirstPage: boolean,
+): number {
+  if (isFirstPage && page.next === null) return page.rows.length;
+  return countMatchingResults(db, filter, MATCHING_COUNT_CAP);
+}
+
 /** Loads one page of a results list. */
 export function loadResults(
   db: Db,
@@ -98,8 +114,7 @@ export function loadResults(
     next: page.next ? encodeCursor(page.next) : null,
     prev: page.prev ? encodeCursor(page.prev) : null,
     total: state === "success" ? stats.success : stats.failure,
-    // Counted with LIMIT cap + 1: exact while cheap, "more than" past the cap.
-    matching: isFiltered ? countMatchingResults(db, filter, MATCHING_COUNT_CAP) : null,
+    matching: isFiltered ? countMatching(db, filter, page, !s.after && !s.before) : null,
     matchingCap: MATCHING_COUNT_CAP,
   };
 }
