@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import * as schema from "./schema";
 import { migrateDatabase } from "./migrate";
+import { registerFingerprintFunction } from "./queries/failure-groups";
 
 /** The Drizzle handle plus the raw better-sqlite3 connection (for prepared hot-path statements). */
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -92,6 +93,8 @@ export function openDb(options: OpenDbOptions = {}): Db {
   sqlite.pragma(`synchronous = ${synchronousMode()}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("temp_store = MEMORY");
+  // Called by the statements recording a failure, and by the migration that fingerprints old ones.
+  registerFingerprintFunction(sqlite);
   if (options.migrate !== false) {
     // The cache size also bounds a sort's memory: a migration that rebuilds a table sorts every
     // row into each index, so it gets room for that.

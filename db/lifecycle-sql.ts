@@ -43,7 +43,9 @@ type OutcomeColumn =
   | "started_at"
   | "stopped_at"
   | "duration_ms"
-  | "worker_id";
+  | "worker_id"
+  // What the failure groups key on (db/queries/failure-groups.ts); NULL for a success.
+  | "error_fingerprint";
 
 /** An INSERT into `results` of the jobs `alias` in `from` matching `where`. */
 function insertResultSql(
@@ -70,6 +72,7 @@ const FINISH_ONE = `${insertResultSql(
     stopped_at: "@stoppedAt",
     duration_ms: "@stoppedAt - @startedAt",
     worker_id: "@worker",
+    error_fingerprint: "jobdeck_error_fingerprint(@error)",
   },
   "id = @id AND state = @from AND claim_token IS @token",
 )} RETURNING hook`;
@@ -91,6 +94,7 @@ const FINISH_SUCCESSES = `${insertResultSql(
     stopped_at: "x.value ->> 3",
     duration_ms: "(x.value ->> 3) - (x.value ->> 2)",
     worker_id: "@worker",
+    error_fingerprint: "NULL",
   },
   "j.claim_token = x.value ->> 1 AND j.state = 'running'",
 )} RETURNING id`;

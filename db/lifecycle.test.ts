@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "./client";
+import { errorFingerprint } from "./queries/failure-groups";
 import {
   cancelQueuedJob,
   deleteResults,
@@ -186,7 +187,7 @@ describe("every way a job ends", () => {
           db.$client
             .prepare(`SELECT count FROM failure_groups WHERE message = ?`)
             .pluck()
-            .get(String(row.error).split("\n")[0]),
+            .get(errorFingerprint(String(row.error))),
         ).toBe(1);
       }
 

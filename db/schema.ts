@@ -174,12 +174,28 @@ export const results = sqliteTable(
     uniqueKey: text("unique_key"),
     /**
      * The first line of `error` ('' when none): what failures are grouped and filtered by.
-     * Virtual: computed when read and stored only in results_failure_message_idx, so adding it
+     * Virtual: computed when read (the example of a failure group), so adding it
      * rewrote no rows.
      */
     errorMessage: text("error_message").generatedAlwaysAs(
       sql`ifnull(substr(error, 1, instr(error || char(10), char(10)) - 1), '')`,
       { mode: "virtual" },
+    ),
+    /**
+     * The error's fingerprint (db/queries/failure-groups.ts: numbers, ids, hex and quoted values
+     * replaced), written with a failure by the statements that record one; null for successes.
+     */
+    errorFingerprint: text("error_fingerprint"),
+    /**
+     * What failures are grouped and filtered by: the fingerprint, or the first line for a failure
+     * written without one (by a tool other than Jobdeck). Virtual, stored only in
+     * results_failure_group_idx.
+     */
+    errorGroup: text("error_group").generatedAlwaysAs(
+      sql`ifnull(error_fingerprint, error_message)`,
+      {
+        mode: "virtual",
+      },
     ),
   },
   (t) => [
@@ -187,6 +203,7 @@ export const results = sqliteTable(
     index("results_state_stopped_idx").on(t.state, t.stoppedAt, t.id),
     index("results_state_started_idx").on(t.state, t.startedAt, t.id),
     index("results_state_duration_idx").on(t.state, t.durationMs, t.id),
+    index("results_state_attempts_idx").on(t.state, t.attempts, t.id),
     index("results_state_task_stopped_idx").on(t.state, t.task, t.stoppedAt, t.id),
     index("results_state_queue_stopped_idx").on(t.state, t.queue, t.stoppedAt, t.id),
     index("results_group_idx")
@@ -198,11 +215,11 @@ export const results = sqliteTable(
     index("results_schedule_idx")
       .on(t.scheduleId, t.stoppedAt)
       .where(sql`schedule_id IS NOT NULL`),
-    // Failures by message, newest first: serves the Failures page's "error" filter (a group's
+    // Failures by group, newest first: serves the Failures page's "error" filter (a group's
     // link) and the failure_groups triggers' last_at recompute. Partial, so recording a success
-    // never computes or stores a message.
-    index("results_failure_message_idx")
-      .on(t.errorMessage, t.stoppedAt, t.id)
+    // never computes or stores a group.
+    index("results_failure_group_idx")
+      .on(t.errorGroup, t.stoppedAt, t.id)
       .where(sql`state = 'failure'`),
   ],
 );
@@ -319,14 +336,17 @@ export const statsMinutely = sqliteTable(
 );
 
 /**
- * Failures grouped by `results.error_message`, maintained by triggers on `results` (migration
- * failure_groups_triggers), so the Failures page reads a few rows instead of grouping every
- * failure. A group whose count drops to 0 is deleted.
+ * Failures grouped by `results.error_group` (the error's fingerprint), maintained by triggers on
+ * `results` (migrations failure_groups_triggers, failure_fingerprints), so the Failures page reads
+ * a few rows instead of grouping every failure. A group whose count drops to 0 is deleted.
  */
 export const failureGroups = sqliteTable(
   "failure_groups",
   {
+    /** The group key: `results.error_group`. */
     message: text("message").primaryKey(),
+    /** The first line of the group's newest failure's error when it arrived, shown as an example. */
+    example: text("example").notNull().default(""),
     count: integer("count").notNull(),
     /** Failures not retried yet (`retried_as IS NULL`). */
     openCount: integer("open_count").notNull(),

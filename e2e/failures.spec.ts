@@ -1,5 +1,5 @@
 import { expect, snap, test, unique, waitForOutcome } from "./fixtures";
-import { seedRetryableFailure } from "./seed";
+import { enqueue, seedRetryableFailure } from "./seed";
 
 test("retrying a failed job from its row runs it again and it succeeds", async ({ page }) => {
   const name = unique("invoice");
@@ -101,4 +101,33 @@ test("failures grouped by error link to the filtered list", async ({ page }) => 
   await row.getByRole("link", { name: "View and retry" }).click();
   await expect(page).toHaveURL(/error=Cancelled/);
   await expect(page.getByRole("button", { name: "Retry all matching…" })).toBeVisible();
+});
+
+test("failures that differ only in a number are one group with an example", async ({ page }) => {
+  const abc = "ghijklmnopqrstuvwxyz";
+  let marker = "declined";
+  for (let i = 0; i < 10; i++) marker += abc[Math.floor(Math.random() * abc.length)];
+  const orders = [881789, 12, 4242];
+  const ids = orders.map((order) =>
+    enqueue(
+      "demo.fail",
+      { message: `${marker} payment declined for order ${order}` },
+      { maxAttempts: 1 },
+    ),
+  );
+  for (const id of ids) expect(await waitForOutcome(id)).toBe("failure");
+
+  await page.goto("/failures?view=groups");
+  const row = page.getByRole("row").filter({ hasText: marker });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(`${marker} payment declined for order <num>`);
+  await expect(row.getByRole("cell", { name: "3", exact: true })).toHaveCount(2);
+  // One real message as the example.
+  await expect(row).toContainText(
+    new RegExp(`${marker} payment declined for order (881789|12|4242)`),
+  );
+  await snap(page, "failures-grouped-fingerprint");
+  await row.getByRole("link", { name: "View and retry" }).click();
+  await expect(page.getByText("3 matching this filter")).toBeVisible();
+  await expect(page.getByRole("table").locator("tbody tr")).toHaveCount(3);
 });

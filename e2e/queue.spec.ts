@@ -73,3 +73,41 @@ test("the enqueue form refuses invalid JSON and enqueues a valid job", async ({ 
   await page.goto("/successes");
   await expect(page.getByRole("row").filter({ hasText: name })).toBeVisible({ timeout: 15_000 });
 });
+
+test("the queued list pages back and forth and counts the jobs matching a filter", async ({
+  page,
+}) => {
+  const abc = "ghijklmnopqrstuvwxyz";
+  let queue = "pages";
+  for (let i = 0; i < 8; i++) queue += abc[Math.floor(Math.random() * abc.length)];
+  const { enqueue } = await import("./seed");
+  const ids = Array.from({ length: 30 }, (_, i) =>
+    enqueue("demo.noop", { i }, { queue, delay: 3600 }),
+  );
+  const { e2eDb } = await import("./fixtures");
+  try {
+    await page.goto(`/queue?queue=${queue}&size=25`);
+    await expect(page.getByText("30 matching this filter")).toBeVisible();
+    const table = page.getByRole("table", { name: "Queued jobs" });
+    await expect(table.getByRole("columnheader", { name: "Queue" })).toBeVisible();
+    const bodyRows = table.locator("tbody tr");
+    await expect(bodyRows).toHaveCount(25);
+    await expect(bodyRows.first()).toContainText(`#${ids[0]}`);
+    const pages = page.getByRole("navigation", { name: "Pages" });
+    await pages.getByRole("link", { name: "Next page →" }).click();
+    await expect(page).toHaveURL(/after=/);
+    await expect(bodyRows).toHaveCount(5);
+    await expect(bodyRows.first()).toContainText(`#${ids[25]}`);
+    await pages.getByRole("link", { name: "← Previous page" }).click();
+    await expect(page).toHaveURL(/before=/);
+    await expect(bodyRows).toHaveCount(25);
+    await expect(bodyRows.first()).toContainText(`#${ids[0]}`);
+    await expect(pages.getByRole("link", { name: "← Previous page" })).toHaveAttribute(
+      "aria-disabled",
+      "true",
+    );
+    await snap(page, "queue-pages");
+  } finally {
+    e2eDb().$client.prepare(`DELETE FROM jobs WHERE queue = ? AND state = 'queued'`).run(queue);
+  }
+});

@@ -37,3 +37,105 @@ test("browsing successes shows Name, Task, Duration and Attempts, sorts and open
   await expect(page.getByLabel("Arguments")).toContainText('"hello": "world"');
   await snap(page, "job-success");
 });
+
+/** Letters only: a marker the error fingerprint and the number search leave alone. */
+function letters(prefix: string): string {
+  const abc = "ghijklmnopqrstuvwxyz";
+  let out = prefix;
+  for (let i = 0; i < 10; i++) out += abc[Math.floor(Math.random() * abc.length)];
+  return out;
+}
+
+test("searching a number finds the job with that id first and the jobs that contain it", async ({
+  page,
+}) => {
+  const order = String(100_000_000 + Math.floor(Math.random() * 800_000_000));
+  const byOrder = enqueue("demo.echo", { order: Number(order), note: letters("order") });
+  expect(await waitForOutcome(byOrder)).toBe("success");
+
+  await page.goto("/successes");
+  await page.getByRole("searchbox", { name: "Search" }).fill(order);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`q=${order}`));
+  await expect(page.getByRole("link", { name: `#${byOrder}`, exact: true })).toBeVisible();
+  await expect(page.getByText("1 matching this filter")).toBeVisible();
+
+  // A job id that also appears in another job's arguments: the job itself comes first.
+  const mention = enqueue("demo.echo", { about: byOrder, note: letters("mention") });
+  expect(await waitForOutcome(mention)).toBe("success");
+  await page.getByRole("searchbox", { name: "Search" }).fill(String(byOrder));
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`q=${byOrder}`));
+  const rows = page.getByRole("table").getByRole("row");
+  await expect(rows.nth(1).getByRole("link", { name: `#${byOrder}`, exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: `#${mention}`, exact: true })).toBeVisible();
+  await snap(page, "successes-search-number");
+});
+
+test("paging back and forth with an exact count, a Queue column and sorting by Attempts", async ({
+  page,
+}) => {
+  const group = letters("pages");
+  const ids = Array.from({ length: 30 }, (_, i) => enqueue("demo.noop", { i }, { group }));
+  for (const id of ids) expect(await waitForOutcome(id)).toBe("success");
+
+  await page.goto(`/successes?group=${group}&size=25`);
+  await expect(page.getByText("30 matching this filter")).toBeVisible();
+  await expect(page.getByRole("columnheader", { name: "Queue" })).toBeVisible();
+  const bodyRows = page.getByRole("table").locator("tbody tr");
+  await expect(bodyRows).toHaveCount(25);
+  const pages = page.getByRole("navigation", { name: "Pages" });
+  await expect(pages.getByRole("link", { name: "← Previous page" })).toHaveAttribute(
+    "aria-disabled",
+    "true",
+  );
+  const firstPage = await bodyRows.first().innerText();
+
+  await pages.getByRole("link", { name: "Next page →" }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(bodyRows).toHaveCount(5);
+  await expect(bodyRows.first().getByRole("cell", { name: "default", exact: true })).toBeVisible();
+  await snap(page, "successes-page-two");
+
+  await pages.getByRole("link", { name: "← Previous page" }).click();
+  await expect(page).toHaveURL(/before=/);
+  await expect(bodyRows).toHaveCount(25);
+  expect(await bodyRows.first().innerText()).toBe(firstPage);
+  await expect(pages.getByRole("link", { name: "← Previous page" })).toHaveAttribute(
+    "aria-disabled",
+    "true",
+  );
+
+  await page.getByRole("columnheader", { name: "Attempts" }).getByRole("link").click();
+  await expect(page).toHaveURL(/sort=attempts/);
+  await expect(page).not.toHaveURL(/before=|after=/);
+  await expect(page.getByRole("columnheader", { name: "Attempts" })).toHaveAttribute(
+    "aria-sort",
+    "descending",
+  );
+  await expect(bodyRows).toHaveCount(25);
+});
+
+test("a filter matching more than 10,000 says so", async ({ page }) => {
+  // The count is cut at 10,001 rows: the page says "more than 10,000" instead of a number.
+  const { e2eDb } = await import("./fixtures");
+  const group = letters("many");
+  const db = e2eDb();
+  const { NEXT_JOB_ID } = await import("@/db/queries/insert-jobs");
+  const first = db.$client.prepare(`SELECT ${NEXT_JOB_ID}`).pluck().get() as number;
+  db.$client
+    .prepare(
+      `WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < 10000)
+       INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result,
+         created_at, started_at, stopped_at, duration_ms, attempts)
+       SELECT @first + x, NULL, 'demo.noop', '{}', 'default', 0, 'success', @group, 'null', 0, 1, 2, 1, 1
+       FROM c`,
+    )
+    .run({ first, group });
+  try {
+    await page.goto(`/successes?group=${group}`);
+    await expect(page.getByText("more than 10,000 matching this filter")).toBeVisible();
+  } finally {
+    db.$client.prepare(`DELETE FROM results WHERE group_name = ?`).run(group);
+  }
+});

@@ -4,13 +4,17 @@ import { EmptyState } from "@/components/ui/card";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 
-/** Failures grouped by the first line of their error, each linking to the filtered list. */
+/**
+ * Failures grouped by their error's fingerprint (the first line with numbers, ids, hex and quoted
+ * values replaced): one example message per group, the fingerprint under it, and a link to the
+ * group's failures.
+ */
 export function FailureGroupsTable({ groups }: { groups: FailureGroup[] }) {
   return (
     <div className="rounded-xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
       {groups.length === 0 ? (
         <EmptyState title="No failures">
-          Failures are grouped here by their error message.
+          Failures are grouped here by their error message, ignoring numbers, ids and quoted values.
         </EmptyState>
       ) : (
         <Table>
@@ -27,13 +31,22 @@ export function FailureGroupsTable({ groups }: { groups: FailureGroup[] }) {
           <tbody>
             {groups.map((g) => (
               <Tr key={g.message}>
-                <Td className="max-w-xl">
+                <Td className="max-w-xl min-w-56">
                   <span
                     className="line-clamp-2 font-mono text-xs break-all text-rose-700 dark:text-rose-300"
-                    title={g.message}
+                    title={g.example}
                   >
-                    {g.message || "(empty message)"}
+                    {g.example || "(empty message)"}
                   </span>
+                  {g.message !== g.example && (
+                    <span
+                      className="mt-0.5 line-clamp-1 font-mono text-[11px] break-all text-zinc-500 dark:text-zinc-400"
+                      title={`Group: ${g.message}`}
+                    >
+                      <span className="sr-only">Group: </span>
+                      {g.message}
+                    </span>
+                  )}
                 </Td>
                 <Td
                   className="max-w-48 truncate font-mono text-xs text-zinc-600 dark:text-zinc-300"

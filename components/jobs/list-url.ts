@@ -4,7 +4,8 @@ import { useCallback } from "react";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
 
 /**
- * Updates the list state in the URL. Changing anything but the page (`after`) resets the page;
+ * Updates the list state in the URL. Changing anything but the page (`after` or `before`) resets
+ * the page;
  * `undefined` or "" removes a param. Uses push so back/forward walk through views.
  */
 export function useListUrl() {
@@ -14,7 +15,10 @@ export function useListUrl() {
   const hrefWith = useCallback(
     (changes: Record<string, string | undefined>) => {
       const params = new URLSearchParams(searchParams.toString());
-      if (!("after" in changes)) params.delete("after");
+      if (!("after" in changes) && !("before" in changes)) {
+        params.delete("after");
+        params.delete("before");
+      }
       for (const [k, v] of Object.entries(changes)) {
         if (v === undefined || v === "") params.delete(k);
         else params.set(k, v);

@@ -1,6 +1,5 @@
 "use client";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import clsx from "clsx";
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
@@ -10,7 +9,7 @@ import type { QueuePayload, QueueRow } from "@/app/(dashboard)/_lib/data";
 import { OVERVIEW_KEY, QUEUE_KEY, RESULTS_KEY, queueQuery } from "@/app/(dashboard)/_lib/queries";
 import type { QueueSearch } from "@/app/(dashboard)/_lib/search-params";
 import { Badge } from "@/components/ui/badge";
-import { Button, ButtonLink } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { firstLine, formatCount, formatDuration, jobDisplayName } from "@/components/ui/format";
@@ -18,7 +17,7 @@ import { useLiveInterval } from "@/components/ui/live";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { useListUrl } from "./list-url";
+import { formatMatching, ListPagination } from "./list-pagination";
 import { TaskName } from "./task-name";
 
 /** The first columns of both tables: what the job is. */
@@ -75,7 +74,6 @@ export function QueueLive({
 }) {
   const interval = useLiveInterval();
   const queryClient = useQueryClient();
-  const { hrefWith } = useListUrl();
   const { data } = useQuery({
     ...queueQuery(searchString),
     initialData,
@@ -183,6 +181,14 @@ export function QueueLive({
             <span className="ml-1 font-normal text-zinc-400 tabular-nums">
               {formatCount(data.counts.queued)}
             </span>
+            {data.matching !== null && (
+              <span className="ml-2 text-xs font-normal text-zinc-500 dark:text-zinc-400">
+                <span className="tabular-nums">
+                  {formatMatching(data.matching, data.matchingCap)}
+                </span>{" "}
+                matching this filter
+              </span>
+            )}
             {data.counts.scheduled > 0 && (
               <span className="ml-2 text-xs font-normal text-zinc-400">
                 ({formatCount(data.counts.scheduled)} scheduled later)
@@ -255,31 +261,12 @@ export function QueueLive({
             </tbody>
           </Table>
         )}
-        {(search.after || data.next) && (
-          <nav
-            aria-label="Pages"
-            className={clsx(
-              "flex justify-end gap-2 border-t border-zinc-200 px-4 py-3 dark:border-zinc-800",
-            )}
-          >
-            <ButtonLink
-              size="sm"
-              href={hrefWith({ after: undefined })}
-              scroll={false}
-              className={clsx(!search.after && "pointer-events-none opacity-50")}
-            >
-              ← First page
-            </ButtonLink>
-            <ButtonLink
-              size="sm"
-              href={data.next ? hrefWith({ after: data.next }) : "#"}
-              scroll={false}
-              className={clsx(!data.next && "pointer-events-none opacity-50")}
-            >
-              Next page →
-            </ButtonLink>
-          </nav>
-        )}
+        <ListPagination
+          prev={data.prev}
+          next={data.next}
+          count={data.queued.length}
+          className="border-t border-zinc-200 dark:border-zinc-800"
+        />
       </Card>
       <ConfirmDialog
         isOpen={confirmId !== null}

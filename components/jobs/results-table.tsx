@@ -78,6 +78,7 @@ export function ResultsTable({
           )}
           <Th>Name</Th>
           <Th>Task</Th>
+          <Th>Queue</Th>
           <SortHeader label="Started" sortKey="started" sort={search.sort} dir={search.dir} />
           <SortHeader label="Stopped" sortKey="stopped" sort={search.sort} dir={search.dir} />
           <SortHeader
@@ -87,7 +88,13 @@ export function ResultsTable({
             dir={search.dir}
             className="text-right"
           />
-          <Th className="text-right">Attempts</Th>
+          <SortHeader
+            label="Attempts"
+            sortKey="attempts"
+            sort={search.sort}
+            dir={search.dir}
+            className="text-right"
+          />
           <Th>Group</Th>
           <Th className="w-full">{isFailures ? "Error" : "Result"}</Th>
           {isFailures && canEdit && <Th className="text-right">Actions</Th>}
@@ -141,6 +148,7 @@ export function ResultsTable({
               <Td>
                 <TaskName name={row.task} />
               </Td>
+              <Td className="whitespace-nowrap text-zinc-600 dark:text-zinc-300">{row.queue}</Td>
               <Td className="whitespace-nowrap text-zinc-600 tabular-nums dark:text-zinc-300">
                 <Time ms={row.startedAt} />
               </Td>

@@ -16,9 +16,10 @@ import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import type { ResultsPayload } from "@/app/(dashboard)/_lib/data";
 import { OVERVIEW_KEY, QUEUE_KEY, RESULTS_KEY, resultsQuery } from "@/app/(dashboard)/_lib/queries";
 import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
-import { Button, ButtonLink } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useLiveInterval } from "@/components/ui/live";
+import { formatMatching, ListPagination } from "./list-pagination";
 import { isResultsFiltered } from "./list-url";
 import { ResultsTable } from "./results-table";
 
@@ -62,6 +63,7 @@ export function ResultsView({
   const filterString = (() => {
     const params = new URLSearchParams(searchString);
     params.delete("after");
+    params.delete("before");
     params.delete("size");
     return params.toString();
   })();
@@ -131,11 +133,10 @@ export function ResultsView({
               </span>
             ) : (
               <>
-                {isFiltered && (
+                {isFiltered && data.matching !== null && (
                   <>
                     <span className="font-medium text-zinc-900 tabular-nums dark:text-zinc-100">
-                      {rows.length}
-                      {data.next ? "+" : ""}
+                      {formatMatching(data.matching, data.matchingCap)}
                     </span>{" "}
                     matching this filter ·{" "}
                   </>
@@ -222,7 +223,7 @@ export function ResultsView({
           onRetry={(id) => run([id], () => retryFailuresAction([id]))}
           onDelete={(id) => setConfirm({ kind: "delete-ids", ids: [id] })}
         />
-        <Pagination search={search} next={data.next} count={rows.length} />
+        <ListPagination prev={data.prev} next={data.next} count={rows.length} />
       </div>
       <ConfirmDialog
         isOpen={confirm !== null}
@@ -261,55 +262,6 @@ export function ResultsView({
         ) : null}
       </ConfirmDialog>
     </div>
-  );
-}
-
-function Pagination({
-  search,
-  next,
-  count,
-}: {
-  search: ResultsSearch;
-  next: string | null;
-  count: number;
-}) {
-  const params = (after?: string) => {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(search)) {
-      if (v !== undefined && k !== "after") p.set(k, String(v));
-    }
-    if (after) p.set("after", after);
-    return `?${p.toString()}`;
-  };
-  if (!search.after && !next) {
-    return count > 0 ? (
-      <div className="px-4 py-3 text-xs text-zinc-500 dark:text-zinc-400">Showing all {count}</div>
-    ) : null;
-  }
-  return (
-    <nav aria-label="Pages" className="flex items-center justify-between gap-2 px-4 py-3">
-      <span className="text-xs text-zinc-500 dark:text-zinc-400">{count} on this page</span>
-      <div className="flex gap-2">
-        <ButtonLink
-          size="sm"
-          href={params()}
-          scroll={false}
-          aria-disabled={!search.after}
-          className={clsx(!search.after && "pointer-events-none opacity-50")}
-        >
-          ← First page
-        </ButtonLink>
-        <ButtonLink
-          size="sm"
-          href={next ? params(next) : "#"}
-          scroll={false}
-          aria-disabled={!next}
-          className={clsx(!next && "pointer-events-none opacity-50")}
-        >
-          Next page →
-        </ButtonLink>
-      </div>
-    </nav>
   );
 }
 

@@ -12,7 +12,7 @@ import type { Db } from "../client";
 import type { AttemptRow, ResultState } from "../schema";
 
 /** Sort keys of the results lists; each one is served by `results_state_<key>_idx`. */
-export const RESULT_SORTS = ["stopped", "started", "duration"] as const;
+export const RESULT_SORTS = ["stopped", "started", "duration", "attempts"] as const;
 /** One of RESULT_SORTS. */
 export type ResultSort = (typeof RESULT_SORTS)[number];
 /** Sort direction. */
@@ -22,6 +22,14 @@ const SORT_COLUMN: Record<ResultSort, string> = {
   stopped: "stopped_at",
   started: "started_at",
   duration: "duration_ms",
+  attempts: "attempts",
+};
+/** Sort columns that may be NULL (walked in two segments, see listResults). */
+const IS_NULLABLE: Record<ResultSort, boolean> = {
+  stopped: false,
+  started: true,
+  duration: true,
+  attempts: false,
 };
 
 /** What a results list (or a bulk action on it) is restricted to. Empty fields mean "any". */
@@ -34,9 +42,12 @@ export interface ResultFilter {
   since?: number | undefined;
   /** Stopped before (ms). */
   until?: number | undefined;
-  /** Free text: a job id (`42` or `#42`), else text in the name, task, arguments, result or error. */
+  /**
+   * Free text in the name, task, arguments, result or error; a number (`42` or `#42`) also
+   * matches the job with that id, which listResults shows first.
+   */
   q?: string | undefined;
-  /** Failures whose error's first line is exactly this. */
+  /** Failures of this group: an error fingerprint (`failure_groups.message`, `results.error_group`). */
   error?: string | undefined;
   /** Failures already retried ("yes") or not yet ("no"). */
   retried?: "yes" | "no" | undefined;
@@ -52,7 +63,10 @@ export interface Cursor {
 export interface ResultListParams extends ResultFilter {
   sort: ResultSort;
   dir: SortDir;
+  /** The page after this row (the next page). */
   cursor?: Cursor | null | undefined;
+  /** The page before this row (the previous page); wins over `cursor`. */
+  before?: Cursor | null | undefined;
   /** Rows per page (1..200). */
   limit: number;
 }
@@ -76,10 +90,14 @@ export interface ResultListRow {
   preview: string | null;
 }
 
-/** A page of a results list; `next` is the cursor of the following page, null on the last. */
+/**
+ * A page of a results list: `next` is the cursor (`after`) of the following page, null on the
+ * last; `prev` the cursor (`before`) of the preceding one, null on the first.
+ */
 export interface ResultPage {
   rows: ResultListRow[];
   next: Cursor | null;
+  prev: Cursor | null;
 }
 
 /** Characters of arguments/result/error carried by a list row. */
@@ -108,11 +126,23 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** A number typed in the search box (`42` or `#42`): also a job id. */
+function searchedId(q: string | undefined): number | null {
+  const m = q ? /^#?(\d{1,15})$/.exec(q.trim()) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * How a numeric search is applied: `any` matches the id or the text (counts, bulk actions),
+ * `text` the text of every other job (the list's walk), `id` that job alone (the list's first row).
+ */
+type SearchPart = "any" | "text" | "id";
+
 /** The WHERE terms (and their parameters) of a results filter. */
-function filterSql(f: ResultFilter): { where: string[]; params: Params } {
+function filterSql(f: ResultFilter, part: SearchPart = "any"): { where: string[]; params: Params } {
   const byMessage = f.error !== undefined && f.error !== "";
-  // Filtering failures by message, the state is written as a literal: only then may the planner
-  // use the partial index results_failure_message_idx (WHERE state = 'failure').
+  // Filtering failures by group, the state is written as a literal: only then may the planner
+  // use the partial index results_failure_group_idx (WHERE state = 'failure').
   const literalState = byMessage && f.state === "failure";
   const where = [literalState ? "state = 'failure'" : "state = @state"];
   const params: Params = literalState ? {} : { state: f.state };
@@ -137,22 +167,30 @@ function filterSql(f: ResultFilter): { where: string[]; params: Params } {
     params.until = f.until;
   }
   if (byMessage) {
-    where.push("error_message = @error");
+    where.push("error_group = @error");
     params.error = f.error ?? "";
   }
   if (f.retried === "yes") where.push("retried_as IS NOT NULL");
   if (f.retried === "no") where.push("retried_as IS NULL");
   const q = f.q?.trim();
-  const idMatch = q ? /^#?(\d{1,15})$/.exec(q) : null;
-  if (idMatch) {
-    // A number is a job id: one primary-key probe instead of a scan of the text columns.
-    where.push("id = @qid");
-    params.qid = Number(idMatch[1]);
+  const qid = searchedId(q);
+  const text = `(${["name", "task", "args", "result", "error"]
+    .map((c) => `${c} LIKE @like ESCAPE '\\'`)
+    .join(" OR ")})`;
+  if (qid !== null) {
+    // A number is a job id and text (an order number in the arguments): the id is one
+    // primary-key probe, the text a walk like any search.
+    params.qid = qid;
+    if (part !== "id") params.like = `%${escapeLike(q ?? "")}%`;
+    where.push(
+      part === "id"
+        ? "id = @qid"
+        : part === "text"
+          ? `id != @qid AND ${text}`
+          : `(id = @qid OR ${text})`,
+    );
   } else if (q) {
-    const text = ["name", "task", "args", "result", "error"]
-      .map((c) => `${c} LIKE @like ESCAPE '\\'`)
-      .join(" OR ");
-    where.push(`(${text})`);
+    where.push(text);
     params.like = `%${escapeLike(q)}%`;
   }
   return { where, params };
@@ -176,61 +214,119 @@ function sourceFor(db: Db, p: ResultListParams): string {
   const size = prepared(db, `SELECT count FROM failure_groups WHERE message = ?`)
     .pluck()
     .get(p.error) as number | undefined;
-  return (size ?? 0) <= SMALL_GROUP ? "results INDEXED BY results_failure_message_idx" : "results";
+  return (size ?? 0) <= SMALL_GROUP ? "results INDEXED BY results_failure_group_idx" : "results";
 }
 
+type RowWithSort = ResultListRow & { sortValue: number | null };
+
 /**
- * Lists successes or failures, newest first by default, keyset-paginated on (sort column, id).
- * A nullable sort column (started, duration) is walked in two segments -- non-null values, then
- * the nulls (or the reverse when ascending) -- so each segment is one index range scan.
+ * Walks a results list from a cursor in one direction, keyset-paginated on (sort column, id), and
+ * returns up to `limit` rows plus whether more follow. A nullable sort column (started, duration)
+ * is walked in two segments -- non-null values, then the nulls (or the reverse when ascending) --
+ * so each segment is one index range scan.
+ */
+function walkResults(
+  db: Db,
+  p: ResultListParams,
+  dir: SortDir,
+  cursor: Cursor | null,
+  limit: number,
+): { rows: RowWithSort[]; more: boolean } {
+  const col = SORT_COLUMN[p.sort];
+  const desc = dir === "desc";
+  const order = desc ? "DESC" : "ASC";
+  const previewCol = p.state === "success" ? "result" : "error";
+  const { where, params } = filterSql(p, "text");
+  const from = sourceFor(db, p);
+  const isNullable = IS_NULLABLE[p.sort];
+  // NULL sorts smallest: descending walks values then nulls, ascending the reverse.
+  const segments: ("values" | "nulls")[] = !isNullable
+    ? ["values"]
+    : desc
+      ? ["values", "nulls"]
+      : ["nulls", "values"];
+  let start = 0;
+  if (cursor && isNullable) start = segments.indexOf(cursor.v === null ? "nulls" : "values");
+  const cmp = desc ? "<" : ">";
+  // Each part is one index range scan. From a cursor in the values, the rows sharing its value
+  // (after its id) come first, then the rows past its value: a row-value term (col, id) < (v, id)
+  // would seek on the column alone and then scan every row of that value, which for a column of
+  // few distinct values (attempts) is a third of the table.
+  const parts: { terms: string[]; orderBy: string }[] = [];
+  segments.forEach((segment, s) => {
+    if (s < start) return;
+    const base = isNullable ? [`${col} ${segment === "nulls" ? "IS NULL" : "IS NOT NULL"}`] : [];
+    const byValue = `${col} ${order}, id ${order}`;
+    if (segment === "nulls")
+      parts.push({
+        terms: cursor && s === start ? [...base, `id ${cmp} @cid`] : base,
+        orderBy: `id ${order}`,
+      });
+    else if (cursor && s === start) {
+      parts.push({ terms: [`${col} = @cv`, `id ${cmp} @cid`], orderBy: `id ${order}` });
+      parts.push({ terms: [`${col} ${cmp} @cv`], orderBy: byValue });
+    } else parts.push({ terms: base, orderBy: byValue });
+  });
+  const rows: RowWithSort[] = [];
+  for (const part of parts) {
+    if (rows.length > limit) break;
+    const partParams: Params = { ...params, limit: limit + 1 - rows.length };
+    if (cursor) Object.assign(partParams, { cid: cursor.id, cv: cursor.v });
+    const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
+        ${col} AS sortValue
+      FROM ${from} WHERE ${[...where, ...part.terms].join(" AND ")}
+      ORDER BY ${part.orderBy} LIMIT @limit`;
+    rows.push(...(prepared(db, sql).all(partParams) as RowWithSort[]));
+  }
+  return { rows: rows.slice(0, limit), more: rows.length > limit };
+}
+
+/** The job a numeric search names, if it passes the other filters (shown first on page one). */
+function searchedRow(db: Db, p: ResultListParams): RowWithSort | null {
+  if (searchedId(p.q) === null) return null;
+  const previewCol = p.state === "success" ? "result" : "error";
+  const { where, params } = filterSql(p, "id");
+  const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
+      ${SORT_COLUMN[p.sort]} AS sortValue FROM results WHERE ${where.join(" AND ")}`;
+  return (prepared(db, sql).get(params) as RowWithSort | undefined) ?? null;
+}
+
+const cursorOf = (row: RowWithSort | undefined): Cursor | null =>
+  row ? { v: row.sortValue, id: row.id } : null;
+const withoutSort = (rows: RowWithSort[]): ResultListRow[] =>
+  rows.map(({ sortValue: _sortValue, ...row }) => row);
+
+/**
+ * Lists successes or failures, newest first by default, keyset-paginated both ways: `cursor`
+ * gives the page after a row, `before` the page before one (walked in the opposite order, then
+ * reversed). A numeric search shows the job with that id first on the first page, then the jobs
+ * whose text contains the number.
  */
 export function listResults(db: Db, p: ResultListParams): ResultPage {
   const limit = Math.max(1, Math.min(200, Math.floor(p.limit)));
-  const col = SORT_COLUMN[p.sort];
-  const desc = p.dir === "desc";
-  const order = desc ? "DESC" : "ASC";
-  const previewCol = p.state === "success" ? "result" : "error";
-  const { where, params } = filterSql(p);
-  const from = sourceFor(db, p);
-  // NULL sorts smallest: descending walks values then nulls, ascending the reverse.
-  const segments: ("values" | "nulls")[] =
-    p.sort === "stopped" ? ["values"] : desc ? ["values", "nulls"] : ["nulls", "values"];
-  let start = 0;
-  if (p.cursor && p.sort !== "stopped")
-    start = segments.indexOf(p.cursor.v === null ? "nulls" : "values");
-  const rows: (ResultListRow & { sortValue: number | null })[] = [];
-  for (let s = start; s < segments.length && rows.length <= limit; s++) {
-    const segment = segments[s]!;
-    const terms = [...where];
-    const segParams: Params = { ...params, limit: limit + 1 - rows.length };
-    if (p.sort !== "stopped")
-      terms.push(segment === "nulls" ? `${col} IS NULL` : `${col} IS NOT NULL`);
-    if (p.cursor && s === start) {
-      const cmp = desc ? "<" : ">";
-      if (segment === "nulls") terms.push(`id ${cmp} @cid`);
-      else terms.push(`(${col}, id) ${cmp} (@cv, @cid)`);
-      segParams.cid = p.cursor.id;
-      segParams.cv = p.cursor.v;
-    }
-    const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
-        ${col} AS sortValue
-      FROM ${from} WHERE ${terms.join(" AND ")}
-      ORDER BY ${segment === "nulls" ? "" : `${col} ${order}, `}id ${order} LIMIT @limit`;
-    rows.push(
-      ...(prepared(db, sql).all(segParams) as (ResultListRow & { sortValue: number | null })[]),
-    );
+  if (p.before) {
+    const back = walkResults(db, p, p.dir === "desc" ? "asc" : "desc", p.before, limit);
+    // Nothing before these: they are the first page (which also shows a searched id first).
+    if (!back.more) return listResults(db, { ...p, before: null, cursor: null });
+    const rows = back.rows.reverse();
+    return { rows: withoutSort(rows), prev: cursorOf(rows[0]), next: cursorOf(rows.at(-1)) };
   }
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const cursor = p.cursor ?? null;
+  const pinned = cursor || limit < 2 ? null : searchedRow(db, p);
+  const walked = walkResults(db, p, p.dir, cursor, limit - (pinned ? 1 : 0));
+  const rows = pinned ? [pinned, ...walked.rows] : walked.rows;
   return {
-    rows: page.map(({ sortValue: _sortValue, ...row }) => row),
-    next: more && last ? { v: last.sortValue, id: last.id } : null,
+    rows: withoutSort(rows),
+    next: walked.more ? cursorOf(walked.rows.at(-1)) : null,
+    prev: cursor ? cursorOf(rows[0]) : null,
   };
 }
 
 /** Most ids a bulk "all matching" action touches at once (the UI says so when there are more). */
 export const MAX_BULK = 10_000;
+
+/** Most matching rows a list counts exactly; past it the list says "more than 10,000". */
+export const MATCHING_COUNT_CAP = 10_000;
 
 /** Counts results matching a filter, up to `cap + 1` (so the UI can say "more than cap"). */
 export function countMatchingResults(db: Db, filter: ResultFilter, cap = MAX_BULK): number {
@@ -250,9 +346,12 @@ export function selectMatchingResultIds(db: Db, filter: ResultFilter, cap = MAX_
     .all({ ...params, cap }) as number[];
 }
 
-/** Failures sharing one error message (its first line). */
+/** Failures sharing one error fingerprint (db/queries/failure-groups.ts). */
 export interface FailureGroup {
+  /** The fingerprint: the group's key and its `error` filter on the Failures list. */
   message: string;
+  /** The first line of one of its errors (the newest when it arrived). */
+  example: string;
   count: number;
   /** How many are not retried yet. */
   open: number;
@@ -261,14 +360,14 @@ export interface FailureGroup {
 }
 
 /**
- * Failures grouped by message (the first line of their error), most unresolved first (at most
+ * Failures grouped by fingerprint (their error's first line without its data), most unresolved first (at most
  * `limit`, default 50). Reads `failure_groups`, kept by triggers on `results`, in the order of
  * failure_groups_list_idx; each group's tasks (sorted) come from `failure_group_tasks`.
  */
 export function listFailureGroups(db: Db, limit = 50): FailureGroup[] {
   return prepared(
     db,
-    `SELECT message, count, open_count AS open, last_at AS lastAt,
+    `SELECT message, example, count, open_count AS open, last_at AS lastAt,
        (SELECT group_concat(task, ',' ORDER BY task) FROM failure_group_tasks t
         WHERE t.message = g.message) AS tasks
      FROM failure_groups g ORDER BY open_count DESC, count DESC, last_at DESC, message LIMIT @limit`,
@@ -366,38 +465,61 @@ export function listRunningJobs(db: Db, filter: QueueFilter = {}, limit = 500): 
   ).all({ ...params, limit }) as QueueRow[];
 }
 
-/** Queued jobs in the order workers will claim them (jobs_claim_idx), keyset-paginated. */
+/**
+ * Queued jobs in the order workers will claim them (jobs_claim_idx), keyset-paginated both ways:
+ * `cursor` gives the page after a job, `before` the page before one (the index walked backwards,
+ * then reversed).
+ */
 export function listQueuedJobs(
   db: Db,
-  filter: QueueFilter & { cursor?: QueueCursor | null | undefined; limit: number },
-): { rows: QueueRow[]; next: QueueCursor | null } {
+  filter: QueueFilter & {
+    cursor?: QueueCursor | null | undefined;
+    before?: QueueCursor | null | undefined;
+    limit: number;
+  },
+): { rows: QueueRow[]; next: QueueCursor | null; prev: QueueCursor | null } {
   const limit = Math.max(1, Math.min(200, Math.floor(filter.limit)));
+  const isBack = Boolean(filter.before);
+  const cursor = filter.before ?? filter.cursor ?? null;
   const { where, params } = queueFilterSql(filter);
   const terms = ["state = 'queued'", ...where];
-  if (filter.cursor) {
+  if (cursor) {
     terms.push(
-      `(priority < @cp OR (priority = @cp AND (run_at > @cr OR (run_at = @cr AND id > @cid))))`,
+      isBack
+        ? `(priority > @cp OR (priority = @cp AND (run_at < @cr OR (run_at = @cr AND id < @cid))))`
+        : `(priority < @cp OR (priority = @cp AND (run_at > @cr OR (run_at = @cr AND id > @cid))))`,
     );
-    Object.assign(params, {
-      cp: filter.cursor.priority,
-      cr: filter.cursor.runAt,
-      cid: filter.cursor.id,
-    });
+    Object.assign(params, { cp: cursor.priority, cr: cursor.runAt, cid: cursor.id });
   }
+  const order = isBack ? "priority ASC, run_at DESC, id DESC" : "priority DESC, run_at, id";
   const rows = prepared(
     db,
-    `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${terms.join(" AND ")}
-     ORDER BY priority DESC, run_at, id LIMIT @limit`,
+    `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${terms.join(" AND ")} ORDER BY ${order} LIMIT @limit`,
   ).all({ ...params, limit: limit + 1 }) as QueueRow[];
+  const more = rows.length > limit;
+  // Nothing before these: they are the first page.
+  if (isBack && !more) return listQueuedJobs(db, { ...filter, before: null, cursor: null });
   const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  if (isBack) page.reverse();
+  const at = (r: QueueRow | undefined) =>
+    r ? { priority: r.priority, runAt: r.runAt, id: r.id } : null;
   return {
     rows: page,
-    next:
-      rows.length > limit && last
-        ? { priority: last.priority, runAt: last.runAt, id: last.id }
-        : null,
+    next: isBack || more ? at(page.at(-1)) : null,
+    prev: isBack ? (more ? at(page[0]) : null) : cursor ? at(page[0]) : null,
   };
+}
+
+/** Counts queued jobs matching a filter, up to `cap + 1` (so the UI can say "more than cap"). */
+export function countQueuedJobs(db: Db, filter: QueueFilter, cap = MATCHING_COUNT_CAP): number {
+  const { where, params } = queueFilterSql(filter);
+  const terms = ["state = 'queued'", ...where];
+  return prepared(
+    db,
+    `SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE ${terms.join(" AND ")} LIMIT @cap)`,
+  )
+    .pluck()
+    .get({ ...params, cap: cap + 1 }) as number;
 }
 
 /** A worker as the Overview shows it, with the jobs it runs now. */

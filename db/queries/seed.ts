@@ -16,6 +16,8 @@ export interface SeedCounts {
 const TASKS = `CASE x % 5 WHEN 0 THEN 'demo.echo' WHEN 1 THEN 'demo.sleep' WHEN 2 THEN 'demo.noop' WHEN 3 THEN 'demo.flaky' ELSE 'demo.cpu' END`;
 const QUEUES = `CASE x % 3 WHEN 0 THEN 'default' WHEN 1 THEN 'mail' ELSE 'reports' END`;
 const CHUNK = 100_000;
+const ERRORS = `CASE x % 4 WHEN 0 THEN 'Error: connect ECONNREFUSED 10.0.0.' || (x % 7) WHEN 1 THEN 'Timed out after 30 s (the task was stopped)'
+  WHEN 2 THEN 'PermanentError: Invalid arguments for demo.sleep: ms' ELSE 'Error: payment declined for order ' || x END`;
 
 /** The next job id (read inside the chunk's write transaction): seeded rows take ids from it. */
 function nextId(db: Db): number {
@@ -26,17 +28,16 @@ function insertResults(db: Db, count: number, state: "success" | "failure", now:
   const stmt = db.$client.prepare(`
     WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x + 1 < @n)
     INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error, error_stack,
-      created_at, started_at, stopped_at, duration_ms, attempts, worker_id)
+      created_at, started_at, stopped_at, duration_ms, attempts, worker_id, error_fingerprint)
     SELECT @first + x, NULL, ${TASKS},
       '{"order":' || (x * 7919 % 1000003) || ',"customer":"customer-' || (x % 5000) || '"}',
       ${QUEUES}, 0, @state, CASE WHEN x % 10 = 0 THEN 'batch-' || (x % 97) END,
       CASE WHEN @state = 'success' THEN '{"ok":true,"n":' || x || '}' END,
-      CASE WHEN @state = 'failure' THEN
-        CASE x % 4 WHEN 0 THEN 'Error: connect ECONNREFUSED 10.0.0.' || (x % 7) WHEN 1 THEN 'Timed out after 30 s (the task was stopped)'
-          WHEN 2 THEN 'PermanentError: Invalid arguments for demo.sleep: ms' ELSE 'Error: payment declined for order ' || x END END,
+      CASE WHEN @state = 'failure' THEN ${ERRORS} END,
       CASE WHEN @state = 'failure' THEN 'Error\n    at run (worker/tasks/demo-fail.ts:12:11)' END,
       @now - (@n - x) * 900 - 5000, @now - (@n - x) * 900 - 1000 - (x % 977), @now - (@n - x) * 900,
-      1000 + (x % 977), 1 + (x % 3), 'seed:1:worker'
+      1000 + (x % 977), 1 + (x % 3), 'seed:1:worker',
+      CASE WHEN @state = 'failure' THEN jobdeck_error_fingerprint(${ERRORS}) END
     FROM c`);
   let done = 0;
   while (done < count) {

@@ -5,14 +5,18 @@
 import { maskSecretsInPreview } from "@/app/_lib/mask-secrets";
 import type { Db } from "@/db/client";
 import {
+  countMatchingResults,
+  countQueuedJobs,
   listFailureGroups,
   listLatestFailures,
   listQueuedJobs,
   listResults,
   listRunningJobs,
   listWorkers,
+  MATCHING_COUNT_CAP,
   type FailureGroup,
   type QueueRow,
+  type ResultFilter,
   type ResultListRow,
   type WorkerInfo,
 } from "@/db/queries/jobs";
@@ -29,6 +33,7 @@ import {
   encodeQueueCursor,
   QUEUE_DEFAULTS,
   RESULTS_DEFAULTS,
+  toResultFilter,
   toResultListParams,
   type QueueSearch,
   type ResultsSearch,
@@ -46,7 +51,15 @@ export interface ResultsPayload {
   rows: ResultListRow[];
   /** `after` value of the next page, or null. */
   next: string | null;
+  /** `before` value of the previous page, or null on the first page. */
+  prev: string | null;
   total: number;
+  /**
+   * Results matching the filter (null when nothing is filtered: then `total`), exact up to
+   * `matchingCap`; `matchingCap + 1` means "more than matchingCap".
+   */
+  matching: number | null;
+  matchingCap: number;
 }
 
 /** The canonical query string of a results list state (query key and JSON route URL). */
@@ -63,10 +76,26 @@ export function resultsSearchString(s: ResultsSearch): string {
       sort: s.sort,
       dir: s.dir,
       after: s.after,
+      before: s.before,
       size: s.size,
     },
     RESULTS_DEFAULTS,
   );
+}
+
+/**
+ * How many results match a filter: the rows shown when the first page holds them all (no query,
+ * which spares a second scan to a text search that matched little), else counted with LIMIT
+ * cap + 1: exact up to the cap, "more than" past it.
+ */
+function countMatching(
+  db: Db,
+  filter: ResultFilter,
+  page: { rows: unknown[]; next: unknown },
+  isFirstPage: boolean,
+): number {
+  if (isFirstPage && page.next === null) return page.rows.length;
+  return countMatchingResults(db, filter, MATCHING_COUNT_CAP);
 }
 
 /** Loads one page of a results list. */
@@ -75,12 +104,18 @@ export function loadResults(
   state: "success" | "failure",
   s: ResultsSearch,
 ): ResultsPayload {
-  const page = listResults(db, toResultListParams(state, s));
+  const now = Date.now();
+  const page = listResults(db, toResultListParams(state, s, now));
   const stats = getQueueStats(db);
+  const filter = toResultFilter(state, s, now);
+  const isFiltered = Object.entries(filter).some(([k, v]) => k !== "state" && v !== undefined);
   return {
     rows: masked(page.rows),
     next: page.next ? encodeCursor(page.next) : null,
+    prev: page.prev ? encodeCursor(page.prev) : null,
     total: state === "success" ? stats.success : stats.failure,
+    matching: isFiltered ? countMatching(db, filter, page, !s.after && !s.before) : null,
+    matchingCap: MATCHING_COUNT_CAP,
   };
 }
 
@@ -94,6 +129,14 @@ export interface QueuePayload {
   running: QueueRow[];
   queued: QueueRow[];
   next: string | null;
+  /** `before` value of the previous page of queued jobs, or null on the first page. */
+  prev: string | null;
+  /**
+   * Queued jobs matching the filter (null when nothing is filtered), exact up to `matchingCap`;
+   * `matchingCap + 1` means "more than matchingCap".
+   */
+  matching: number | null;
+  matchingCap: number;
   counts: { queued: number; scheduled: number; running: number };
   now: number;
 }
@@ -101,7 +144,7 @@ export interface QueuePayload {
 /** The canonical query string of the Queue page state. */
 export function queueSearchString(s: QueueSearch): string {
   return compactSearch(
-    { task: s.task, queue: s.queue, after: s.after, size: s.size },
+    { task: s.task, queue: s.queue, after: s.after, before: s.before, size: s.size },
     QUEUE_DEFAULTS,
   );
 }
@@ -109,12 +152,20 @@ export function queueSearchString(s: QueueSearch): string {
 /** Loads the Queue page. */
 export function loadQueue(db: Db, s: QueueSearch): QueuePayload {
   const filter = { task: s.task, queue: s.queue };
-  const page = listQueuedJobs(db, { ...filter, cursor: decodeQueueCursor(s.after), limit: s.size });
+  const page = listQueuedJobs(db, {
+    ...filter,
+    cursor: decodeQueueCursor(s.after),
+    before: decodeQueueCursor(s.before),
+    limit: s.size,
+  });
   const stats = getQueueStats(db);
   return {
     running: masked(listRunningJobs(db, filter)),
     queued: masked(page.rows),
     next: page.next ? encodeQueueCursor(page.next) : null,
+    prev: page.prev ? encodeQueueCursor(page.prev) : null,
+    matching: s.task || s.queue ? countQueuedJobs(db, filter, MATCHING_COUNT_CAP) : null,
+    matchingCap: MATCHING_COUNT_CAP,
     counts: { queued: stats.queued, scheduled: stats.scheduled, running: stats.running },
     now: Date.now(),
   };

@@ -3,7 +3,13 @@
  * and client all use these), with defaults in one place. Bad values fall back to the defaults.
  */
 import { z } from "zod";
-import type { Cursor, QueueCursor, ResultFilter, ResultListParams } from "@/db/queries/jobs";
+import type {
+  Cursor,
+  QueueCursor,
+  ResultFilter,
+  ResultListParams,
+  ResultSort,
+} from "@/db/queries/jobs";
 
 /** Raw search params as Next passes them (or from URLSearchParams). */
 export type RawSearchParams = Record<string, string | string[] | undefined>;
@@ -32,6 +38,17 @@ const text = (max: number) =>
     .catch(undefined)
     .transform((v) => (v === "" ? undefined : v));
 
+// db/queries/jobs.ts's RESULT_SORTS, restated so client code that imports this file pulls no
+// module of db/ into its bundle; the check below fails to compile when the two differ.
+const SORTS = ["stopped", "started", "duration", "attempts"] as const;
+type SameSorts = [ResultSort] extends [(typeof SORTS)[number]]
+  ? [(typeof SORTS)[number]] extends [ResultSort]
+    ? true
+    : never
+  : never;
+const sortsMatch: SameSorts = true;
+void sortsMatch;
+
 /** Successes/Failures list state: filters, search, sort, page cursor, page size. */
 export const resultsSearchSchema = z.object({
   task: text(200),
@@ -41,9 +58,12 @@ export const resultsSearchSchema = z.object({
   error: text(1000),
   retried: z.enum(["yes", "no"]).optional().catch(undefined),
   range: z.enum(Object.keys(TIME_RANGES) as [TimeRange, ...TimeRange[]]).catch("all"),
-  sort: z.enum(["stopped", "started", "duration"]).catch("stopped"),
+  sort: z.enum(SORTS).catch("stopped"),
   dir: z.enum(["asc", "desc"]).catch("desc"),
+  /** The next page: the rows after this cursor. */
   after: text(60),
+  /** The previous page: the rows before this cursor (wins over `after`). */
+  before: text(60),
   size: z.coerce
     .number()
     .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
@@ -58,6 +78,7 @@ export const queueSearchSchema = z.object({
   task: text(200),
   queue: text(200),
   after: text(80),
+  before: text(80),
   size: z.coerce
     .number()
     .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
@@ -144,6 +165,7 @@ export function toResultListParams(
     sort: s.sort,
     dir: s.dir,
     cursor: decodeCursor(s.after),
+    before: decodeCursor(s.before),
     limit: s.size,
   };
 }

@@ -40,7 +40,7 @@ export default async function QueuePage({
           />
         }
       />
-      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_20rem]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_20rem]">
         <QueueLive
           search={search}
           searchString={queueSearchString(search)}
