@@ -1,5 +1,6 @@
 /** `npm run jobdeck -- token <create|list|revoke>`: API tokens for other services. */
 import { getDb } from "@/db/client";
+import { NUMBER_RANGES } from "@/db/limits";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/db/queries/api-tokens";
 import { checkRole } from "@/db/queries/users";
 import { cliActor } from "./admin";
@@ -56,7 +57,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "revoke") {
-    const id = numberOption(arg, "id", { min: 1, integer: true });
+    const id = numberOption(arg, "id", NUMBER_RANGES.id);
     if (id === undefined)
       throw new CliError("token revoke needs the token's <id> (see token list).");
     revokeApiToken(db, id, cliActor());
