@@ -81,6 +81,17 @@ export function rangeProblem(value: unknown, range: NumberRange): string | null 
   return null;
 }
 
+/** A plain decimal: optional sign, digits, optional fraction (no hex, exponent, spaces, junk). */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/**
+ * Reads a number typed as text (CLI option, form field): plain decimals only, so "0x10", "1e20",
+ * "", "NaN" and "5s" read as NaN rather than as 16, 1e20, 0 or a surprise.
+ */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+}
+
 /** NUL, or a UTF-16 surrogate without its pair (paired ones are one code point under /u). */
 const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDFFF]/u;
 

@@ -61,3 +61,27 @@ test("a job named with a bidi override shows the control visibly on its page", a
   expect(await page.evaluate(() => document.body.innerText)).not.toMatch(BIDI);
   await snap(page, "bounds-job-bidi");
 });
+
+test("the enqueue form refuses hex, exponents and out-of-range numbers, naming the field", async ({
+  page,
+}) => {
+  const name = unique("bounds-form");
+  await page.goto("/queue");
+  const form = page.getByRole("form", { name: "Enqueue a job" });
+  await form.getByLabel("Name").fill(name);
+  const cases: [string, string, RegExp][] = [
+    ["Delay (seconds)", "0x10", /Delay must be a number of seconds/],
+    ["Delay (seconds)", "400000000", /delay must be between 0 and 315360000 seconds/],
+    ["Priority", "1e308", /Priority must be a whole number/],
+    ["Priority", "2000000", /priority must be a whole number between -1000000 and 1000000/],
+  ];
+  for (const [label, value, message] of cases) {
+    await form.getByLabel("Delay (seconds)").fill(label === "Delay (seconds)" ? value : "");
+    await form.getByLabel("Priority").fill(label === "Priority" ? value : "");
+    await form.getByRole("button", { name: "Enqueue job" }).click();
+    await expect(form.getByText(message)).toBeVisible();
+  }
+  await snap(page, "bounds-form-refused");
+  const stored = e2eDb().$client.prepare(`SELECT COUNT(*) FROM jobs WHERE name = ?`).pluck();
+  expect(stored.get(name)).toBe(0);
+});

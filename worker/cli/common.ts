@@ -1,6 +1,6 @@
 /** Shared pieces of the CLI commands: the Command shape, errors and argument parsing. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { rangeProblem, type NumberRange } from "@/db/limits";
+import { parseDecimal, rangeProblem, type NumberRange } from "@/db/limits";
 
 /** One CLI command: `run` returns the exit code. */
 export interface Command {
@@ -55,18 +55,16 @@ export function parseCliArgs<T extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
-/** A plain decimal: optional sign, digits, optional fraction (no hex, exponent, spaces, junk). */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
-
 /**
  * Reads a plain decimal number typed by a user; throws CliError naming the option for anything
  * else (hex, exponents, empty, NaN, trailing junk).
  */
 export function decimalOption(value: string, name: string): number {
-  if (!DECIMAL.test(value)) {
+  const n = parseDecimal(value);
+  if (Number.isNaN(n)) {
     throw new CliError(`--${name} must be a plain decimal number, got "${value}"`);
   }
-  return Number(value);
+  return n;
 }
 
 /**
