@@ -4,6 +4,8 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { NUMBER_RANGES, parseDecimal } from "@/db/limits";
+import { joinNegativeValues } from "./cli/common";
 
 /** Validated worker settings (times in ms). */
 export interface WorkerConfig {
@@ -46,39 +48,45 @@ export class ConfigError extends Error {}
 
 function seconds(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n))
-    throw new ConfigError(`--${name} must be a number of seconds, got "${value}"`);
-  if (n < min) throw new ConfigError(`--${name} must be at least ${min} seconds, got ${value}`);
+  const n = parseDecimal(value.trim());
+  if (Number.isNaN(n))
+    throw new ConfigError(`--${name} must be a plain decimal number of seconds, got "${value}"`);
+  const max = NUMBER_RANGES.timeout.max;
+  if (n < min || n > max)
+    throw new ConfigError(`--${name} must be between ${min} and ${max} seconds, got ${value}`);
   return Math.round(n * 1000);
 }
+
+/** The worker's options (node:util parseArgs). */
+const WORKER_OPTIONS = {
+  concurrency: { type: "string" },
+  queues: { type: "string" },
+  timeout: { type: "string" },
+  lease: { type: "string" },
+  heartbeat: { type: "string" },
+  grace: { type: "string" },
+  backoff: { type: "string" },
+  burst: { type: "boolean" },
+  "no-scheduler": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 /** Parses and validates the worker's argv; throws ConfigError with a message saying what to fix. */
 export function parseWorkerConfig(argv: string[]): WorkerConfig | "help" {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, WORKER_OPTIONS),
       strict: true,
       allowPositionals: false,
-      options: {
-        concurrency: { type: "string" },
-        queues: { type: "string" },
-        timeout: { type: "string" },
-        lease: { type: "string" },
-        heartbeat: { type: "string" },
-        grace: { type: "string" },
-        backoff: { type: "string" },
-        burst: { type: "boolean" },
-        "no-scheduler": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: WORKER_OPTIONS,
     }));
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\n\n${WORKER_HELP}`);
   }
   if (values.help) return "help";
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+  const concurrency =
+    values.concurrency === undefined ? 4 : parseDecimal(values.concurrency.trim());
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new ConfigError(
       `--concurrency must be a whole number from 1 to 256, got "${values.concurrency}"`,

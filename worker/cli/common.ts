@@ -19,7 +19,7 @@ const NEGATIVE_NUMBER = /^-\.?\d/;
  * Joins `--opt -5` into `--opt=-5` for options that take a value, so a negative number reaches
  * the option's own check (and its message) instead of parseArgs' "argument is ambiguous".
  */
-function joinNegativeValues(argv: string[], options: ParseArgsConfig["options"]): string[] {
+export function joinNegativeValues(argv: string[], options: ParseArgsConfig["options"]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
