@@ -112,6 +112,13 @@ describe("enqueue", () => {
     ).toBeGreaterThan(0);
   });
 
+  it("refuses enqueueMany input that is not an array of job objects", () => {
+    expect(() => enqueueJobs(db, "demo.echo" as never)).toThrowError(/array of jobs/);
+    expect(() => enqueueJobs(db, [null as never])).toThrowError(/job 0: a job must be an object/);
+    expect(() => enqueueJob(db, "demo.echo", {}, 5 as never)).toThrowError(/options must be/);
+    expect(count()).toBe(0);
+  });
+
   it("refuses a NUL or a lone surrogate in a task name and keeps paired surrogates", () => {
     expect(() => enqueueJob(db, "demo.echo\u0000", {})).toThrowError(/task must not contain a NUL/);
     expect(() =>

@@ -124,7 +124,12 @@ const NO_OPTIONS: EnqueueOptions = Object.freeze({});
 
 /** Validates one job's input; throws InputError naming the field at fault. */
 export function toJobValues(input: EnqueueInput, now: number): JobValues {
+  if (input === null || typeof input !== "object") {
+    throw new InputError("a job must be an object { task, args, options }", "job");
+  }
   const o = input.options ?? NO_OPTIONS;
+  if (o === null || typeof o !== "object")
+    throw new InputError("options must be an object", "options");
   const task = checkName(input.task, "task");
   if (task === null) throw new InputError("task is required", "task");
   const delay = checkNumber(o.delay, "delay", NUMBER_RANGES.delay) ?? 0;
@@ -164,6 +169,7 @@ export function enqueueJob(db: Db, task: string, args?: unknown, options?: Enque
 
 /** Enqueues many jobs in one transaction; all or none. Returns the ids in input order. */
 export function enqueueJobs(db: Db, inputs: EnqueueInput[]): number[] {
+  if (!Array.isArray(inputs)) throw new InputError("enqueueMany takes an array of jobs", "jobs");
   const now = Date.now();
   const rows = inputs.map((input, i) => {
     try {
