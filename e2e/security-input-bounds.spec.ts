@@ -52,6 +52,11 @@ test("the job page of that job loads and shows the time as invalid", async ({ pa
   await expect(page.getByRole("heading", { name: /broken/ })).toBeVisible();
   await expect(page.getByText("invalid date").first()).toBeVisible();
   await snap(page, "bounds-job-invalid-date");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/queue?queue=${encodeURIComponent(queue)}`);
+  await expect(page.getByText("invalid date").first()).toBeVisible();
+  await snap(page, "bounds-queue-invalid-date-390-dark");
   expect(errors).toEqual([]);
 });
 
