@@ -92,3 +92,10 @@ export function jsonOption(value: string | undefined, name: string): unknown {
     throw new CliError(`--${name} is not valid JSON (${(error as Error).message}): ${value}`);
   }
 }
+
+/** A stored time as ISO 8601 for CLI output: "-" when null, "invalid date" when out of range. */
+export function isoTime(ms: number | null): string {
+  if (ms === null) return "-";
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "invalid date" : date.toISOString();
+}

@@ -152,3 +152,15 @@ describe("jobdeck stats and retry-failed", () => {
     }
   });
 });
+
+describe("stored values out of range", () => {
+  it("are listed as an invalid date instead of crashing the command", () => {
+    expect(
+      jobdeck("schedule", "add", "--name", "far", "--task", "demo.echo", "--type", "hourly").code,
+    ).toBe(0);
+    db.$client.prepare(`UPDATE schedules SET next_run_at = 1e23 WHERE name = 'far'`).run();
+    const r = jobdeck("schedule", "list");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/next invalid date/);
+  });
+});

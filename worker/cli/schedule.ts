@@ -15,7 +15,7 @@ import {
   type ScheduleView,
   type SchedulePatch,
 } from "@/db/queries/schedules";
-import { CliError, decimalOption, parseCliArgs, type Command } from "./common";
+import { CliError, decimalOption, isoTime, parseCliArgs, type Command } from "./common";
 
 const DEFINITION_OPTIONS = {
   name: { type: "string" },
@@ -134,9 +134,7 @@ function resolve(ref: string | undefined, sub: string): ScheduleView {
   return found;
 }
 
-function iso(ms: number | null): string {
-  return ms === null ? "-" : new Date(ms).toISOString();
-}
+const iso = isoTime;
 
 function printList(rows: ScheduleView[], json: boolean): void {
   const withRule = rows.map((s) => ({

@@ -4,7 +4,7 @@ import { NUMBER_RANGES } from "@/db/limits";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/db/queries/api-tokens";
 import { checkRole } from "@/db/queries/users";
 import { cliActor } from "./admin";
-import { CliError, numberOption, parseCliArgs, type Command } from "./common";
+import { CliError, isoTime, numberOption, parseCliArgs, type Command } from "./common";
 
 const HELP = `Usage: npm run jobdeck -- token <subcommand>
 
@@ -16,9 +16,7 @@ Services send the token as "Authorization: Bearer <token>" to /api/v1/jobs.
 An admin token may enqueue jobs; a viewer token may only read them. Only a hash is stored:
 a lost token cannot be shown again; revoke it and create another.`;
 
-function when(ms: number | null): string {
-  return ms === null ? "-" : new Date(ms).toISOString();
-}
+const when = isoTime;
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCliArgs(argv, {
