@@ -7,7 +7,13 @@ import cronstrue from "cronstrue";
 import { DateTime, IANAZone } from "luxon";
 import { z } from "zod";
 import { InputError } from "./errors";
-import { MAX_NAME_CHARS } from "./limits";
+import {
+  MAX_NAME_CHARS,
+  NUMBER_RANGES,
+  rangeProblem,
+  textProblem,
+  type NumberRange,
+} from "./limits";
 import { serializeArgs } from "./queries/enqueue";
 import { nextFireTimes, parseCron, type ScheduleTiming } from "./schedule-times";
 import { CATCH_UP_POLICIES, SCHEDULE_TYPES } from "./schema";
@@ -19,10 +25,16 @@ const shortText = (field: string) =>
     .string({ error: `${field} must be text` })
     .trim()
     .min(1, `${field} is required`)
-    .max(MAX_NAME_CHARS, `${field} is longer than ${MAX_NAME_CHARS} characters`);
+    .max(MAX_NAME_CHARS, `${field} is longer than ${MAX_NAME_CHARS} characters`)
+    .refine((v) => textProblem(v) === null, {
+      error: (i) => `${field} ${textProblem(String(i.input))}`,
+    });
 
-const wholeNumber = (field: string) =>
-  z.number({ error: `${field} must be a number` }).int(`${field} must be a whole number`);
+/** A number checked against its range in db/limits.ts, the message naming field and range. */
+const boundedNumber = (field: string, range: NumberRange) =>
+  z.number({ error: `${field} must be a number` }).refine((v) => rangeProblem(v, range) === null, {
+    error: (i) => `${field} ${rangeProblem(i.input, range)}, got ${String(i.input)}`,
+  });
 
 /** The zod schema of a schedule definition (the form's and the CLI's fields, camelCase). */
 export const scheduleInputSchema = z
@@ -34,7 +46,7 @@ export const scheduleInputSchema = z
     scheduleType: z.enum(SCHEDULE_TYPES, {
       error: `scheduleType must be one of ${SCHEDULE_TYPES.join(", ")}`,
     }),
-    minutes: wholeNumber("minutes").min(1, "minutes must be at least 1").nullish(),
+    minutes: boundedNumber("minutes", NUMBER_RANGES.scheduleMinutes).nullish(),
     cron: z.string({ error: "cron must be text" }).trim().nullish(),
     timezone: z
       .string({ error: "timezone must be text" })
@@ -44,13 +56,11 @@ export const scheduleInputSchema = z
         error: (i) =>
           `Unknown timezone "${String(i.input)}"; use an IANA name such as Europe/Berlin`,
       }),
-    repeats: wholeNumber("repeats")
-      .min(-1, "repeats must be -1 (forever) or the number of runs left")
-      .default(-1),
-    nextRunAt: wholeNumber("nextRunAt").min(0, "nextRunAt must be a time").nullish(),
+    repeats: boundedNumber("repeats", NUMBER_RANGES.scheduleRepeats).default(-1),
+    nextRunAt: boundedNumber("nextRunAt", NUMBER_RANGES.runAt).nullish(),
     isEnabled: z.boolean({ error: "isEnabled must be true or false" }).default(true),
     queue: shortText("queue").default("default"),
-    priority: wholeNumber("priority").default(0),
+    priority: boundedNumber("priority", NUMBER_RANGES.priority).default(0),
     catchUp: z
       .enum(CATCH_UP_POLICIES, { error: `catchUp must be one of ${CATCH_UP_POLICIES.join(", ")}` })
       .default("once"),

@@ -4,6 +4,8 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { NUMBER_RANGES, parseDecimal } from "@/db/limits";
+import { joinNegativeValues } from "./cli/common";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 
 /** Validated worker settings (times in ms). */
@@ -45,81 +47,48 @@ A first SIGTERM/SIGINT stops claiming and waits for running jobs; a second exits
 /** Thrown for a bad setting; the message names the option. */
 export class ConfigError extends Error {}
 
-/** A plain decimal number: digits with an optional fraction and sign (no hex, exponents or junk). */
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-
-/** Largest value any time option takes: one week, far past any sane lease or timeout. */
-const MAX_SECONDS = 7 * 24 * 3600;
-
 function seconds(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const range = `from ${min} to ${MAX_SECONDS} seconds`;
-  if (!DECIMAL.test(value.trim()))
-    throw new ConfigError(`--${name} must be a number of seconds ${range}, got "${value}"`);
-  const n = Number(value);
-  if (n < min || n > MAX_SECONDS) throw new ConfigError(`--${name} must be ${range}, got ${value}`);
+  const n = parseDecimal(value.trim());
+  if (Number.isNaN(n))
+    throw new ConfigError(`--${name} must be a plain decimal number of seconds, got "${value}"`);
+  const max = NUMBER_RANGES.timeout.max;
+  if (n < min || n > max)
+    throw new ConfigError(`--${name} must be between ${min} and ${max} seconds, got ${value}`);
   return Math.round(n * 1000);
 }
 
-/**
- * Joins `--opt -5` into `--opt=-5` for options that take a value, so a negative number reaches our
- * range check (and its message naming the option) instead of parseArgs' "argument is ambiguous".
- */
-function joinNegativeValues(argv: string[], valued: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const next = argv[i + 1];
-    if (valued.has(arg) && next !== undefined && /^-[\d.]/.test(next)) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else out.push(arg);
-  }
-  return out;
-}
-
-const VALUED_OPTIONS = [
-  "concurrency",
-  "queues",
-  "timeout",
-  "lease",
-  "heartbeat",
-  "grace",
-  "backoff",
-] as const;
+/** The worker's options (node:util parseArgs). */
+const WORKER_OPTIONS = {
+  concurrency: { type: "string" },
+  queues: { type: "string" },
+  timeout: { type: "string" },
+  lease: { type: "string" },
+  heartbeat: { type: "string" },
+  grace: { type: "string" },
+  backoff: { type: "string" },
+  burst: { type: "boolean" },
+  "no-scheduler": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 /** Parses and validates the worker's argv; throws ConfigError with a message saying what to fix. */
 export function parseWorkerConfig(argv: string[]): WorkerConfig | "help" {
   let values;
   try {
     ({ values } = parseArgs({
-      args: joinNegativeValues(argv, new Set(VALUED_OPTIONS.map((name) => `--${name}`))),
+      args: joinNegativeValues(argv, WORKER_OPTIONS),
       strict: true,
       allowPositionals: false,
-      options: {
-        concurrency: { type: "string" },
-        queues: { type: "string" },
-        timeout: { type: "string" },
-        lease: { type: "string" },
-        heartbeat: { type: "string" },
-        grace: { type: "string" },
-        backoff: { type: "string" },
-        burst: { type: "boolean" },
-        "no-scheduler": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: WORKER_OPTIONS,
     }));
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\n\n${WORKER_HELP}`);
   }
   if (values.help) return "help";
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
-  if (
-    (values.concurrency !== undefined && !/^\d+$/.test(values.concurrency.trim())) ||
-    !Number.isInteger(concurrency) ||
-    concurrency < 1 ||
-    concurrency > 256
-  ) {
+  const concurrency =
+    values.concurrency === undefined ? 4 : parseDecimal(values.concurrency.trim());
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new ConfigError(
       `--concurrency must be a whole number from 1 to 256, got "${values.concurrency}"`,
     );

@@ -6,7 +6,7 @@ import type { OverviewPayload } from "@/app/(dashboard)/_lib/data";
 import { overviewQuery } from "@/app/(dashboard)/_lib/queries";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
-import { firstLine, formatCount, jobDisplayName } from "@/components/ui/format";
+import { firstLine, formatCount, formatIsoTime, jobDisplayName } from "@/components/ui/format";
 import { useLiveInterval } from "@/components/ui/live";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { formatRelative, Time } from "@/components/ui/time";
@@ -163,7 +163,7 @@ export function OverviewLive({ initialData }: { initialData: OverviewPayload }) 
                         {w.stoppedAt ? (
                           <Badge>stopped</Badge>
                         ) : (
-                          <span title={new Date(w.lastHeartbeatAt).toISOString()}>
+                          <span title={formatIsoTime(w.lastHeartbeatAt)}>
                             {formatRelative(w.lastHeartbeatAt, data.now)}
                           </span>
                         )}

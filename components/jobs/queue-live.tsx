@@ -12,7 +12,14 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { firstLine, formatCount, formatDuration, jobDisplayName } from "@/components/ui/format";
+import {
+  firstLine,
+  formatCount,
+  formatDuration,
+  formatIsoTime,
+  jobDisplayName,
+  visibleText,
+} from "@/components/ui/format";
 import { useLiveInterval } from "@/components/ui/live";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
@@ -50,7 +57,7 @@ function JobCells({ row }: { row: QueueRow }) {
       <Td>
         <TaskName name={row.task} />
       </Td>
-      <Td className="text-zinc-600 dark:text-zinc-300">{row.queue}</Td>
+      <Td className="text-zinc-600 dark:text-zinc-300">{visibleText(row.queue)}</Td>
       <Td className="text-right tabular-nums">{row.priority}</Td>
       <Td className="text-right tabular-nums">
         {row.attempts}
@@ -142,7 +149,7 @@ export function QueueLive({
                     className="max-w-40 truncate font-mono text-xs text-zinc-600 dark:text-zinc-300"
                     title={
                       row.lockedBy
-                        ? `${row.lockedBy}, lease until ${row.leaseExpiresAt ? new Date(row.leaseExpiresAt).toISOString() : "?"}`
+                        ? `${row.lockedBy}, lease until ${row.leaseExpiresAt ? formatIsoTime(row.leaseExpiresAt) : "?"}`
                         : undefined
                     }
                   >

@@ -7,7 +7,7 @@ import type { ResultsSearch } from "@/app/(dashboard)/_lib/search-params";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
-import { firstLine, formatDuration, jobDisplayName } from "@/components/ui/format";
+import { firstLine, formatDuration, jobDisplayName, visibleText } from "@/components/ui/format";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { isResultsFiltered } from "./list-url";
@@ -163,7 +163,9 @@ export function ResultsTable({
                 className="max-w-32 truncate text-zinc-600 dark:text-zinc-300"
                 title={row.groupName ?? undefined}
               >
-                {row.groupName ?? <span className="text-zinc-300 dark:text-zinc-600">—</span>}
+                {(row.groupName && visibleText(row.groupName)) ?? (
+                  <span className="text-zinc-300 dark:text-zinc-600">—</span>
+                )}
               </Td>
               <Td className="max-w-md">
                 <div className="flex items-center gap-2">

@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { toast } from "sonner";
+import { visibleText } from "./format";
 
 function pretty(raw: string, isJson: boolean): string {
   if (!isJson) return raw;
@@ -50,7 +51,7 @@ export function CodeBlock({
             : "border-zinc-200 bg-zinc-50 text-zinc-800 dark:border-zinc-800 dark:bg-zinc-950 dark:text-zinc-200")
         }
       >
-        {isOpen || !isLong ? text : `${text.slice(0, max)}…`}
+        {visibleText(isOpen || !isLong ? text : `${text.slice(0, max)}…`)}
       </pre>
       <div className="absolute top-2 right-2 flex gap-1">
         <button

@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { visibleText } from "./format";
 
 /** Untrusted text shown as text only, cut at `max` characters with a "Show all" toggle. */
 export function ExpandableText({
@@ -16,7 +17,7 @@ export function ExpandableText({
   return (
     <div className={className}>
       <span className="break-words whitespace-pre-wrap">
-        {isOpen || !isLong ? text : `${text.slice(0, max)}…`}
+        {visibleText(isOpen || !isLong ? text : `${text.slice(0, max)}…`)}
       </span>
       {isLong && (
         <button

@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
+import { INVALID_TIME, isShowableTime } from "./format";
 import { createLocalStore, useIsClient } from "./local-store";
 
 const modeStore = createLocalStore("jobdeck:time", "absolute", ["absolute", "relative"] as const);
@@ -71,6 +72,16 @@ export function Time({ ms, className }: { ms: number | null | undefined; classNa
   const isClient = useIsClient();
   const now = useNow(mode === "relative");
   if (ms === null || ms === undefined) return <span className="text-zinc-400">—</span>;
+  if (!isShowableTime(ms)) {
+    return (
+      <span
+        title={`The stored time ${String(ms)} is out of range`}
+        className="text-red-700 dark:text-red-400"
+      >
+        {INVALID_TIME}
+      </span>
+    );
+  }
   const iso = new Date(ms).toISOString();
   if (!isClient) {
     return (

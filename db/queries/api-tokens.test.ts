@@ -44,6 +44,9 @@ describe("API tokens", () => {
   it("refuses bad names and roles", () => {
     expect(() => createApiToken(db, { name: " ", role: "admin" }, "cli")).toThrow(/token name/);
     expect(() => createApiToken(db, { name: "a\nb", role: "admin" }, "cli")).toThrow(/token name/);
+    expect(() => createApiToken(db, { name: "svc\uD800", role: "admin" }, "cli")).toThrow(
+      /token name must not contain a lone surrogate/,
+    );
     // @ts-expect-error: a role outside the list, as the CLI could pass
     expect(() => createApiToken(db, { name: "x", role: "root" }, "cli")).toThrow(/role must be/);
   });

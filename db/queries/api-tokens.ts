@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../client";
 import { InputError } from "../errors";
+import { textProblem } from "../limits";
 import type { UserRole } from "../schema";
 import { recordAudit } from "./audit";
 import { checkRole } from "./users";
@@ -41,6 +42,8 @@ export function createApiToken(
   if (name === "" || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new InputError("A token name is 1 to 100 printable characters", "name");
   }
+  const problem = textProblem(name);
+  if (problem) throw new InputError(`A token name ${problem}`, "name");
   const role = checkRole(input.role);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   return db.$client

@@ -68,6 +68,19 @@ describe("enqueue", () => {
     [{ maxAttempts: 0 }, "maxAttempts"],
     [{ timeout: 0 }, "timeout"],
     [{ queue: "" }, "queue"],
+    [{ delay: 1e20 }, "delay"],
+    [{ delay: 3650 * 86_400 + 1 }, "delay"],
+    [{ priority: 1e308 }, "priority"],
+    [{ priority: -1_000_001 }, "priority"],
+    [{ timeout: 1e300 }, "timeout"],
+    [{ maxAttempts: 1001 }, "maxAttempts"],
+    [{ runAt: 1e20 }, "runAt"],
+    [{ runAt: -1 }, "runAt"],
+    [{ delay: Number.NaN }, "delay"],
+    [{ name: "a\u0000b" }, "name"],
+    [{ queue: "q\uD800" }, "queue"],
+    [{ group: "\uDC00g" }, "group"],
+    [{ uniqueKey: "k\u0000" }, "uniqueKey"],
   ])("refuses bad option %j naming the field", (options, field) => {
     try {
       enqueueJob(db, "demo.echo", {}, options as never);
@@ -77,6 +90,42 @@ describe("enqueue", () => {
       expect((error as InputError).field).toBe(field);
     }
     expect(count()).toBe(0);
+  });
+
+  it("says the field and its allowed range for an out-of-range number", () => {
+    expect(() => enqueueJob(db, "demo.echo", {}, { delay: 1e20 })).toThrowError(
+      "delay must be between 0 and 315360000 seconds, got 100000000000000000000",
+    );
+    expect(() => enqueueJob(db, "demo.echo", {}, { priority: 1e308 })).toThrowError(
+      /priority must be a whole number between -1000000 and 1000000/,
+    );
+    expect(() => enqueueJob(db, "demo.echo", {}, { timeout: 1e300 })).toThrowError(
+      /timeout must be between 0.001 and 2073600 seconds/,
+    );
+    expect(
+      enqueueJob(
+        db,
+        "demo.echo",
+        {},
+        { delay: 3650 * 86_400, priority: -1_000_000, timeout: 0.001 },
+      ),
+    ).toBeGreaterThan(0);
+  });
+
+  it("refuses enqueueMany input that is not an array of job objects", () => {
+    expect(() => enqueueJobs(db, "demo.echo" as never)).toThrowError(/array of jobs/);
+    expect(() => enqueueJobs(db, [null as never])).toThrowError(/job 0: a job must be an object/);
+    expect(() => enqueueJob(db, "demo.echo", {}, 5 as never)).toThrowError(/options must be/);
+    expect(count()).toBe(0);
+  });
+
+  it("refuses a NUL or a lone surrogate in a task name and keeps paired surrogates", () => {
+    expect(() => enqueueJob(db, "demo.echo\u0000", {})).toThrowError(/task must not contain a NUL/);
+    expect(() =>
+      enqueueJobs(db, [{ task: "demo.echo", options: { name: "x\uD83D" } }]),
+    ).toThrowError(/job 0: name must not contain a lone surrogate \(U\+D83D\)/);
+    const id = enqueueJob(db, "demo.echo", {}, { name: "rocket \uD83D\uDE80" });
+    expect(readJob(db, id)?.name).toBe("rocket \uD83D\uDE80");
   });
 
   it("refuses arguments that are not JSON, too large, or carry prototype keys", () => {

@@ -4,7 +4,14 @@
  */
 import type { Db } from "../client";
 import { InputError } from "../errors";
-import { MAX_ARGS_BYTES, MAX_NAME_CHARS } from "../limits";
+import {
+  MAX_ARGS_BYTES,
+  MAX_NAME_CHARS,
+  NUMBER_RANGES,
+  rangeProblem,
+  textProblem,
+  type NumberRange,
+} from "../limits";
 import { insertJobs, insertOne, type JobValues } from "./insert-jobs";
 import { assertArgsMatchSchemas, assertKnownTasks } from "./tasks";
 
@@ -62,28 +69,15 @@ function checkName(value: string | undefined, field: string): string | null {
   if (value.length > MAX_NAME_CHARS) {
     throw new InputError(`${field} is longer than ${MAX_NAME_CHARS} characters`, field);
   }
+  const problem = textProblem(value);
+  if (problem) throw new InputError(`${field} ${problem}`, field);
   return value;
 }
 
-interface NumberRule {
-  min: number;
-  integer: boolean;
-}
-const DELAY: NumberRule = { min: 0, integer: false };
-const TIMEOUT: NumberRule = { min: 0.001, integer: false };
-const PRIORITY: NumberRule = { min: -1_000_000, integer: true };
-const MAX_ATTEMPTS: NumberRule = { min: 1, integer: true };
-
-function checkNumber(value: number | undefined, field: string, rule: NumberRule): number | null {
+function checkNumber(value: number | undefined, field: string, range: NumberRange): number | null {
   if (value === undefined || value === null) return null;
-  if (
-    typeof value !== "number" ||
-    !Number.isFinite(value) ||
-    (rule.integer && !Number.isInteger(value))
-  ) {
-    throw new InputError(`${field} must be a ${rule.integer ? "whole " : ""}number`, field);
-  }
-  if (value < rule.min) throw new InputError(`${field} must be at least ${rule.min}`, field);
+  const problem = rangeProblem(value, range);
+  if (problem) throw new InputError(`${field} ${problem}, got ${String(value)}`, field);
   return value;
 }
 
@@ -130,29 +124,35 @@ const NO_OPTIONS: EnqueueOptions = Object.freeze({});
 
 /** Validates one job's input; throws InputError naming the field at fault. */
 export function toJobValues(input: EnqueueInput, now: number): JobValues {
+  if (input === null || typeof input !== "object") {
+    throw new InputError("a job must be an object { task, args, options }", "job");
+  }
   const o = input.options ?? NO_OPTIONS;
+  if (o === null || typeof o !== "object")
+    throw new InputError("options must be an object", "options");
   const task = checkName(input.task, "task");
   if (task === null) throw new InputError("task is required", "task");
-  const delay = checkNumber(o.delay, "delay", DELAY) ?? 0;
+  const delay = checkNumber(o.delay, "delay", NUMBER_RANGES.delay) ?? 0;
   let runAt = now + Math.round(delay * 1000);
   if (o.runAt !== undefined) {
     const at = o.runAt instanceof Date ? o.runAt.getTime() : o.runAt;
     if (typeof at !== "number" || !Number.isFinite(at))
       throw new InputError("runAt must be a date", "runAt");
-    runAt = Math.round(at);
+    runAt = checkNumber(Math.round(at), "runAt", NUMBER_RANGES.runAt) ?? runAt;
   }
-  const timeout = checkNumber(o.timeout, "timeout", TIMEOUT);
+  const timeout = checkNumber(o.timeout, "timeout", NUMBER_RANGES.timeout);
   return {
     name: checkName(o.name, "name"),
     task,
     args: serializeArgs(input.args),
     queue: checkName(o.queue, "queue") ?? "default",
-    priority: checkNumber(o.priority, "priority", PRIORITY) ?? 0,
+    priority: checkNumber(o.priority, "priority", NUMBER_RANGES.priority) ?? 0,
     group_name: checkName(o.group, "group"),
     unique_key: checkName(o.uniqueKey, "uniqueKey"),
     run_at: runAt,
     created_at: now,
-    max_attempts: checkNumber(o.maxAttempts, "maxAttempts", MAX_ATTEMPTS) ?? DEFAULT_MAX_ATTEMPTS,
+    max_attempts:
+      checkNumber(o.maxAttempts, "maxAttempts", NUMBER_RANGES.maxAttempts) ?? DEFAULT_MAX_ATTEMPTS,
     timeout_ms: timeout === null ? null : Math.round(timeout * 1000),
     hook: checkName(o.hook, "hook"),
     retry_of: o.retryOf ?? null,
@@ -170,6 +170,7 @@ export function enqueueJob(db: Db, task: string, args?: unknown, options?: Enque
 
 /** Enqueues many jobs in one transaction; all or none. Returns the ids in input order. */
 export function enqueueJobs(db: Db, inputs: EnqueueInput[]): number[] {
+  if (!Array.isArray(inputs)) throw new InputError("enqueueMany takes an array of jobs", "jobs");
   const now = Date.now();
   const rows = inputs.map((input, i) => {
     try {

@@ -1,5 +1,6 @@
 /** `jobdeck enqueue <task>`: enqueue one job (or N copies) and print the ids. */
 import { getDb } from "@/db/client";
+import { NUMBER_RANGES } from "@/db/limits";
 import { enqueueJobs, type EnqueueOptions } from "@/db/queries/enqueue";
 import { CliError, jsonOption, numberOption, parseCliArgs, type Command } from "./common";
 
@@ -43,15 +44,14 @@ export const enqueueCommand: Command = {
     if (extra.length > 0)
       throw new CliError(`unexpected argument "${extra[0]}" (put JSON arguments after --args)`);
     const args = jsonOption(values.args, "args");
-    const count = numberOption(values.count, "count", { min: 1, integer: true }) ?? 1;
-    if (count > 1_000_000) throw new CliError("--count must be at most 1000000");
+    const count = numberOption(values.count, "count", NUMBER_RANGES.count) ?? 1;
     const options: EnqueueOptions = {
       queue: values.queue,
-      priority: numberOption(values.priority, "priority", { min: -1_000_000, integer: true }),
-      delay: numberOption(values.delay, "delay", { min: 0 }),
+      priority: numberOption(values.priority, "priority", NUMBER_RANGES.priority),
+      delay: numberOption(values.delay, "delay", NUMBER_RANGES.delay),
       group: values.group,
-      timeout: numberOption(values.timeout, "timeout", { min: 0.001 }),
-      maxAttempts: numberOption(values["max-attempts"], "max-attempts", { min: 1, integer: true }),
+      timeout: numberOption(values.timeout, "timeout", NUMBER_RANGES.timeout),
+      maxAttempts: numberOption(values["max-attempts"], "max-attempts", NUMBER_RANGES.maxAttempts),
       uniqueKey: values["unique-key"],
       name: values.name,
     };

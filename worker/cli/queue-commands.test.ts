@@ -54,6 +54,13 @@ describe("jobdeck enqueue", () => {
     });
   });
 
+  it("reads a negative number after an option as its value", () => {
+    const r = jobdeck("enqueue", "demo.echo", "--priority", "-5", "--delay", "0.5");
+    expect(r.code).toBe(0);
+    const id = Number(r.stdout.trim());
+    expect(db.$client.prepare(`SELECT priority FROM jobs WHERE id = ?`).pluck().get(id)).toBe(-5);
+  });
+
   it("enqueues N copies with --count and prints the count", () => {
     const before = queued() as number;
     const r = jobdeck("enqueue", "demo.noop", "--count", "250");
@@ -64,10 +71,34 @@ describe("jobdeck enqueue", () => {
   it.each([
     [["enqueue", "emails.nope"], /Unknown task "emails.nope"/],
     [["enqueue", "demo.echo", "--args", "{bad json"], /--args is not valid JSON/],
-    [["enqueue", "demo.echo", "--delay=-5"], /--delay must be at least 0/],
-    [["enqueue", "demo.echo", "--delay", "-5"], /--delay' argument is ambiguous/],
-    [["enqueue", "demo.echo", "--max-attempts", "0"], /--max-attempts must be at least 1/],
-    [["enqueue", "demo.echo", "--count", "2.5"], /--count must be a whole number/],
+    [["enqueue", "demo.echo", "--delay=-5"], /--delay must be between 0 and 315360000 seconds/],
+    [["enqueue", "demo.echo", "--delay", "-5"], /--delay must be between 0 and 315360000 seconds/],
+    [["enqueue", "demo.echo", "--delay", "1e20"], /--delay must be a plain decimal number/],
+    [["enqueue", "demo.echo", "--delay", "0x10"], /--delay must be a plain decimal number/],
+    [["enqueue", "demo.echo", "--delay", ""], /--delay must be a plain decimal number/],
+    [["enqueue", "demo.echo", "--delay", "NaN"], /--delay must be a plain decimal number/],
+    [["enqueue", "demo.echo", "--delay", "5s"], /--delay must be a plain decimal number/],
+    [["enqueue", "demo.echo", "--delay", "400000000"], /--delay must be between 0 and/],
+    [
+      ["enqueue", "demo.echo", "--priority", "1" + "0".repeat(30)],
+      /--priority must be a whole number between -1000000 and 1000000/,
+    ],
+    [
+      ["enqueue", "demo.echo", "--timeout", "9999999"],
+      /--timeout must be between 0.001 and 2073600 seconds/,
+    ],
+    [
+      ["enqueue", "demo.echo", "--max-attempts", "0"],
+      /--max-attempts must be a whole number between 1 and 1000/,
+    ],
+    [
+      ["enqueue", "demo.echo", "--count", "2.5"],
+      /--count must be a whole number between 1 and 1000000/,
+    ],
+    [
+      ["enqueue", "demo.echo", "--count", "-3"],
+      /--count must be a whole number between 1 and 1000000/,
+    ],
     [["enqueue"], /enqueue needs a task name/],
     [["enqueue", "demo.echo", "--bogus"], /Unknown option '--bogus'/],
     [["frobnicate"], /Unknown command "frobnicate"/],
@@ -151,5 +182,17 @@ describe("jobdeck stats and retry-failed", () => {
       expect(r.code, command).toBe(0);
       expect(r.stdout, command).toMatch(/Usage: npm run jobdeck/);
     }
+  });
+});
+
+describe("stored values out of range", () => {
+  it("are listed as an invalid date instead of crashing the command", () => {
+    expect(
+      jobdeck("schedule", "add", "--name", "far", "--task", "demo.echo", "--type", "hourly").code,
+    ).toBe(0);
+    db.$client.prepare(`UPDATE schedules SET next_run_at = 1e23 WHERE name = 'far'`).run();
+    const r = jobdeck("schedule", "list");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/next invalid date/);
   });
 });

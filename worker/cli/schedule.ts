@@ -15,7 +15,7 @@ import {
   type ScheduleView,
   type SchedulePatch,
 } from "@/db/queries/schedules";
-import { CliError, parseCliArgs, type Command } from "./common";
+import { CliError, decimalOption, isoTime, parseCliArgs, type Command } from "./common";
 
 const DEFINITION_OPTIONS = {
   name: { type: "string" },
@@ -76,10 +76,7 @@ Bad input exits 2 with a message naming the option; nothing is saved.`;
 
 function numberField(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n))
-    throw new CliError(`--${option} must be a number, got "${value}"`);
-  return n;
+  return decimalOption(value, option);
 }
 
 function timeField(value: string | undefined, timezone: string | undefined): number | undefined {
@@ -137,9 +134,7 @@ function resolve(ref: string | undefined, sub: string): ScheduleView {
   return found;
 }
 
-function iso(ms: number | null): string {
-  return ms === null ? "-" : new Date(ms).toISOString();
-}
+const iso = isoTime;
 
 function printList(rows: ScheduleView[], json: boolean): void {
   const withRule = rows.map((s) => ({

@@ -1,5 +1,6 @@
 /** `jobdeck seed`: fill a database with many rows, to try the dashboard at scale. */
 import { getDb } from "@/db/client";
+import { NUMBER_RANGES } from "@/db/limits";
 import { seedRows } from "@/db/queries/seed";
 import { numberOption, parseCliArgs, type Command } from "./common";
 
@@ -20,10 +21,9 @@ Use a throwaway DATABASE_URL: the rows are made up.`,
       false,
     );
     const counts = {
-      successes:
-        numberOption(values.successes, "successes", { min: 0, integer: true }) ?? 1_000_000,
-      failures: numberOption(values.failures, "failures", { min: 0, integer: true }) ?? 100_000,
-      queued: numberOption(values.queued, "queued", { min: 0, integer: true }) ?? 10_000,
+      successes: numberOption(values.successes, "successes", NUMBER_RANGES.seedRows) ?? 1_000_000,
+      failures: numberOption(values.failures, "failures", NUMBER_RANGES.seedRows) ?? 100_000,
+      queued: numberOption(values.queued, "queued", NUMBER_RANGES.seedRows) ?? 10_000,
     };
     const started = Date.now();
     seedRows(getDb(), counts);

@@ -1,9 +1,10 @@
 /** `npm run jobdeck -- token <create|list|revoke>`: API tokens for other services. */
 import { getDb } from "@/db/client";
+import { NUMBER_RANGES } from "@/db/limits";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/db/queries/api-tokens";
 import { checkRole } from "@/db/queries/users";
 import { cliActor } from "./admin";
-import { CliError, numberOption, parseCliArgs, type Command } from "./common";
+import { CliError, isoTime, numberOption, parseCliArgs, type Command } from "./common";
 
 const HELP = `Usage: npm run jobdeck -- token <subcommand>
 
@@ -15,9 +16,7 @@ Services send the token as "Authorization: Bearer <token>" to /api/v1/jobs.
 An admin token may enqueue jobs; a viewer token may only read them. Only a hash is stored:
 a lost token cannot be shown again; revoke it and create another.`;
 
-function when(ms: number | null): string {
-  return ms === null ? "-" : new Date(ms).toISOString();
-}
+const when = isoTime;
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCliArgs(argv, {
@@ -56,7 +55,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "revoke") {
-    const id = numberOption(arg, "id", { min: 1, integer: true });
+    const id = numberOption(arg, "id", NUMBER_RANGES.id);
     if (id === undefined)
       throw new CliError("token revoke needs the token's <id> (see token list).");
     revokeApiToken(db, id, cliActor());

@@ -9,6 +9,7 @@ import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
 import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import { getDb, type Db } from "@/db/client";
 import { InputError } from "@/db/errors";
+import { parseDecimal } from "@/db/limits";
 import { recordAudit } from "@/db/queries/audit";
 import { enqueueJob } from "@/db/queries/enqueue";
 import { cancelQueuedJob, requestCancel } from "@/db/lifecycle";
@@ -91,7 +92,7 @@ export async function requestCancelAction(id: number): Promise<ActionResult> {
 
 const optionalNumber = (schema: z.ZodNumber) =>
   z.preprocess(
-    (v) => (v === "" || v === null || v === undefined ? undefined : Number(v)),
+    (v) => (v === "" || v === null || v === undefined ? undefined : parseDecimal(String(v).trim())),
     schema.optional(),
   );
 

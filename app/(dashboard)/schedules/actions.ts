@@ -11,6 +11,7 @@ import { AuthError, currentAddress, requireAdminAction, requireUserAction } from
 import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
+import { parseDecimal } from "@/db/limits";
 import { recordAudit } from "@/db/queries/audit";
 import {
   createSchedule,
@@ -47,7 +48,7 @@ function text(form: FormData, key: string): string {
 }
 
 function optionalNumber(raw: string): number | null {
-  return raw.trim() === "" ? null : Number(raw);
+  return raw.trim() === "" ? null : parseDecimal(raw.trim());
 }
 
 /** Reads the form's fields into a schedule definition; the Next run is wall time in the schedule's timezone. */

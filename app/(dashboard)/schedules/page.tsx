@@ -9,6 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/card";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { visibleText } from "@/components/ui/format";
 import { Time } from "@/components/ui/time";
 import { JobStateBadge } from "@/components/jobs/job-state-badge";
 import { LiveRefresher } from "@/components/jobs/live-refresher";
@@ -84,7 +85,7 @@ export default async function SchedulesPage({
                       className="block truncate font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400"
                       title={s.name}
                     >
-                      {s.name}
+                      {visibleText(s.name)}
                     </Link>
                   </Td>
                   <Td>

@@ -11,7 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { CodeBlock } from "@/components/ui/code-block";
 import { ExpandableText } from "@/components/ui/expandable-text";
-import { formatDuration, jobDisplayName } from "@/components/ui/format";
+import { formatDuration, jobDisplayName, visibleText } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
@@ -82,7 +82,7 @@ function Details({ job }: { job: JobDetail }) {
       <Row label="Task">
         <TaskName name={job.task} />
       </Row>
-      <Row label="Queue">{job.queue}</Row>
+      <Row label="Queue">{visibleText(job.queue)}</Row>
       <Row label="Priority">{job.priority}</Row>
       <Row label="Group">
         {job.groupName ? (
@@ -90,7 +90,7 @@ function Details({ job }: { job: JobDetail }) {
             className="text-indigo-600 hover:underline dark:text-indigo-400"
             href={`/${job.state === "failure" ? "failures" : "successes"}?group=${encodeURIComponent(job.groupName)}`}
           >
-            {job.groupName}
+            {visibleText(job.groupName)}
           </Link>
         ) : (
           "—"
@@ -195,7 +195,9 @@ export default async function JobPage({ params }: Props) {
           </h1>
           <p className="mt-1 text-sm text-zinc-500">
             <TaskName name={job.task} /> on queue{" "}
-            <span className="font-medium text-zinc-700 dark:text-zinc-300">{job.queue}</span>
+            <bdi className="font-medium text-zinc-700 dark:text-zinc-300">
+              {visibleText(job.queue)}
+            </bdi>
           </p>
         </div>
         {user.role === "admin" && (

@@ -66,6 +66,27 @@ describe("POST /api/v1/jobs", () => {
     expect(audit).toEqual({ actor: "token:svc", action: "job.enqueue", target: `job:${id}` });
   });
 
+  it.each([
+    ['{"task":"demo.echo","delay":1e20}', "delay", /delay must be between 0 and 315360000 seconds/],
+    [
+      '{"task":"demo.echo","priority":1e308}',
+      "priority",
+      /priority must be a whole number between/,
+    ],
+    ['{"task":"demo.echo","timeout":1e300}', "timeout", /timeout must be between 0.001 and/],
+    ['{"task":"demo.echo","maxAttempts":5000}', "maxAttempts", /maxAttempts must be a whole/],
+    ['{"task":"demo.echo","name":"a\\u0000b"}', "name", /name must not contain a NUL/],
+    ['{"task":"demo.echo","queue":"q\\ud800"}', "queue", /queue must not contain a lone surrogate/],
+  ])("refuses %s with 400 naming the field and its range", async (body, field, message) => {
+    const before = count();
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    const json = (await response.json()) as { field?: string; message: string };
+    expect(json.field).toBe(field);
+    expect(json.message).toMatch(message);
+    expect(count()).toBe(before);
+  });
+
   it("refuses viewers, missing tokens and cross-site origins, writing nothing", async () => {
     const before = count();
     expect((await post('{"task":"demo.echo"}', {}, viewer)).status).toBe(403);
