@@ -7,10 +7,14 @@ import { asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../client";
 import { InputError } from "../errors";
 import {
-  nextFireTime,
+  newSeriesStart,
   parseSchedule,
+  plannedRuns,
+  previewSchedule,
   type ScheduleDefinition,
   type ScheduleInput,
+  type SchedulePreview,
+  type SeriesStart,
 } from "../schedule-rules";
 import { jobs, results, schedules, type ScheduleRow } from "../schema";
 import { insertJobs, toJobValues } from "./enqueue";
@@ -72,14 +76,6 @@ function rowToInput(row: ScheduleRow): ScheduleInput {
   };
 }
 
-/** The first run of a definition whose series starts at `anchorAt` (at or after it; null: none). */
-function firstRun(def: ScheduleDefinition, anchorAt: number, from: number): number | null {
-  if (def.repeats === 0) return null;
-  const next = nextFireTime({ ...def, anchorAt }, from);
-  // A `once` whose time has passed (re-enabled or re-armed late) runs as soon as possible.
-  return next ?? (def.scheduleType === "once" ? from : null);
-}
-
 function validated(db: Db, input: unknown): ScheduleDefinition {
   const def = parseSchedule(input);
   assertKnownTasks(db, [def.task]);
@@ -95,11 +91,15 @@ function nameTaken(name: string): InputError {
   return new InputError(`A schedule named "${name}" already exists`, "name");
 }
 
+/** The first run a save schedules (null: none, the schedule is then saved disabled). */
+function firstPlannedRun(def: ScheduleDefinition, start: SeriesStart, now: number): number | null {
+  return plannedRuns(def, start, now, 1)[0] ?? null;
+}
+
 /** Creates a schedule; its first run is `nextRunAt` (default now; for cron the first time at or after it). */
 export function createSchedule(db: Db, input: ScheduleInput, now = Date.now()): ScheduleRow {
   const def = validated(db, input);
-  const anchorAt = def.nextRunAt ?? now;
-  const nextRunAt = firstRun(def, anchorAt, anchorAt);
+  const nextRunAt = firstPlannedRun(def, newSeriesStart(def, now), now);
   try {
     return db.$client
       .transaction(() =>
@@ -124,20 +124,50 @@ export function createSchedule(db: Db, input: ScheduleInput, now = Date.now()): 
 
 const TIMING_FIELDS = ["scheduleType", "minutes", "cron", "timezone"] as const;
 
-function nextAfterUpdate(
+/**
+ * Where saving `def` over `row` starts the series: at a Next run the patch sets; else, when the
+ * timing changed or the schedule is switched on (or had no next run), at the new rule's first
+ * time from now, in phase with the saved series (its time of day, minute, weekday); else the saved
+ * series goes on. The form's preview uses the same start, so it shows what the save schedules.
+ */
+function seriesStart(
   db: Db,
   row: ScheduleRow,
   def: ScheduleDefinition,
   patch: SchedulePatch,
   now: number,
-): number | null {
-  if (def.repeats === 0) return null;
-  if (patch.nextRunAt !== undefined && patch.nextRunAt !== null)
-    return firstRun(def, patch.nextRunAt, patch.nextRunAt);
-  const timingChanged = TIMING_FIELDS.some((f) => patch[f] !== undefined && patch[f] !== row[f]);
-  if (!timingChanged && row.nextRunAt !== null && patch.nextRunAt !== null) return row.nextRunAt;
-  const anchorAt = row.nextRunAt === null ? now : scheduleAnchor(db, row, row.nextRunAt);
-  return firstRun(def, timingChanged ? (row.nextRunAt ?? now) : anchorAt, now);
+): SeriesStart {
+  if (patch.nextRunAt !== undefined) return newSeriesStart(def, now);
+  if (row.nextRunAt === null) return { from: "now", anchorAt: now };
+  const anchorAt = scheduleAnchor(db, row, row.nextRunAt);
+  const isTimingChanged = TIMING_FIELDS.some((f) => def[f] !== row[f]);
+  if (isTimingChanged) return { from: "now", anchorAt };
+  // Switched on: the runs missed while off are skipped, as setScheduleEnabled does.
+  if (def.isEnabled && !row.isEnabled && row.nextRunAt < now) return { from: "now", anchorAt };
+  return { from: "saved", nextRunAt: row.nextRunAt, anchorAt };
+}
+
+/** The saved row and its definition after applying `patch` (validated; throws InputError). */
+function patched(db: Db, id: number, patch: SchedulePatch) {
+  const row = getScheduleRow(db, id);
+  return { row, def: validated(db, { ...rowToInput(row), ...patch }) };
+}
+
+/**
+ * What saving `patch` over schedule `id` at `now` would do, without saving: the rule in words and
+ * the next `k` runs (default 5), or the timing errors. The form's preview while editing.
+ */
+export function previewScheduleUpdate(
+  db: Db,
+  id: number,
+  patch: SchedulePatch,
+  now = Date.now(),
+  k = 5,
+): SchedulePreview {
+  const row = getScheduleRow(db, id);
+  return previewSchedule({ ...rowToInput(row), ...patch }, now, k, (def) =>
+    seriesStart(db, row, def, patch, now),
+  );
 }
 
 /**
@@ -151,9 +181,8 @@ export function updateSchedule(
   now = Date.now(),
 ): ScheduleRow {
   const save = () => {
-    const row = getScheduleRow(db, id);
-    const def = validated(db, { ...rowToInput(row), ...patch });
-    const nextRunAt = nextAfterUpdate(db, row, def, patch, now);
+    const { row, def } = patched(db, id, patch);
+    const nextRunAt = firstPlannedRun(def, seriesStart(db, row, def, patch, now), now);
     try {
       return db
         .update(schedules)
@@ -177,7 +206,9 @@ function enabledNextRun(db: Db, row: ScheduleRow, now: number): number | null {
     );
   }
   const anchorAt = row.nextRunAt === null ? now : scheduleAnchor(db, row, row.nextRunAt);
-  return firstRun(parseSchedule(rowToInput(row)), anchorAt, now);
+  const def = parseSchedule(rowToInput(row));
+  // Runs missed while disabled are skipped: the series' next time from now, never before its anchor.
+  return firstPlannedRun(def, { from: "now", anchorAt }, Math.max(now, anchorAt));
 }
 
 /**
