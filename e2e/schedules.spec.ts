@@ -108,6 +108,10 @@ test("a refused save of an hourly schedule changed to cron still shows the cron 
     'Cron day of month "32" is out of range: allowed 1-31',
   );
   await snap(page, "schedule-refused-cron");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(type).toHaveValue("cron");
+  await snap(page, "schedule-refused-cron-390");
+  await page.setViewportSize({ width: 1440, height: 900 });
   await form.getByLabel("Cron").fill("0 0 31 2 *");
   await form.getByRole("button", { name: "Save" }).click();
   await expect(form.getByLabel("Cron")).toHaveAccessibleDescription(/never runs/);

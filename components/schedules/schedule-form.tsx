@@ -352,7 +352,7 @@ function ScheduleFields({
               error={errors.nextRunAt ?? previewErrors.nextRunAt}
               hint={
                 original.id !== undefined && scheduleType !== "once"
-                  ? "Left as it is, the series goes on (a changed rule starts from now, see Preview); set it to choose the next run"
+                  ? "Leave it to keep the series (a changed rule starts from now: see Preview); set it to move the next run"
                   : scheduleType === "once"
                     ? "When it runs, in the timezone above (empty: as soon as saved)"
                     : "First run, and the time of day / weekday / date it repeats at (empty: now)"
