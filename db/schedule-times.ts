@@ -11,7 +11,8 @@
  *   Feb 28 in common years (dateutil's relativedelta rule, as Django-Q).
  * - DST rule: a local time that does not exist (spring forward) moves forward by the length of the
  *   gap (02:30 -> 03:30); a local time that occurs twice (fall back) fires once, at the first
- *   occurrence (the earlier instant).
+ *   occurrence (the earlier instant). The first run is the anchor instant itself, even on the
+ *   second pass of a repeated hour.
  * `cron` uses croner (5 fields) in the timezone: a fixed-time job in the gap runs at the first valid
  * time after it (02:30 -> 03:00) and once on a repeated time; interval jobs skip times in the gap.
  */

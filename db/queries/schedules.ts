@@ -10,15 +10,14 @@ import {
   newSeriesStart,
   parseSchedule,
   plannedRuns,
-  previewSchedule,
   type ScheduleDefinition,
   type ScheduleInput,
-  type SchedulePreview,
   type SeriesStart,
 } from "../schedule-rules";
 import { jobs, results, schedules, type ScheduleRow } from "../schema";
 import { insertJobs, toJobValues } from "./enqueue";
 import { scheduleAnchor } from "./schedule-fire";
+import { getScheduleRow, rowToInput, seriesStart, type SchedulePatch } from "./schedules-start";
 import { assertKnownTasks } from "./tasks";
 
 export {
@@ -31,6 +30,7 @@ export {
   type FiredRun,
 } from "./schedule-fire";
 export { seedDemoSchedules } from "./schedule-seed";
+export { getScheduleRow, previewScheduleUpdate, type SchedulePatch } from "./schedules-start";
 
 /** How the last run went: the job's state while live, its result once finished, "unknown" if pruned. */
 export type LastRunOutcome = "queued" | "running" | "success" | "failure" | "unknown";
@@ -38,42 +38,6 @@ export type LastRunOutcome = "queued" | "running" | "success" | "failure" | "unk
 /** A schedule with its last run, as lists and the CLI show it. */
 export interface ScheduleView extends ScheduleRow {
   lastRun: { jobId: number; at: number | null; outcome: LastRunOutcome } | null;
-}
-
-/** Fields of a schedule update; omitted fields keep their value. */
-export type SchedulePatch = Partial<ScheduleInput>;
-
-function rowToInput(row: ScheduleRow): ScheduleInput {
-  const {
-    name,
-    task,
-    args,
-    scheduleType,
-    minutes,
-    cron,
-    timezone,
-    repeats,
-    nextRunAt,
-    isEnabled,
-    queue,
-    priority,
-    catchUp,
-  } = row;
-  return {
-    name,
-    task,
-    args,
-    scheduleType,
-    minutes,
-    cron,
-    timezone,
-    repeats,
-    nextRunAt,
-    isEnabled,
-    queue,
-    priority,
-    catchUp,
-  };
 }
 
 function validated(db: Db, input: unknown): ScheduleDefinition {
@@ -122,52 +86,10 @@ export function createSchedule(db: Db, input: ScheduleInput, now = Date.now()): 
   }
 }
 
-const TIMING_FIELDS = ["scheduleType", "minutes", "cron", "timezone"] as const;
-
-/**
- * Where saving `def` over `row` starts the series: at a Next run the patch sets; else, when the
- * timing changed or the schedule is switched on (or had no next run), at the new rule's first
- * time from now, in phase with the saved series (its time of day, minute, weekday); else the saved
- * series goes on. The form's preview uses the same start, so it shows what the save schedules.
- */
-function seriesStart(
-  db: Db,
-  row: ScheduleRow,
-  def: ScheduleDefinition,
-  patch: SchedulePatch,
-  now: number,
-): SeriesStart {
-  if (patch.nextRunAt !== undefined) return newSeriesStart(def, now);
-  if (row.nextRunAt === null) return { from: "now", anchorAt: now };
-  const anchorAt = scheduleAnchor(db, row, row.nextRunAt);
-  const isTimingChanged = TIMING_FIELDS.some((f) => def[f] !== row[f]);
-  if (isTimingChanged) return { from: "now", anchorAt };
-  // Switched on: the runs missed while off are skipped, as setScheduleEnabled does.
-  if (def.isEnabled && !row.isEnabled && row.nextRunAt < now) return { from: "now", anchorAt };
-  return { from: "saved", nextRunAt: row.nextRunAt, anchorAt };
-}
-
 /** The saved row and its definition after applying `patch` (validated; throws InputError). */
 function patched(db: Db, id: number, patch: SchedulePatch) {
   const row = getScheduleRow(db, id);
   return { row, def: validated(db, { ...rowToInput(row), ...patch }) };
-}
-
-/**
- * What saving `patch` over schedule `id` at `now` would do, without saving: the rule in words and
- * the next `k` runs (default 5), or the timing errors. The form's preview while editing.
- */
-export function previewScheduleUpdate(
-  db: Db,
-  id: number,
-  patch: SchedulePatch,
-  now = Date.now(),
-  k = 5,
-): SchedulePreview {
-  const row = getScheduleRow(db, id);
-  return previewSchedule({ ...rowToInput(row), ...patch }, now, k, (def) =>
-    seriesStart(db, row, def, patch, now),
-  );
 }
 
 /**
@@ -272,13 +194,6 @@ export function getSchedule(db: Db, idOrName: number | string): ScheduleView | n
   const where =
     typeof idOrName === "number" ? eq(schedules.id, idOrName) : eq(schedules.name, idOrName);
   return selectViews(db).where(where).all().map(toView)[0] ?? null;
-}
-
-/** Like getSchedule by id, but throws InputError (field "id") when there is none. */
-export function getScheduleRow(db: Db, id: number): ScheduleRow {
-  const row = db.select().from(schedules).where(eq(schedules.id, id)).get();
-  if (!row) throw new InputError(`No schedule with id ${id}`, "id");
-  return row;
 }
 
 /** Schedules by id with their last run, keyset-paginated: pass the last id seen as `afterId` (default limit 100). */
