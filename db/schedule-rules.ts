@@ -216,8 +216,8 @@ export function describeSchedule(
 export type SeriesStart =
   /** The user set Next run: the first run is then (for cron: the first match at or after it). */
   | { from: "nextRun"; at: number }
-  /** The timing is unchanged: the saved series goes on from its next run (and its anchor). */
-  | { from: "saved"; nextRunAt: number; anchorAt: number }
+  /** The timing is unchanged: the saved series goes on from its next run. */
+  | { from: "saved"; nextRunAt: number }
   /** A new schedule or a changed rule: the first time from now, in phase with `anchorAt`. */
   | { from: "now"; anchorAt: number };
 
@@ -250,9 +250,9 @@ export function plannedRuns(
   const limit = def.repeats < 0 ? k : Math.min(k, def.repeats);
   const first = limit > 0 ? plannedFirst(def, start, now) : null;
   if (first === null) return [];
-  // After the save the series is anchored on its first run (scheduleAnchor finds it), unless the
-  // saved series goes on.
-  const timing = { ...def, anchorAt: start.from === "saved" ? start.anchorAt : first };
+  // After any save the series is anchored on its first run since the save (scheduleAnchor finds
+  // it), so a saved monthly series whose next run is a clamped Feb 28 goes on from the 28th.
+  const timing = { ...def, anchorAt: first };
   const runs = [first];
   let from = def.catchUp === "once" ? Math.max(now, first) + 1 : first + 1;
   while (runs.length < limit) {

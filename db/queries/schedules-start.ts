@@ -82,7 +82,7 @@ export function seriesStart(
   if (isTimingChanged) return { from: "now", anchorAt };
   // Switched on: the runs missed while off are skipped, as setScheduleEnabled does.
   if (def.isEnabled && !row.isEnabled && row.nextRunAt < now) return { from: "now", anchorAt };
-  return { from: "saved", nextRunAt: row.nextRunAt, anchorAt };
+  return { from: "saved", nextRunAt: row.nextRunAt };
 }
 
 /**

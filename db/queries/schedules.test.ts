@@ -471,6 +471,31 @@ describe("editing a schedule's rule", () => {
   });
 });
 
+describe("previewing an edit that keeps the series", () => {
+  it("lists the runs a renamed monthly schedule will fire, from its clamped next run", () => {
+    const jan31 = Date.parse("2026-01-31T08:00:00Z");
+    const s = createSchedule(
+      db,
+      { name: "m", task: "demo.noop", scheduleType: "monthly", nextRunAt: jan31 },
+      jan31 - MIN,
+    );
+    fireDueSchedules(db, jan31);
+    const now = Date.parse("2026-02-10T00:00:00Z");
+    const preview = previewScheduleUpdate(db, s.id, { name: "renamed" }, now, 3);
+    if (!preview.ok) throw new Error("preview refused");
+    updateSchedule(db, s.id, { name: "renamed" }, now);
+    for (const t of preview.nextRuns) fireDueSchedules(db, t);
+    const fired = db.$client
+      .prepare(
+        `SELECT fire_at FROM schedule_runs WHERE schedule_id = ? AND fire_at > ? ORDER BY fire_at`,
+      )
+      .pluck()
+      .all(s.id, jan31) as number[];
+    expect(fired).toEqual(preview.nextRuns);
+    expect(new Date(preview.nextRuns[0]!).toISOString()).toBe("2026-02-28T08:00:00.000Z");
+  });
+});
+
 describe("a first run on the second pass of a repeated hour", () => {
   it.each(["daily", "weekly"] as const)("fires a %s schedule first at that instant", (type) => {
     // 2026-11-01 01:30 America/New_York at -05:00: the second 01:30 of the night.
