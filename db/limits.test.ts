@@ -36,14 +36,16 @@ describe("text that cannot be stored", () => {
       const result = validateSchedule({ ...base, ...input });
       return result.ok ? {} : result.fieldErrors;
     };
-    expect(errors({ name: "bad\u0000name" }).name).toMatch(/name must not contain a NUL/);
-    expect(errors({ queue: "q\uDBFF" }).queue).toMatch(/queue must not contain a lone surrogate/);
+    expect(errors({ name: "bad\u0000name" }).name).toMatch(/Name must not contain a NUL/);
+    expect(errors({ queue: "q\uDBFF" }).queue).toMatch(/Queue must not contain a lone surrogate/);
     expect(errors({ priority: 1e308 }).priority).toMatch(
-      /priority must be a whole number between -1000000 and 1000000/,
+      /Priority must be a whole number between -1000000 and 1000000/,
     );
-    expect(errors({ nextRunAt: 1e20 }).nextRunAt).toMatch(/nextRunAt must be a whole number/);
-    expect(errors({ scheduleType: "minutes", minutes: 1e9 }).minutes).toMatch(/minutes must be/);
-    expect(errors({ repeats: -2 }).repeats).toMatch(/repeats must be a whole number between -1/);
+    expect(errors({ nextRunAt: 1e20 }).nextRunAt).toMatch(
+      /Next run must be a time between 1970-01-01 and 9999-12-31/,
+    );
+    expect(errors({ scheduleType: "minutes", minutes: 1e9 }).minutes).toMatch(/Minutes must be/);
+    expect(errors({ repeats: -2 }).repeats).toMatch(/Repeats must be a whole number between -1/);
     expect(validateSchedule(base).ok).toBe(true);
   });
 });

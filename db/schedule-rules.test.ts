@@ -176,6 +176,24 @@ describe("nextFireTimes", () => {
     ]);
   });
 
+  it.each(["daily", "weekly"] as const)(
+    "starts a %s schedule at its first run on the second pass of a repeated hour",
+    (scheduleType) => {
+      // 2026-11-01 01:30 America/New_York at -05:00 (EST), the second 01:30 of that night.
+      const t: ScheduleTiming = {
+        scheduleType,
+        timezone: "America/New_York",
+        anchorAt: at("2026-11-01T06:30:00Z"),
+      };
+      const later =
+        scheduleType === "daily" ? "2026-11-02T06:30:00.000Z" : "2026-11-08T06:30:00.000Z";
+      expect(times(t, t.anchorAt, 2)).toEqual(["2026-11-01T06:30:00.000Z", later]);
+      // Listed from an earlier instant (even the first pass of 01:30), nothing comes before it.
+      expect(times(t, "2026-10-31T00:00:00Z", 2)).toEqual(["2026-11-01T06:30:00.000Z", later]);
+      expect(times(t, "2026-11-01T05:30:00Z", 1)).toEqual(["2026-11-01T06:30:00.000Z"]);
+    },
+  );
+
   it("keeps weekly Monday 08:00 Europe/London across the clock change", () => {
     const t: ScheduleTiming = {
       scheduleType: "weekly",
@@ -307,6 +325,52 @@ describe("validateSchedule", () => {
     expect(() => parseSchedule(input)).toThrow(InputError);
   });
 
+  it("words every field's message with the form's label, never an internal name", () => {
+    const r = validateSchedule({
+      name: "",
+      task: "",
+      args: "{x",
+      scheduleType: "minutes",
+      minutes: 0,
+      timezone: "Mars/Olympus",
+      repeats: -2,
+      nextRunAt: -1,
+      isEnabled: "yes",
+      queue: "",
+      priority: 1.5,
+      catchUp: "some",
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const internal =
+      /\b(args|scheduleType|nextRunAt|isEnabled|catchUp|CronPattern)\b|^(name|task|minutes|cron|timezone|repeats|queue|priority)\b/;
+    for (const [field, message] of Object.entries(r.fieldErrors))
+      expect(message, field).not.toMatch(internal);
+    expect(r.fieldErrors).toMatchObject({
+      name: "Name is required",
+      minutes: "Minutes must be a whole number between 1 and 527040, got 0",
+      nextRunAt: "Next run must be a time between 1970-01-01 and 9999-12-31",
+      catchUp: "Missed runs must be one of once, all",
+    });
+    const args = validateSchedule({ name: "n", task: "t", scheduleType: "daily", args: "{x" });
+    expect(args).toMatchObject({
+      fieldErrors: { args: expect.stringMatching(/^Arguments are not valid JSON/) },
+    });
+    const type = validateSchedule({ name: "n", task: "t", scheduleType: "fortnightly" });
+    expect(type).toMatchObject({
+      fieldErrors: { scheduleType: expect.stringMatching(/^Schedule type must be one of/) },
+    });
+    const cron = validateSchedule({
+      name: "n",
+      task: "t",
+      scheduleType: "cron",
+      cron: "* * 32 * *",
+    });
+    expect(cron).toMatchObject({
+      fieldErrors: { cron: 'Cron day of month "32" is out of range: allowed 1-31' },
+    });
+  });
+
   it("throws an InputError whose field names the input", () => {
     try {
       parseSchedule({ ...good, timezone: "Nowhere/Town" });
@@ -335,7 +399,7 @@ describe("previewSchedule", () => {
   it("returns the timing field's error", () => {
     expect(previewSchedule({ scheduleType: "cron", cron: "x" }, 0)).toMatchObject({
       ok: false,
-      fieldErrors: { cron: expect.stringContaining("Invalid cron") },
+      fieldErrors: { cron: expect.stringContaining("Cron needs 5 fields") },
     });
   });
 });

@@ -15,7 +15,8 @@ import {
   type NumberRange,
 } from "./limits";
 import { serializeArgs } from "./queries/enqueue";
-import { nextFireTimes, parseCron, type ScheduleTiming } from "./schedule-times";
+import { cronProblem } from "./schedule-rules-cron";
+import { firstTimeFrom, nextFireTime, type ScheduleTiming } from "./schedule-times";
 import { CATCH_UP_POLICIES, SCHEDULE_TYPES } from "./schema";
 
 export { nextFireTime, nextFireTimes, type ScheduleTiming } from "./schedule-times";
@@ -36,33 +37,44 @@ const boundedNumber = (field: string, range: NumberRange) =>
     error: (i) => `${field} ${rangeProblem(i.input, range)}, got ${String(i.input)}`,
   });
 
-/** The zod schema of a schedule definition (the form's and the CLI's fields, camelCase). */
+/**
+ * The zod schema of a schedule definition (the form's and the CLI's fields, camelCase). Messages
+ * use the form's labels (Name, Arguments, Schedule type, Next run, Missed runs …); the CLI puts
+ * the option in front.
+ */
 export const scheduleInputSchema = z
   .object({
-    name: shortText("name"),
-    task: shortText("task"),
+    name: shortText("Name"),
+    task: shortText("Task"),
     /** JSON text of the arguments (default "null"). */
-    args: z.string({ error: "args must be JSON text" }).default("null"),
+    args: z.string({ error: "Arguments must be JSON text" }).default("null"),
     scheduleType: z.enum(SCHEDULE_TYPES, {
-      error: `scheduleType must be one of ${SCHEDULE_TYPES.join(", ")}`,
+      error: `Schedule type must be one of ${SCHEDULE_TYPES.join(", ")}`,
     }),
-    minutes: boundedNumber("minutes", NUMBER_RANGES.scheduleMinutes).nullish(),
-    cron: z.string({ error: "cron must be text" }).trim().nullish(),
+    minutes: boundedNumber("Minutes", NUMBER_RANGES.scheduleMinutes).nullish(),
+    cron: z.string({ error: "Cron must be text" }).trim().nullish(),
     timezone: z
-      .string({ error: "timezone must be text" })
+      .string({ error: "Timezone must be text" })
       .trim()
       .default("UTC")
       .refine((tz) => IANAZone.isValidZone(tz), {
         error: (i) =>
           `Unknown timezone "${String(i.input)}"; use an IANA name such as Europe/Berlin`,
       }),
-    repeats: boundedNumber("repeats", NUMBER_RANGES.scheduleRepeats).default(-1),
-    nextRunAt: boundedNumber("nextRunAt", NUMBER_RANGES.runAt).nullish(),
-    isEnabled: z.boolean({ error: "isEnabled must be true or false" }).default(true),
-    queue: shortText("queue").default("default"),
-    priority: boundedNumber("priority", NUMBER_RANGES.priority).default(0),
+    repeats: boundedNumber("Repeats", NUMBER_RANGES.scheduleRepeats).default(-1),
+    nextRunAt: z
+      .number({ error: "Next run must be a time" })
+      .refine((v) => rangeProblem(v, NUMBER_RANGES.runAt) === null, {
+        error: "Next run must be a time between 1970-01-01 and 9999-12-31",
+      })
+      .nullish(),
+    isEnabled: z.boolean({ error: "Enabled must be true or false" }).default(true),
+    queue: shortText("Queue").default("default"),
+    priority: boundedNumber("Priority", NUMBER_RANGES.priority).default(0),
     catchUp: z
-      .enum(CATCH_UP_POLICIES, { error: `catchUp must be one of ${CATCH_UP_POLICIES.join(", ")}` })
+      .enum(CATCH_UP_POLICIES, {
+        error: `Missed runs must be one of ${CATCH_UP_POLICIES.join(", ")}`,
+      })
       .default("once"),
   })
   .superRefine((v, ctx) => {
@@ -70,7 +82,7 @@ export const scheduleInputSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["minutes"],
-        message: "minutes is required for an every-N-minutes schedule",
+        message: "Minutes is required for an every-N-minutes schedule",
       });
     }
     if (v.scheduleType === "cron") {
@@ -97,28 +109,19 @@ export interface ScheduleDefinition extends Omit<
 /** Field name -> first error message. */
 export type FieldErrors = Record<string, string>;
 
-function cronProblem(cron: string | null | undefined): string | null {
-  if (!cron) return 'cron is required for a cron schedule (5 fields, e.g. "0 8 * * 1")';
-  try {
-    parseCron(cron);
-    return null;
-  } catch (error) {
-    return `Invalid cron "${cron}": ${(error as Error).message}`;
-  }
-}
-
 function jsonArgsProblem(args: string): string | null {
   let value: unknown;
   try {
     value = JSON.parse(args);
   } catch (error) {
-    return `args is not valid JSON: ${(error as Error).message}`;
+    return `Arguments are not valid JSON: ${(error as Error).message}`;
   }
   try {
     serializeArgs(value);
     return null;
   } catch (error) {
-    return (error as Error).message;
+    // serializeArgs speaks of "args" (the library's name); the form calls them Arguments.
+    return (error as Error).message.replace(/^args\b/, "Arguments");
   }
 }
 
@@ -158,14 +161,6 @@ export function parseSchedule(input: unknown): ScheduleDefinition {
     "invalid schedule",
   ];
   throw new InputError(message, field);
-}
-
-/** The schedule's timing for nextFireTimes; the anchor defaults to `now` when no run time is set. */
-export function timingOf(
-  def: Omit<ScheduleTiming, "anchorAt"> & { nextRunAt?: number | null },
-  now: number,
-): ScheduleTiming {
-  return { ...def, anchorAt: def.nextRunAt ?? now };
 }
 
 const ORDINAL_MONTHS: Record<string, string> = {
@@ -229,25 +224,89 @@ export function describeSchedule(
   }
 }
 
+/**
+ * Where a save starts a schedule's series; plannedRuns turns it into runs. The database side
+ * (db/queries/schedules.ts, seriesStart) picks it for saves and for the form's preview alike.
+ */
+export type SeriesStart =
+  /** The user set Next run: the first run is then (for cron: the first match at or after it). */
+  | { from: "nextRun"; at: number }
+  /** The timing is unchanged: the saved series goes on from its next run. */
+  | { from: "saved"; nextRunAt: number }
+  /** A new schedule or a changed rule: the first time from now, in phase with `anchorAt`. */
+  | { from: "now"; anchorAt: number };
+
+/** A definition's timing, runs left and catch-up: what plannedRuns reads. */
+export type PlannedTiming = Omit<ScheduleTiming, "anchorAt"> &
+  Pick<ScheduleDefinition, "repeats" | "catchUp">;
+
+function plannedFirst(def: PlannedTiming, start: SeriesStart, now: number): number | null {
+  switch (start.from) {
+    case "nextRun":
+      return nextFireTime({ ...def, anchorAt: start.at }, start.at);
+    case "saved":
+      return start.nextRunAt;
+    case "now":
+      return firstTimeFrom({ ...def, anchorAt: start.anchorAt }, now);
+  }
+}
+
+/**
+ * The next `k` runs a save starts, exactly as the scheduler will fire them: the first run (its
+ * next_run_at), then, if that is already due, one catch-up run (catchUp "once") or every missed
+ * time ("all"), then the series; at most `repeats` runs. Empty when nothing will run.
+ */
+export function plannedRuns(
+  def: PlannedTiming,
+  start: SeriesStart,
+  now: number,
+  k: number,
+): number[] {
+  const limit = def.repeats < 0 ? k : Math.min(k, def.repeats);
+  const first = limit > 0 ? plannedFirst(def, start, now) : null;
+  if (first === null) return [];
+  // After any save the series is anchored on its first run since the save (scheduleAnchor finds
+  // it), so a saved monthly series whose next run is a clamped Feb 28 goes on from the 28th.
+  const timing = { ...def, anchorAt: first };
+  const runs = [first];
+  let from = def.catchUp === "once" ? Math.max(now, first) + 1 : first + 1;
+  while (runs.length < limit) {
+    const next = nextFireTime(timing, from);
+    if (next === null) break;
+    runs.push(next);
+    from = next + 1;
+  }
+  return runs;
+}
+
 /** What the form shows before saving: the rule in words and the next runs, or the timing errors. */
 export type SchedulePreview =
   { ok: true; description: string; nextRuns: number[] } | { ok: false; fieldErrors: FieldErrors };
 
+/** How a new schedule starts: at its Next run if given, else now. */
+export function newSeriesStart(def: { nextRunAt: number | null }, now: number): SeriesStart {
+  return def.nextRunAt === null
+    ? { from: "now", anchorAt: now }
+    : { from: "nextRun", at: def.nextRunAt };
+}
+
 /**
  * Previews the timing fields of a form (name, task and args are not checked here): the rule in
- * words and the first `k` runs (default 5) as saving it now would schedule them.
+ * words and the first `k` runs (default 5) that saving it at `now` would schedule (plannedRuns).
+ * `startOf` says where the series starts (default: a new schedule's, newSeriesStart).
  */
 export function previewSchedule(
   input: Record<string, unknown>,
   now: number,
   k = 5,
+  startOf: (def: ScheduleDefinition) => SeriesStart = (def) => newSeriesStart(def, now),
 ): SchedulePreview {
   const result = validateSchedule({ ...input, name: "preview", task: "preview", args: "null" });
   if (!result.ok) return result;
-  const timing = timingOf(result.value, now);
+  const nextRuns = plannedRuns(result.value, startOf(result.value), now, k);
   return {
     ok: true,
-    description: describeSchedule(timing),
-    nextRuns: result.value.repeats === 0 ? [] : nextFireTimes(timing, timing.anchorAt, k),
+    description: describeSchedule({ ...result.value, anchorAt: nextRuns[0] ?? null }),
+    nextRuns,
   };
 }

@@ -11,7 +11,8 @@
  *   Feb 28 in common years (dateutil's relativedelta rule, as Django-Q).
  * - DST rule: a local time that does not exist (spring forward) moves forward by the length of the
  *   gap (02:30 -> 03:30); a local time that occurs twice (fall back) fires once, at the first
- *   occurrence (the earlier instant).
+ *   occurrence (the earlier instant). The first run is the anchor instant itself, even on the
+ *   second pass of a repeated hour.
  * `cron` uses croner (5 fields) in the timezone: a fixed-time job in the gap runs at the first valid
  * time after it (02:30 -> 03:00) and once on a repeated time; interval jobs skip times in the gap.
  */
@@ -92,36 +93,47 @@ export function resolveLocal(wall: DateTime, zone: string): number {
 }
 
 function calendarOccurrence(
+  t: ScheduleTiming,
   anchorWall: DateTime,
   step: { days?: number; months?: number },
   n: number,
-  zone: string,
 ): number {
+  // The anchor is an instant: a first run on the second pass of a repeated hour stays there.
+  if (n === 0) return t.anchorAt;
   const wall = step.months
     ? anchorWall.plus({ months: step.months * n })
     : anchorWall.plus({ days: (step.days ?? 1) * n });
-  return resolveLocal(wall, zone);
+  return resolveLocal(wall, t.timezone ?? "UTC");
 }
 
+/** Index of the occurrence one step before the one at or after `fromWall` (negative: before the anchor). */
+function stepsBefore(
+  anchorWall: DateTime,
+  fromWall: DateTime,
+  step: { days?: number; months?: number },
+): number {
+  return step.months
+    ? Math.floor(
+        ((fromWall.year - anchorWall.year) * 12 + fromWall.month - anchorWall.month) / step.months,
+      ) - 1
+    : Math.floor(fromWall.diff(anchorWall, "days").days / (step.days ?? 1)) - 1;
+}
+
+/** Calendar occurrences at or after `fromMs`, from index `minIndex` on (-Infinity: before the anchor too). */
 function calendarTimes(
   t: ScheduleTiming,
   step: { days?: number; months?: number },
   fromMs: number,
   k: number,
+  minIndex = 0,
 ): number[] {
   const zone = t.timezone ?? "UTC";
   const anchorWall = wallAsUtc(t.anchorAt, zone);
-  const fromWall = wallAsUtc(Math.max(fromMs, t.anchorAt), zone);
   // Estimate the first index at or after `from`, one step early, then walk forward.
-  let n = step.months
-    ? Math.floor(
-        ((fromWall.year - anchorWall.year) * 12 + fromWall.month - anchorWall.month) / step.months,
-      ) - 1
-    : Math.floor(fromWall.diff(anchorWall, "days").days / (step.days ?? 1)) - 1;
-  n = Math.max(0, n);
+  let n = Math.max(minIndex, stepsBefore(anchorWall, wallAsUtc(fromMs, zone), step));
   const out: number[] = [];
   while (out.length < k) {
-    const at = calendarOccurrence(anchorWall, step, n, zone);
+    const at = calendarOccurrence(t, anchorWall, step, n);
     if (at >= fromMs) out.push(at);
     n += 1;
   }
@@ -158,6 +170,31 @@ export function nextFireTimes(timing: ScheduleTiming, fromMs: number, k: number)
       if (!step) throw new Error(`Unhandled schedule type ${timing.scheduleType}`);
       return calendarTimes(timing, step, fromMs, k);
     }
+  }
+}
+
+/**
+ * The first time at or after `fromMs` of the series through `anchorAt`, reaching before the anchor
+ * when `fromMs` is earlier: the anchor only gives the phase (minute, time of day, weekday, date).
+ * Used when a rule changes: the next run is the new rule's first time from now. A `once` whose time
+ * has passed runs at `fromMs`; null when a cron never fires.
+ */
+export function firstTimeFrom(timing: ScheduleTiming, fromMs: number): number | null {
+  const step = CALENDAR_STEPS[timing.scheduleType];
+  switch (timing.scheduleType) {
+    case "once":
+      return Math.max(timing.anchorAt, fromMs);
+    case "minutes":
+    case "hourly": {
+      const stepMs =
+        (timing.scheduleType === "hourly" ? 60 : Math.max(1, timing.minutes ?? 1)) * MINUTE_MS;
+      return timing.anchorAt + Math.ceil((fromMs - timing.anchorAt) / stepMs) * stepMs;
+    }
+    case "cron":
+      return cronTimes({ ...timing, anchorAt: fromMs }, fromMs, 1)[0] ?? null;
+    default:
+      if (!step) throw new Error(`Unhandled schedule type ${timing.scheduleType}`);
+      return calendarTimes(timing, step, fromMs, 1, -Infinity)[0] ?? null;
   }
 }
 

@@ -1,3 +1,4 @@
+import { createSchedule } from "@/db/queries/schedules";
 import { expect, e2eDb, snap, test, unique } from "./fixtures";
 
 function scheduleCount(): number {
@@ -70,9 +71,11 @@ test("invalid schedule input is refused with an error next to each field and not
   await form.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Nothing was saved: check the highlighted fields.")).toBeVisible();
   await expect(form.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
-  await expect(form.getByLabel("Name")).toHaveAccessibleDescription("name is required");
-  await expect(form.getByLabel("Arguments")).toHaveAccessibleDescription(/args is not valid JSON/);
-  await expect(form.getByLabel("Cron")).toHaveAccessibleDescription(/Invalid cron/);
+  await expect(form.getByLabel("Name")).toHaveAccessibleDescription("Name is required");
+  await expect(form.getByLabel("Arguments")).toHaveAccessibleDescription(
+    /^Arguments are not valid JSON/,
+  );
+  await expect(form.getByLabel("Cron")).toHaveAccessibleDescription(/^Cron needs 5 fields/);
   await expect(form.getByLabel("Timezone")).toHaveAccessibleDescription(
     /Unknown timezone "Mars\/Olympus"/,
   );
@@ -82,4 +85,42 @@ test("invalid schedule input is refused with an error next to each field and not
   await expect(form.getByLabel("Arguments")).toHaveValue("{broken");
   await snap(page, "schedule-invalid");
   expect(scheduleCount()).toBe(before);
+});
+
+test("a refused save of an hourly schedule changed to cron still shows the cron type", async ({
+  page,
+}) => {
+  const name = unique("hourly");
+  const s = createSchedule(e2eDb(), { name, task: "demo.echo", scheduleType: "hourly" });
+  await page.goto(`/schedules/${s.id}`);
+  const form = page.getByRole("form", { name: "Schedule" });
+  const type = form.getByLabel("Schedule type");
+  await expect(type).toHaveValue("hourly");
+  await type.selectOption("cron");
+  await form.getByLabel("Cron").fill("* * 32 * *");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Nothing was saved: check the highlighted fields.")).toBeVisible();
+  // The drop-down shows what the form submits: the cron type, with its field and the message.
+  await expect(type).toHaveValue("cron");
+  await expect(type.locator("option:checked")).toHaveText("Cron expression");
+  await expect(form.getByLabel("Cron")).toHaveValue("* * 32 * *");
+  await expect(form.getByLabel("Cron")).toHaveAccessibleDescription(
+    'Cron day of month "32" is out of range: allowed 1-31',
+  );
+  await snap(page, "schedule-refused-cron");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(type).toHaveValue("cron");
+  await snap(page, "schedule-refused-cron-390");
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await form.getByLabel("Cron").fill("0 0 31 2 *");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form.getByLabel("Cron")).toHaveAccessibleDescription(/never runs/);
+  await expect(type).toHaveValue("cron");
+  await form.getByLabel("Cron").fill("0 8 * * *");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/schedules$/);
+  const row = e2eDb()
+    .$client.prepare(`SELECT schedule_type, cron FROM schedules WHERE id = ?`)
+    .get(s.id);
+  expect(row).toEqual({ schedule_type: "cron", cron: "0 8 * * *" });
 });

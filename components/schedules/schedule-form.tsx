@@ -104,6 +104,19 @@ function formatInZone(ms: number, timeZone: string): string {
   }
 }
 
+/** A save's outcome, numbered so each refused save mounts the fields afresh. */
+type SaveState = ScheduleFormState & { attempt: number };
+
+/** The values the form shows: the submitted ones after a refused save, else `initial`. */
+function shownValues(initial: ScheduleFormValues, sent: Record<string, string> | undefined) {
+  if (!sent) return initial;
+  return {
+    ...initial,
+    ...Object.fromEntries(Object.entries(sent).filter(([k]) => k !== "isEnabled" && k in initial)),
+    isEnabled: sent.isEnabled === "on",
+  };
+}
+
 /** The schedule form (create and edit): fields per type, a live preview in words and times, field errors. */
 export function ScheduleForm({
   initial,
@@ -116,30 +129,13 @@ export function ScheduleForm({
 }) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const formRef = useRef<HTMLFormElement>(null);
-  const [state, formAction, isPending] = useActionState<ScheduleFormState, FormData>(
-    saveScheduleAction,
-    { ok: true, message: "" },
+  const [state, formAction, isPending] = useActionState<SaveState, FormData>(
+    async (prev, form) => ({
+      ...(await saveScheduleAction(prev, form)),
+      attempt: prev.attempt + 1,
+    }),
+    { ok: true, message: "", attempt: 0 },
   );
-  const [scheduleType, setScheduleType] = useState(initial.scheduleType);
-  const [timezone, setTimezone] = useState(initial.timezone);
-  const [preview, setPreview] = useState<PreviewResult | null>(null);
-  const [version, setVersion] = useState(0);
-  // React resets a form after its action; after a refused save, show what was typed, not the defaults.
-  const sent = state.values;
-  const shown: ScheduleFormValues = sent
-    ? {
-        ...initial,
-        ...Object.fromEntries(
-          Object.entries(sent).filter(([k]) => k !== "isEnabled" && k in initial),
-        ),
-        isEnabled: sent.isEnabled === "on",
-      }
-    : initial;
-  const errors = Object.fromEntries(
-    Object.entries(state.fieldErrors ?? {}).map(([k, v]) => [k, v?.[0]]),
-  );
-  const previewErrors = preview && !preview.ok ? preview.fieldErrors : {};
 
   useEffect(() => {
     if (!state.message) return;
@@ -150,6 +146,52 @@ export function ScheduleForm({
       router.refresh();
     } else toast.error(state.message);
   }, [state, router, queryClient]);
+
+  // React resets a form after its action, and a reset puts a controlled drop-down back to its
+  // first value while its state stays (type "Hourly" shown, the Cron field still there). So a
+  // refused save mounts the fields again from what was submitted: every control, controlled or
+  // not, then shows what the form will submit.
+  return (
+    <ScheduleFields
+      key={state.attempt}
+      initial={shownValues(initial, state.values)}
+      original={initial}
+      state={state}
+      formAction={formAction}
+      isPending={isPending}
+      tasks={tasks}
+      timezones={timezones}
+    />
+  );
+}
+
+function ScheduleFields({
+  initial,
+  original,
+  state,
+  formAction,
+  isPending,
+  tasks,
+  timezones,
+}: {
+  initial: ScheduleFormValues;
+  original: ScheduleFormValues;
+  state: SaveState;
+  formAction: (form: FormData) => void;
+  isPending: boolean;
+  tasks: string[];
+  timezones: string[];
+}) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const [scheduleType, setScheduleType] = useState(initial.scheduleType);
+  const [timezone, setTimezone] = useState(initial.timezone);
+  const [preview, setPreview] = useState<PreviewResult | null>(null);
+  const [version, setVersion] = useState(0);
+  const shown = initial;
+  const errors = Object.fromEntries(
+    Object.entries(state.fieldErrors ?? {}).map(([k, v]) => [k, v?.[0]]),
+  );
+  const previewErrors = preview && !preview.ok ? preview.fieldErrors : {};
 
   useEffect(() => {
     const form = formRef.current;
@@ -180,7 +222,7 @@ export function ScheduleForm({
       aria-label="Schedule"
     >
       {initial.id !== undefined && <input type="hidden" name="id" value={initial.id} />}
-      <input type="hidden" name="nextRunAtInitial" value={initial.nextRunAt} />
+      <input type="hidden" name="nextRunAtInitial" value={original.nextRunAt} />
       <div className="flex flex-col gap-5 rounded-xl border border-zinc-200 bg-white p-5 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <div className="grid gap-5 sm:grid-cols-2">
           <Field label="Name" error={errors.name}>
@@ -197,8 +239,8 @@ export function ScheduleForm({
           <Field label="Task" error={errors.task}>
             {(p) => (
               <select {...p} name="task" defaultValue={shown.task} className={input}>
-                {!tasks.includes(initial.task) && initial.task && (
-                  <option value={initial.task}>{initial.task} (not registered)</option>
+                {!tasks.includes(original.task) && original.task && (
+                  <option value={original.task}>{original.task} (not registered)</option>
                 )}
                 {tasks.map((t) => (
                   <option key={t} value={t}>
@@ -309,9 +351,11 @@ export function ScheduleForm({
               label="Next run"
               error={errors.nextRunAt ?? previewErrors.nextRunAt}
               hint={
-                scheduleType === "once"
-                  ? "When it runs, in the timezone above (empty: as soon as saved)"
-                  : "First run, and the time of day / weekday / date it repeats at (empty: now)"
+                original.id !== undefined && scheduleType !== "once"
+                  ? "Leave it to keep the series (a changed rule starts from now: see Preview); set it to move the next run"
+                  : scheduleType === "once"
+                    ? "When it runs, in the timezone above (empty: as soon as saved)"
+                    : "First run, and the time of day / weekday / date it repeats at (empty: now)"
               }
             >
               {(p) => (

@@ -12,11 +12,13 @@ import {
   getSchedule,
   listDueScheduleIds,
   listSchedules,
+  previewScheduleUpdate,
   pruneScheduleRuns,
   runScheduleNow,
   seedDemoSchedules,
   setScheduleEnabled,
   updateSchedule,
+  type SchedulePatch,
 } from "./schedules";
 
 const T0 = Date.parse("2026-01-05T10:00:00Z");
@@ -338,5 +340,182 @@ describe("schedule writes", () => {
       ["Weekly digest", "demo.echo", "2026-01-12T08:00:00.000Z"],
       ["Nightly cleanup", "jobdeck.prune", "2026-01-06T04:00:00.000Z"],
     ]);
+  });
+});
+
+describe("editing a schedule's rule", () => {
+  const at = (iso: string) => Date.parse(iso);
+  const isos = (list: number[]) => list.map((ms) => new Date(ms).toISOString());
+
+  function hourly(nextRunAt: number, timezone = "UTC") {
+    return createSchedule(
+      db,
+      { name: "h", task: "demo.noop", scheduleType: "hourly", nextRunAt, timezone },
+      nextRunAt - 30 * MIN,
+    );
+  }
+
+  /** Previews the edit, saves it, fires at each previewed time: returns [preview, fired]. */
+  function previewSaveAndFire(id: number, patch: SchedulePatch, now: number): [string[], string[]] {
+    const preview = previewScheduleUpdate(db, id, patch, now, 5);
+    if (!preview.ok) throw new Error(JSON.stringify(preview.fieldErrors));
+    const saved = updateSchedule(db, id, patch, now);
+    expect(saved.nextRunAt).toBe(preview.nextRuns[0]);
+    for (const t of preview.nextRuns) fireDueSchedules(db, Math.max(t, now));
+    const fired = db.$client
+      .prepare(`SELECT fire_at FROM schedule_runs WHERE schedule_id = ? ORDER BY fire_at`)
+      .pluck()
+      .all(id) as number[];
+    return [isos(preview.nextRuns), isos(fired)];
+  }
+
+  it("runs an hourly schedule changed to weekday cron at 17:22 Berlin from 17:30, as previewed", () => {
+    // Monday 2026-12-07; Berlin is UTC+1. The hourly schedule's next run is 18:00 Berlin.
+    const s = hourly(at("2026-12-07T17:00:00Z"), "Europe/Berlin");
+    const [preview, fired] = previewSaveAndFire(
+      s.id,
+      { scheduleType: "cron", cron: "*/15 9-17 * * 1-5" },
+      at("2026-12-07T16:22:00Z"),
+    );
+    expect(preview).toEqual([
+      "2026-12-07T16:30:00.000Z",
+      "2026-12-07T16:45:00.000Z",
+      "2026-12-08T08:00:00.000Z",
+      "2026-12-08T08:15:00.000Z",
+      "2026-12-08T08:30:00.000Z",
+    ]);
+    expect(fired).toEqual(preview);
+  });
+
+  it("runs an hourly schedule changed to `5 * * * *` at the next minute 5 from now", () => {
+    const s = hourly(at("2026-12-07T17:30:00Z"));
+    const [preview, fired] = previewSaveAndFire(
+      s.id,
+      { scheduleType: "cron", cron: "5 * * * *" },
+      at("2026-12-07T17:02:00Z"),
+    );
+    expect(preview.slice(0, 2)).toEqual(["2026-12-07T17:05:00.000Z", "2026-12-07T18:05:00.000Z"]);
+    expect(fired).toEqual(preview);
+  });
+
+  it("runs a daily 08:00 schedule changed to `30 7 * * *` tomorrow at 07:30", () => {
+    const s = createSchedule(
+      db,
+      {
+        name: "d",
+        task: "demo.noop",
+        scheduleType: "daily",
+        nextRunAt: at("2026-12-08T08:00:00Z"),
+      },
+      at("2026-12-07T09:00:00Z"),
+    );
+    const [preview, fired] = previewSaveAndFire(
+      s.id,
+      { scheduleType: "cron", cron: "30 7 * * *" },
+      at("2026-12-07T17:00:00Z"),
+    );
+    expect(preview.slice(0, 2)).toEqual(["2026-12-08T07:30:00.000Z", "2026-12-09T07:30:00.000Z"]);
+    expect(fired).toEqual(preview);
+  });
+
+  it("runs a daily 08:00 schedule changed to hourly from the next hour, not from tomorrow", () => {
+    const s = createSchedule(
+      db,
+      {
+        name: "d",
+        task: "demo.noop",
+        scheduleType: "daily",
+        nextRunAt: at("2026-12-08T08:00:00Z"),
+      },
+      at("2026-12-07T09:00:00Z"),
+    );
+    const [preview, fired] = previewSaveAndFire(
+      s.id,
+      { scheduleType: "hourly" },
+      at("2026-12-07T17:22:00Z"),
+    );
+    expect(preview.slice(0, 2)).toEqual(["2026-12-07T18:00:00.000Z", "2026-12-07T19:00:00.000Z"]);
+    expect(fired).toEqual(preview);
+  });
+
+  it("starts at the Next run the user sets, and keeps the series when only the name changes", () => {
+    const s = hourly(at("2026-12-07T17:00:00Z"));
+    const [preview] = previewSaveAndFire(
+      s.id,
+      { scheduleType: "cron", cron: "0 9 * * *", nextRunAt: at("2026-12-10T00:00:00Z") },
+      at("2026-12-07T16:22:00Z"),
+    );
+    expect(preview[0]).toBe("2026-12-10T09:00:00.000Z");
+    const h = createSchedule(
+      db,
+      {
+        name: "h2",
+        task: "demo.noop",
+        scheduleType: "hourly",
+        nextRunAt: at("2026-12-07T17:10:00Z"),
+      },
+      at("2026-12-07T16:00:00Z"),
+    );
+    // Overdue by two hours with catch-up "once": one run now for the missed ones, then the series.
+    const [kept, firedKept] = previewSaveAndFire(
+      h.id,
+      { name: "renamed" },
+      at("2026-12-07T19:20:00Z"),
+    );
+    expect(kept.slice(0, 3)).toEqual([
+      "2026-12-07T17:10:00.000Z",
+      "2026-12-07T20:10:00.000Z",
+      "2026-12-07T21:10:00.000Z",
+    ]);
+    expect(firedKept).toEqual(kept);
+  });
+});
+
+describe("previewing an edit that keeps the series", () => {
+  it("lists the runs a renamed monthly schedule will fire, from its clamped next run", () => {
+    const jan31 = Date.parse("2026-01-31T08:00:00Z");
+    const s = createSchedule(
+      db,
+      { name: "m", task: "demo.noop", scheduleType: "monthly", nextRunAt: jan31 },
+      jan31 - MIN,
+    );
+    fireDueSchedules(db, jan31);
+    const now = Date.parse("2026-02-10T00:00:00Z");
+    const preview = previewScheduleUpdate(db, s.id, { name: "renamed" }, now, 3);
+    if (!preview.ok) throw new Error("preview refused");
+    updateSchedule(db, s.id, { name: "renamed" }, now);
+    for (const t of preview.nextRuns) fireDueSchedules(db, t);
+    const fired = db.$client
+      .prepare(
+        `SELECT fire_at FROM schedule_runs WHERE schedule_id = ? AND fire_at > ? ORDER BY fire_at`,
+      )
+      .pluck()
+      .all(s.id, jan31) as number[];
+    expect(fired).toEqual(preview.nextRuns);
+    expect(new Date(preview.nextRuns[0]!).toISOString()).toBe("2026-02-28T08:00:00.000Z");
+  });
+});
+
+describe("a first run on the second pass of a repeated hour", () => {
+  it.each(["daily", "weekly"] as const)("fires a %s schedule first at that instant", (type) => {
+    // 2026-11-01 01:30 America/New_York at -05:00: the second 01:30 of the night.
+    const first = Date.parse("2026-11-01T06:30:00Z");
+    const s = createSchedule(
+      db,
+      {
+        name: type,
+        task: "demo.noop",
+        scheduleType: type,
+        timezone: "America/New_York",
+        nextRunAt: first,
+      },
+      first - 3 * 60 * MIN,
+    );
+    expect(s.nextRunAt).toBe(first);
+    expect(fireDueSchedules(db, first).fired.map((r) => r.fireAt)).toEqual([first]);
+    const next = getSchedule(db, s.id)!.nextRunAt!;
+    expect(new Date(next).toISOString()).toBe(
+      type === "daily" ? "2026-11-02T06:30:00.000Z" : "2026-11-08T06:30:00.000Z",
+    );
   });
 });

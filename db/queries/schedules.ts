@@ -7,14 +7,17 @@ import { asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../client";
 import { InputError } from "../errors";
 import {
-  nextFireTime,
+  newSeriesStart,
   parseSchedule,
+  plannedRuns,
   type ScheduleDefinition,
   type ScheduleInput,
+  type SeriesStart,
 } from "../schedule-rules";
 import { jobs, results, schedules, type ScheduleRow } from "../schema";
 import { insertJobs, toJobValues } from "./enqueue";
 import { scheduleAnchor } from "./schedule-fire";
+import { getScheduleRow, rowToInput, seriesStart, type SchedulePatch } from "./schedules-start";
 import { assertArgsMatchSchemas, assertKnownTasks } from "./tasks";
 
 export {
@@ -27,6 +30,7 @@ export {
   type FiredRun,
 } from "./schedule-fire";
 export { seedDemoSchedules } from "./schedule-seed";
+export { getScheduleRow, previewScheduleUpdate, type SchedulePatch } from "./schedules-start";
 
 /** How the last run went: the job's state while live, its result once finished, "unknown" if pruned. */
 export type LastRunOutcome = "queued" | "running" | "success" | "failure" | "unknown";
@@ -34,50 +38,6 @@ export type LastRunOutcome = "queued" | "running" | "success" | "failure" | "unk
 /** A schedule with its last run, as lists and the CLI show it. */
 export interface ScheduleView extends ScheduleRow {
   lastRun: { jobId: number; at: number | null; outcome: LastRunOutcome } | null;
-}
-
-/** Fields of a schedule update; omitted fields keep their value. */
-export type SchedulePatch = Partial<ScheduleInput>;
-
-function rowToInput(row: ScheduleRow): ScheduleInput {
-  const {
-    name,
-    task,
-    args,
-    scheduleType,
-    minutes,
-    cron,
-    timezone,
-    repeats,
-    nextRunAt,
-    isEnabled,
-    queue,
-    priority,
-    catchUp,
-  } = row;
-  return {
-    name,
-    task,
-    args,
-    scheduleType,
-    minutes,
-    cron,
-    timezone,
-    repeats,
-    nextRunAt,
-    isEnabled,
-    queue,
-    priority,
-    catchUp,
-  };
-}
-
-/** The first run of a definition whose series starts at `anchorAt` (at or after it; null: none). */
-function firstRun(def: ScheduleDefinition, anchorAt: number, from: number): number | null {
-  if (def.repeats === 0) return null;
-  const next = nextFireTime({ ...def, anchorAt }, from);
-  // A `once` whose time has passed (re-enabled or re-armed late) runs as soon as possible.
-  return next ?? (def.scheduleType === "once" ? from : null);
 }
 
 function validated(db: Db, input: unknown): ScheduleDefinition {
@@ -96,11 +56,15 @@ function nameTaken(name: string): InputError {
   return new InputError(`A schedule named "${name}" already exists`, "name");
 }
 
+/** The first run a save schedules (null: none, the schedule is then saved disabled). */
+function firstPlannedRun(def: ScheduleDefinition, start: SeriesStart, now: number): number | null {
+  return plannedRuns(def, start, now, 1)[0] ?? null;
+}
+
 /** Creates a schedule; its first run is `nextRunAt` (default now; for cron the first time at or after it). */
 export function createSchedule(db: Db, input: ScheduleInput, now = Date.now()): ScheduleRow {
   const def = validated(db, input);
-  const anchorAt = def.nextRunAt ?? now;
-  const nextRunAt = firstRun(def, anchorAt, anchorAt);
+  const nextRunAt = firstPlannedRun(def, newSeriesStart(def, now), now);
   try {
     return db.$client
       .transaction(() =>
@@ -123,22 +87,10 @@ export function createSchedule(db: Db, input: ScheduleInput, now = Date.now()): 
   }
 }
 
-const TIMING_FIELDS = ["scheduleType", "minutes", "cron", "timezone"] as const;
-
-function nextAfterUpdate(
-  db: Db,
-  row: ScheduleRow,
-  def: ScheduleDefinition,
-  patch: SchedulePatch,
-  now: number,
-): number | null {
-  if (def.repeats === 0) return null;
-  if (patch.nextRunAt !== undefined && patch.nextRunAt !== null)
-    return firstRun(def, patch.nextRunAt, patch.nextRunAt);
-  const timingChanged = TIMING_FIELDS.some((f) => patch[f] !== undefined && patch[f] !== row[f]);
-  if (!timingChanged && row.nextRunAt !== null && patch.nextRunAt !== null) return row.nextRunAt;
-  const anchorAt = row.nextRunAt === null ? now : scheduleAnchor(db, row, row.nextRunAt);
-  return firstRun(def, timingChanged ? (row.nextRunAt ?? now) : anchorAt, now);
+/** The saved row and its definition after applying `patch` (validated; throws InputError). */
+function patched(db: Db, id: number, patch: SchedulePatch) {
+  const row = getScheduleRow(db, id);
+  return { row, def: validated(db, { ...rowToInput(row), ...patch }) };
 }
 
 /**
@@ -152,9 +104,8 @@ export function updateSchedule(
   now = Date.now(),
 ): ScheduleRow {
   const save = () => {
-    const row = getScheduleRow(db, id);
-    const def = validated(db, { ...rowToInput(row), ...patch });
-    const nextRunAt = nextAfterUpdate(db, row, def, patch, now);
+    const { row, def } = patched(db, id, patch);
+    const nextRunAt = firstPlannedRun(def, seriesStart(db, row, def, patch, now), now);
     try {
       return db
         .update(schedules)
@@ -178,7 +129,9 @@ function enabledNextRun(db: Db, row: ScheduleRow, now: number): number | null {
     );
   }
   const anchorAt = row.nextRunAt === null ? now : scheduleAnchor(db, row, row.nextRunAt);
-  return firstRun(parseSchedule(rowToInput(row)), anchorAt, now);
+  const def = parseSchedule(rowToInput(row));
+  // Runs missed while disabled are skipped: the series' next time from now, never before its anchor.
+  return firstPlannedRun(def, { from: "now", anchorAt }, Math.max(now, anchorAt));
 }
 
 /**
@@ -242,13 +195,6 @@ export function getSchedule(db: Db, idOrName: number | string): ScheduleView | n
   const where =
     typeof idOrName === "number" ? eq(schedules.id, idOrName) : eq(schedules.name, idOrName);
   return selectViews(db).where(where).all().map(toView)[0] ?? null;
-}
-
-/** Like getSchedule by id, but throws InputError (field "id") when there is none. */
-export function getScheduleRow(db: Db, id: number): ScheduleRow {
-  const row = db.select().from(schedules).where(eq(schedules.id, id)).get();
-  if (!row) throw new InputError(`No schedule with id ${id}`, "id");
-  return row;
 }
 
 /** Schedules by id with their last run, keyset-paginated: pass the last id seen as `afterId` (default limit 100). */

@@ -34,6 +34,22 @@ it("refuses bad input with exit code 2, naming the option, and saves nothing", (
   expect(count()).toBe(0);
 });
 
+it("refuses a cron that never fires and words cron mistakes in the form's terms", () => {
+  const base = ["schedule", "add", "--name", "never", "--task", "demo.noop", "--type", "cron"];
+  const never = jobdeck(...base, "--cron", "0 0 30 2 *");
+  expect(never.code, never.stderr).toBe(2);
+  expect(never.stderr).toContain('--cron: Cron "0 0 30 2 *" never runs');
+  const day = jobdeck(...base, "--cron", "* * 32 * *");
+  expect(day.stderr).toContain('--cron: Cron day of month "32" is out of range: allowed 1-31');
+  expect(count()).toBe(0);
+  const added = jobdeck(...base, "--cron", "0 0 * * *");
+  expect(added.code, added.stderr).toBe(0);
+  const update = jobdeck("schedule", "update", "never", "--cron", "0 0 31 4,6,9,11 *");
+  expect(update.code).toBe(2);
+  expect(update.stderr).toContain("never runs");
+  jobdeck("schedule", "delete", "never");
+});
+
 it("adds a schedule and lists it as JSON with its rule in words", () => {
   const added = jobdeck(
     "schedule",

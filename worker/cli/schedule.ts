@@ -60,7 +60,8 @@ Options of add and update:
   --timezone TZ        IANA timezone (default UTC), e.g. Europe/Berlin
   --repeats N          runs left; -1 = forever (default)
   --next-run WHEN      first run: ISO date-time (read in --timezone unless it has an offset) or
-                       epoch milliseconds; default now (cron: the first match from now)
+                       epoch milliseconds; default now (cron: the first match from now). On
+                       update, without it the next run stays, or a changed rule starts from now
   --queue Q            queue of the jobs (default "default")
   --priority N         priority of the jobs (default 0)
   --catch-up POLICY    once (default: one run after downtime) or all (every missed run)

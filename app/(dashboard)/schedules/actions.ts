@@ -17,6 +17,7 @@ import {
   createSchedule,
   deleteSchedule,
   getScheduleRow,
+  previewScheduleUpdate,
   runScheduleNow,
   setScheduleEnabled,
   updateSchedule,
@@ -51,8 +52,23 @@ function optionalNumber(raw: string): number | null {
   return raw.trim() === "" ? null : parseDecimal(raw.trim());
 }
 
-/** Reads the form's fields into a schedule definition; the Next run is wall time in the schedule's timezone. */
-function formToInput(form: FormData): { input: ScheduleInput; errors: Record<string, string> } {
+/** The schedule id of an edit form; null for a new schedule, "invalid" for a bad id. */
+function formId(form: FormData): number | null | "invalid" {
+  const idRaw = text(form, "id");
+  if (idRaw === "") return null;
+  const parsed = z.coerce.number().int().positive().safeParse(idRaw);
+  return parsed.success ? parsed.data : "invalid";
+}
+
+/**
+ * Reads the form's fields into a schedule definition; the Next run is wall time in the schedule's
+ * timezone. When editing, an untouched Next run is left out (the field only shows minutes): the
+ * save then keeps the series, or starts a changed rule from now (seriesStart).
+ */
+function formToInput(
+  form: FormData,
+  isEdit: boolean,
+): { input: ScheduleInput; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const timezone = text(form, "timezone").trim() || "UTC";
   const nextRunRaw = text(form, "nextRunAt").trim();
@@ -80,6 +96,7 @@ function formToInput(form: FormData): { input: ScheduleInput; errors: Record<str
     priority: priority ?? 0,
     catchUp: (text(form, "catchUp") || "once") as ScheduleInput["catchUp"],
   };
+  if (isEdit && text(form, "nextRunAt") === text(form, "nextRunAtInitial")) delete input.nextRunAt;
   return { input, errors };
 }
 
@@ -100,14 +117,9 @@ export async function saveScheduleAction(
     throw error;
   }
   if (!(form instanceof FormData)) return { ok: false, message: "Invalid form." };
-  const idRaw = text(form, "id");
-  const idParsed = z.coerce.number().int().positive().safeParse(idRaw);
-  if (idRaw !== "" && !idParsed.success) return { ok: false, message: "Invalid schedule id." };
-  const id = idRaw === "" || !idParsed.success ? null : idParsed.data;
-  const { input, errors } = formToInput(form);
-  // An untouched Next run keeps the series as it is (the field only shows minutes).
-  if (id !== null && text(form, "nextRunAt") === text(form, "nextRunAtInitial"))
-    delete input.nextRunAt;
+  const id = formId(form);
+  if (id === "invalid") return { ok: false, message: "Invalid schedule id." };
+  const { input, errors } = formToInput(form, id !== null);
   const checked = validateSchedule(input);
   const fieldErrors = { ...errors, ...(checked.ok ? {} : checked.fieldErrors) };
   if (Object.keys(fieldErrors).length > 0) {
@@ -152,7 +164,7 @@ export async function saveScheduleAction(
   }
 }
 
-/** The rule in words and the next 5 runs for the form's current values (saves nothing). */
+/** The rule in words and the next 5 runs saving the form now would schedule (saves nothing). */
 export async function previewScheduleAction(form: FormData): Promise<PreviewResult> {
   try {
     await requireUserAction();
@@ -161,9 +173,13 @@ export async function previewScheduleAction(form: FormData): Promise<PreviewResu
     throw error;
   }
   if (!(form instanceof FormData)) return { ok: false, fieldErrors: { schedule: "Invalid form." } };
-  const { input, errors } = formToInput(form);
+  const id = formId(form);
+  if (id === "invalid") return { ok: false, fieldErrors: { schedule: "Invalid schedule id." } };
+  const { input, errors } = formToInput(form, id !== null);
   if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
   try {
+    // The same start as the save (updateSchedule / createSchedule), so the preview is what runs.
+    if (id !== null) return previewScheduleUpdate(getDb(), id, input, Date.now(), 5);
     return previewSchedule({ ...input }, Date.now(), 5);
   } catch (error) {
     return { ok: false, fieldErrors: { schedule: (error as Error).message } };
