@@ -95,6 +95,31 @@ test.describe("at 390 px", () => {
   });
 });
 
+test.describe("at 1280 px, the narrowest header row", () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test("every link and Sign out sit in the header without a menu", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByRole("button", { name: "Menu" })).toBeHidden();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    for (const label of NAV) await expect(nav.getByRole("link", { name: label })).toBeInViewport();
+    await expect(page.getByRole("button", { name: "Sign out" })).toBeInViewport();
+    const { scrollWidth, innerWidth } = await pageOverflow(page);
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    await snap(page, "1280-overview");
+  });
+});
+
+test("at 1024 px the header folds into the menu rather than clipping", async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto("/");
+  await page.getByRole("button", { name: "Menu" }).click();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const label of NAV) await expect(nav.getByRole("link", { name: label })).toBeInViewport();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeInViewport();
+  await snap(page, "1024-menu-open");
+});
+
 test.describe("with the system set to dark", () => {
   test.use({ colorScheme: "dark" });
 

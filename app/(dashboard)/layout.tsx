@@ -14,7 +14,7 @@ import { TimeModeToggle } from "@/components/ui/time";
 
 /**
  * The dashboard shell: brand, navigation, live indicator, time and theme toggles, user and
- * sign-out. Below the lg breakpoint everything but the brand folds into the header's menu.
+ * sign-out. Below the xl breakpoint (1280 px) everything but the brand folds into the header's menu.
  */
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   await connection();
@@ -33,21 +33,21 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <span>Jobdeck</span>
           </Link>
           <NavMenu>
-            <div className="min-w-0 lg:flex-1">
+            <div className="min-w-0 xl:flex-1">
               <NavLinks />
             </div>
-            <div className="flex flex-wrap items-center gap-2 border-t border-zinc-200 px-3 pt-3 lg:border-t-0 lg:p-0 dark:border-zinc-800">
+            <div className="flex flex-wrap items-center gap-2 border-t border-zinc-200 px-3 pt-3 xl:border-t-0 xl:p-0 dark:border-zinc-800">
               <LiveToggle />
               <TimeModeToggle />
               <ThemeToggle theme={theme} />
             </div>
-            <div className="flex items-center justify-between gap-3 border-t border-zinc-200 px-3 pt-3 text-sm lg:justify-start lg:border-t-0 lg:border-l lg:py-0 lg:pr-0 lg:pl-4 dark:border-zinc-700">
+            <div className="flex items-center justify-between gap-3 border-t border-zinc-200 px-3 pt-3 text-sm xl:justify-start xl:border-t-0 xl:border-l xl:py-0 xl:pr-0 xl:pl-4 dark:border-zinc-700">
               <span className="flex min-w-0 items-center gap-2 text-zinc-700 dark:text-zinc-200">
                 <span className="flex size-7 shrink-0 items-center justify-center rounded-full bg-zinc-200 text-xs font-semibold uppercase dark:bg-zinc-700">
                   {user.username.slice(0, 1)}
                 </span>
                 <span
-                  className="max-w-48 truncate lg:max-w-32"
+                  className="max-w-48 truncate xl:max-w-32"
                   title={`${user.username} (${user.role})`}
                 >
                   {user.username}

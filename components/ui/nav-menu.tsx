@@ -4,8 +4,8 @@ import { usePathname } from "next/navigation";
 import { useState, type ReactNode } from "react";
 
 /**
- * The header's menu: below the lg breakpoint a "Menu" button shows or hides the navigation,
- * toggles and user (so nothing is clipped on a phone); from lg on they sit in the header row.
+ * The header's menu: below the xl breakpoint (1280 px) a "Menu" button shows or hides the navigation,
+ * toggles and user (so nothing is clipped on a phone); from xl on they sit in the header row.
  * Going to another page closes it.
  */
 export function NavMenu({ children }: { children: ReactNode }) {
@@ -21,7 +21,7 @@ export function NavMenu({ children }: { children: ReactNode }) {
         aria-controls="jobdeck-menu"
         onClick={() => setOpenOn(isOpen ? null : pathname)}
         onKeyDown={(event) => event.key === "Escape" && setOpenOn(null)}
-        className="ml-auto inline-flex h-8 items-center gap-1.5 rounded-full border border-zinc-200 bg-white px-3 text-xs font-medium text-zinc-700 shadow-sm hover:bg-zinc-50 lg:hidden dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200 dark:hover:bg-zinc-800"
+        className="ml-auto inline-flex h-8 items-center gap-1.5 rounded-full border border-zinc-200 bg-white px-3 text-xs font-medium text-zinc-700 shadow-sm hover:bg-zinc-50 xl:hidden dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200 dark:hover:bg-zinc-800"
       >
         <svg viewBox="0 0 20 20" fill="currentColor" className="size-4" aria-hidden="true">
           {isOpen ? (
@@ -39,7 +39,7 @@ export function NavMenu({ children }: { children: ReactNode }) {
       <div
         id="jobdeck-menu"
         className={clsx(
-          "w-full flex-col gap-3 pb-3 lg:flex lg:w-auto lg:min-w-0 lg:flex-1 lg:flex-row lg:items-center lg:gap-6 lg:pb-0",
+          "w-full flex-col gap-3 pb-3 xl:flex xl:w-auto xl:min-w-0 xl:flex-1 xl:flex-row xl:items-center xl:gap-6 xl:pb-0",
           isOpen ? "flex" : "hidden",
         )}
       >
