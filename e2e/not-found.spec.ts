@@ -20,7 +20,7 @@ function watchCsp(page: Page): string[] {
 /** Waits until the page's scripts have loaded and Next has started on the client. */
 async function waitForScripts(page: Page) {
   await page.waitForLoadState("load");
-  await page.waitForFunction(() => "next" in window);
+  await page.waitForFunction(() => "next" in window, undefined, { timeout: 10_000 });
   await page.waitForTimeout(300);
 }
 
@@ -28,15 +28,15 @@ test("an unknown address answers 404 with a styled page and no CSP violation", a
   const violations = watchCsp(page);
   const response = await page.goto("/does-not-exist");
   expect(response?.status()).toBe(404);
-  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await waitForScripts(page);
   expect(violations).toEqual([]);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await page.getByRole("link", { name: "Back to the Overview" }).click();
   await expect(page.getByRole("heading", { name: "Overview", exact: true })).toBeVisible();
 });
 
-for (const path of ["/jobs/999999999", "/jobs/not-a-number"]) {
-  test(`an unknown job (${path}) answers 404 inside the dashboard with no CSP violation`, async ({
+for (const path of ["/jobs/999999999", "/jobs/not-a-number", "/schedules/999999999"]) {
+  test(`an unknown job or schedule (${path}) answers 404 inside the dashboard with no CSP violation`, async ({
     page,
   }) => {
     const violations = watchCsp(page);
