@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { test } from "./fixtures";
+import { snap, test } from "./fixtures";
 
 /** Collects every CSP violation the page reports, by event and in the console. */
 function watchCsp(page: Page): string[] {
@@ -31,6 +31,7 @@ test("an unknown address answers 404 with a styled page and no CSP violation", a
   await waitForScripts(page);
   expect(violations).toEqual([]);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await snap(page, "404-page");
   await page.getByRole("link", { name: "Back to the Overview" }).click();
   await expect(page.getByRole("heading", { name: "Overview", exact: true })).toBeVisible();
 });
@@ -44,6 +45,7 @@ for (const path of ["/jobs/999999999", "/jobs/not-a-number", "/schedules/9999999
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
     await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    await snap(page, `404${path.replaceAll("/", "-")}`);
     await waitForScripts(page);
     // The dashboard's client components work: the theme picker reacts.
     await page.getByRole("button", { name: "Dark theme" }).click();
