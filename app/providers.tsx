@@ -2,9 +2,10 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
+import type { Theme } from "@/components/ui/theme";
 
 /** Client-side providers of the dashboard: TanStack Query and the toasts. */
-export function Providers({ children, isDark }: { children: ReactNode; isDark: boolean }) {
+export function Providers({ children, theme }: { children: ReactNode; theme: Theme }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
@@ -21,7 +22,7 @@ export function Providers({ children, isDark }: { children: ReactNode; isDark: b
   return (
     <QueryClientProvider client={queryClient}>
       {children}
-      <Toaster theme={isDark ? "dark" : "light"} position="bottom-right" richColors closeButton />
+      <Toaster theme={theme} position="bottom-right" richColors closeButton />
     </QueryClientProvider>
   );
 }

@@ -18,17 +18,17 @@ test("the overview shows counts, throughput, workers and latest failures", async
 
 test("dark mode and pausing live refresh stick across pages", async ({ page }) => {
   await page.goto("/");
-  await page.getByRole("button", { name: "Switch to dark mode" }).click();
-  await expect(page.locator("#jobdeck-root")).toHaveClass(/dark/);
+  await page.getByRole("button", { name: "Dark theme" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await page.getByRole("button", { name: "Live" }).click();
   await expect(page.getByRole("button", { name: "Paused" })).toBeVisible();
   await page.goto("/failures");
-  await expect(page.locator("#jobdeck-root")).toHaveClass(/dark/);
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await expect(page.getByRole("button", { name: "Paused" })).toBeVisible();
   await snap(page, "failures-dark");
   await page.goto("/");
   await snap(page, "overview-dark");
   await page.getByRole("button", { name: "Paused" }).click();
-  await page.getByRole("button", { name: "Switch to light mode" }).click();
-  await expect(page.locator("#jobdeck-root")).not.toHaveClass(/dark/);
+  await page.getByRole("button", { name: "System theme" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "system");
 });

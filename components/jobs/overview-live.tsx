@@ -117,7 +117,7 @@ export function OverviewLive({ initialData }: { initialData: OverviewPayload }) 
         <ThroughputChart points={data.throughput} />
       </Card>
 
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card title="Workers" bodyClassName="">
           {data.workers.length === 0 ? (
             <EmptyState title="No workers running">

@@ -210,7 +210,8 @@ export function QueueLive({
             title={search.task || search.queue ? "No queued jobs match" : "The queue is empty"}
           >
             Enqueue a job with the form, from your app with{" "}
-            <code className="font-mono text-xs">enqueueJob()</code>, or with{" "}
+            <code className="font-mono text-xs">enqueue()</code> (from{" "}
+            <code className="font-mono text-xs">@/db</code>), or with{" "}
             <code className="font-mono text-xs">npm run jobdeck -- enqueue demo.echo</code>.
           </EmptyState>
         ) : (

@@ -1,7 +1,10 @@
 import clsx from "clsx";
 import type { ReactNode } from "react";
 
-/** A bordered panel with an optional title row and actions. */
+/**
+ * A bordered panel with an optional title row and actions. It may shrink below its content's
+ * width (min-w-0), so a wide table scrolls inside the card instead of widening the page.
+ */
 export function Card({
   title,
   actions,
@@ -18,7 +21,7 @@ export function Card({
   return (
     <section
       className={clsx(
-        "rounded-xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900",
+        "min-w-0 rounded-xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900",
         className,
       )}
     >

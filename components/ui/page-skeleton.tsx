@@ -1,5 +1,5 @@
-/** Skeleton shown while a dashboard page loads. */
-export default function Loading() {
+/** The skeleton a list page shows while it loads (its route's loading.tsx). */
+export function PageSkeleton() {
   return (
     <div className="animate-pulse" aria-busy="true" aria-label="Loading">
       <div className="mb-6 h-8 w-48 rounded bg-zinc-200 dark:bg-zinc-800" />
