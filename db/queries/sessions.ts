@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../client";
 import type { UserRole } from "../schema";
+import { recordAudit } from "./audit";
 
 /** Session lifetimes in milliseconds. */
 export interface SessionLifetimes {
@@ -110,6 +111,33 @@ export function getSessionOwner(
 /** Ends one session (sign-out, or rotation at sign-in). */
 export function deleteSession(db: Db, token: string): void {
   db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(hashSessionToken(token));
+}
+
+/**
+ * Signs out: ends the session and records `session.sign-out` for its user in the audit log, in
+ * one transaction. Returns whether a session was ended (false for an unknown or ended token).
+ */
+export function endSession(db: Db, token: string, address: string | null = null): boolean {
+  const id = hashSessionToken(token);
+  return db.$client
+    .transaction(() => {
+      const username = db.$client
+        .prepare(
+          `SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+        )
+        .pluck()
+        .get(id) as string | undefined;
+      if (username === undefined) return false;
+      db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
+      recordAudit(db, {
+        actor: username,
+        action: "session.sign-out",
+        target: `user:${username}`,
+        address,
+      });
+      return true;
+    })
+    .immediate();
 }
 
 /** Deletes sessions past their absolute expiry or idle limit; returns how many. */
