@@ -142,8 +142,11 @@ test("30 parallel sign-ins, 29 wrong and the right one, check no more than the l
       })
       .then(async (r) => ({ headers: r.headers(), body: await r.text() }));
   };
-  const passwords = Array.from({ length: 30 }, (_, i) => (i === 29 ? TEST_PASSWORD : `wrong-${i}`));
-  const results = await Promise.all(passwords.map(attempt));
+  const guesses = Array.from({ length: 29 }, (_, i) => attempt(`wrong-${i}`));
+  // The right one goes out last, while the wrong ones are still being checked: it must not be
+  // checked too (before the fix it was, and signed in).
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const results = await Promise.all([...guesses, attempt(TEST_PASSWORD)]);
   const wrong = results.filter((r) => r.body.includes("Wrong username or password.")).length;
   const refused = results.filter((r) => r.body.includes("Too many failed sign-ins")).length;
   const signedIn = results.filter((r) => r.headers["set-cookie"]?.includes("jobdeck_session="));
@@ -151,6 +154,7 @@ test("30 parallel sign-ins, 29 wrong and the right one, check no more than the l
   // The limit is 5 per user and address: exactly 5 passwords were checked, 25 refused unchecked.
   expect(wrong + signedIn.length).toBe(5);
   expect(refused).toBe(25);
+  expect(results[29]?.body).toContain("Too many failed sign-ins");
   ensureUser("sec-storm", "admin");
 });
 

@@ -114,25 +114,35 @@ export function deleteSession(db: Db, token: string): void {
 }
 
 /**
- * Signs out: ends the session and records `session.sign-out` for its user in the audit log, in
- * one transaction. Returns whether a session was ended (false for an unknown or ended token).
+ * Signs out: ends the session and, when it was still live, records `session.sign-out` for its
+ * user in the audit log, in one transaction. An expired or idle session is deleted unaudited (its
+ * user was signed out already). Returns whether a live session was ended.
  */
-export function endSession(db: Db, token: string, address: string | null = null): boolean {
+export function endSession(
+  db: Db,
+  token: string,
+  address: string | null = null,
+  {
+    now = Date.now(),
+    lifetimes = sessionLifetimes(),
+  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+): boolean {
   const id = hashSessionToken(token);
   return db.$client
     .transaction(() => {
-      const username = db.$client
+      const row = db.$client
         .prepare(
-          `SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+          `SELECT u.username, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
+           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
         )
-        .pluck()
-        .get(id) as string | undefined;
-      if (username === undefined) return false;
+        .get(id) as { username: string; expiresAt: number; lastSeenAt: number } | undefined;
+      if (row === undefined) return false;
       db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
+      if (now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs) return false;
       recordAudit(db, {
-        actor: username,
+        actor: row.username,
         action: "session.sign-out",
-        target: `user:${username}`,
+        target: `user:${row.username}`,
         address,
       });
       return true;
