@@ -6,7 +6,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER, SESSION_COOKIE } from "@/app/_lib/auth-constants";
-import { crossSiteProblem } from "@/app/_lib/request-security";
+import { crossSiteProblem, isHttps } from "@/app/_lib/request-security";
 
 function contentSecurityPolicy(nonce: string, https: boolean): string {
   const isDev = process.env.NODE_ENV === "development";
@@ -44,9 +44,8 @@ function securityHeaders(response: NextResponse, csp: string): NextResponse {
 /** Adds security headers to every response; redirects signed-out page views to /login. */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const https =
-    request.nextUrl.protocol === "https:" ||
-    request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
+  // X-Forwarded-Proto counts only from a trusted proxy (JOBDECK_TRUST_PROXY).
+  const https = isHttps(request.headers, request.nextUrl.href);
   const csp = contentSecurityPolicy(nonce, https);
   const { pathname } = request.nextUrl;
   // The page the user asked for, without Next's client-navigation cache-busting parameter.

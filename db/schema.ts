@@ -404,7 +404,12 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
-/** Failed sign-ins, per address and per username, for rate limiting. */
+/** Kinds of row in login_attempts (see the column's comment). */
+export const LOGIN_ATTEMPT_KINDS = ["attempt", "lockout"] as const;
+/** One kind of login_attempts row. */
+export type LoginAttemptKind = (typeof LOGIN_ATTEMPT_KINDS)[number];
+
+/** Sign-in attempts, per address and per username, for rate limiting (db/queries/login-attempts.ts). */
 export const loginAttempts = sqliteTable(
   "login_attempts",
   {
@@ -412,6 +417,12 @@ export const loginAttempts = sqliteTable(
     address: text("address").notNull(),
     username: text("username").notNull(),
     attemptedAt: integer("attempted_at").notNull(),
+    /**
+     * `attempt`: a sign-in counted before its password was checked (kept when it failed);
+     * `lockout`: the marker written when a limit first refuses this username and address in a
+     * window, so the audit log gets one lock-out entry, not one per refused try.
+     */
+    kind: text("kind", { enum: LOGIN_ATTEMPT_KINDS }).notNull().default("attempt"),
   },
   (t) => [
     index("login_attempts_address_idx").on(t.address, t.attemptedAt),

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import {
+  builtActions,
   e2eDb,
   ensureUser,
   sessionCookie,
@@ -31,6 +32,13 @@ test("signing in with the right password opens the dashboard and signing out end
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
+  const signOut = e2eDb()
+    .$client.prepare(
+      `SELECT actor FROM audit_log WHERE action = 'session.sign-out' ORDER BY id DESC LIMIT 1`,
+    )
+    .pluck()
+    .get();
+  expect(signOut).toBe("sec-alice");
   // The old cookie is dead on the server too: replaying it gets the sign-in page.
   await context.addCookies([{ ...cookie!, expires: -1 }]);
   await page.goto("/");
@@ -74,8 +82,9 @@ test("a wrong password or unknown user shows one message and no session", async 
   expect((await context.cookies()).some((c) => c.name === "jobdeck_session")).toBe(false);
 });
 
-test("five failed sign-ins lock the username, even with the right password afterwards", async ({
+test("five failed sign-ins refuse that username from that address, but the real user signs in from another", async ({
   page,
+  context,
 }) => {
   ensureUser("sec-carol", "admin");
   for (let i = 0; i < 5; i++) {
@@ -85,7 +94,108 @@ test("five failed sign-ins lock the username, even with the right password after
   await signInThroughForm(page, "sec-carol", TEST_PASSWORD);
   await expect(page.locator("form").getByRole("alert")).toContainText("Too many failed sign-ins");
   await expect(page).toHaveURL(/\/login/);
+  const audited = (action: string) =>
+    e2eDb()
+      .$client.prepare(
+        `SELECT COUNT(*) FROM audit_log WHERE action = ? AND target = 'user:sec-carol'`,
+      )
+      .pluck()
+      .get(action);
+  expect(audited("session.sign-in-failed")).toBe(5);
+  expect(audited("session.lock-out")).toBe(1);
+
+  // The attacker's address is refused; the user's own address is only slowed down.
+  await context.setExtraHTTPHeaders({ "X-Forwarded-For": "192.0.2.201" });
+  await signInThroughForm(page, "sec-carol", TEST_PASSWORD);
+  await expect(page).not.toHaveURL(/\/login/);
   ensureUser("sec-carol", "admin"); // clears the failures for later runs
+});
+
+test("30 parallel sign-ins, 29 wrong and the right one, check no more than the limit", async ({
+  request,
+  baseURL,
+}) => {
+  ensureUser("sec-storm", "admin");
+  const action = builtActions().find(
+    (a) => a.exportedName === "signIn" && a.filename.includes("login"),
+  );
+  expect(action, "the build has the signIn action").toBeTruthy();
+  const attempt = (password: string) => {
+    // What the form sends (React's reply encoding): the fields named "_1_…" make the FormData
+    // that "$K1" in field 0, the arguments, refers to. Field 0 must come last, as the server
+    // reads the arguments as soon as they arrive (an object literal would put "0" first).
+    const form = new FormData();
+    form.append("_1_next", "/");
+    form.append("_1_username", "sec-storm");
+    form.append("_1_password", password);
+    form.append("0", JSON.stringify([{ message: null, username: "" }, "$K1"]));
+    return request
+      .post("/login", {
+        headers: {
+          "next-action": action!.id,
+          accept: "text/x-component",
+          origin: baseURL!.replace(/\/$/, ""),
+          "x-forwarded-for": "192.0.2.202",
+        },
+        multipart: form,
+        maxRedirects: 0,
+      })
+      .then(async (r) => ({ headers: r.headers(), body: await r.text() }));
+  };
+  const guesses = Array.from({ length: 29 }, (_, i) => attempt(`wrong-${i}`));
+  // The right one goes out last, while the wrong ones are still being checked: it must not be
+  // checked too (before the fix it was, and signed in).
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const results = await Promise.all([...guesses, attempt(TEST_PASSWORD)]);
+  const wrong = results.filter((r) => r.body.includes("Wrong username or password.")).length;
+  const refused = results.filter((r) => r.body.includes("Too many failed sign-ins")).length;
+  const signedIn = results.filter((r) => r.headers["set-cookie"]?.includes("jobdeck_session="));
+  expect(wrong + refused + signedIn.length).toBe(30);
+  // The limit is 5 per user and address: exactly 5 passwords were checked, 25 refused unchecked.
+  expect(wrong + signedIn.length).toBe(5);
+  expect(refused).toBe(25);
+  expect(results[29]?.body).toContain("Too many failed sign-ins");
+  ensureUser("sec-storm", "admin");
+});
+
+test("a non-Latin-1 next path signs in and goes there, without a server error", async ({
+  page,
+}) => {
+  ensureUser("sec-next", "admin");
+  await page.goto("/login?next=/%E3%80%82");
+  await page.getByLabel("Username").fill("sec-next");
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/login")),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+  expect(response.status()).toBeLessThan(500);
+  await expect(page).toHaveURL(/\/%E3%80%82$/);
+});
+
+test("duplicate session cookies are read one way by pages and route handlers: as signed out", async ({
+  request,
+}) => {
+  const id = ensureUser("sec-dup", "admin");
+  const valid = sessionCookie(id, "valid");
+  const other = sessionCookie(ensureUser("sec-dup2", "viewer"), "valid");
+  for (const pair of [
+    [valid, "garbage.x"],
+    ["garbage.x", valid],
+    [valid, other],
+  ]) {
+    const cookie = pair.map((v) => `jobdeck_session=${v}`).join("; ");
+    const pageResponse = await request.get("/failures", { headers: { cookie }, maxRedirects: 0 });
+    const routeResponse = await request.get("/api/overview", { headers: { cookie } });
+    expect([pageResponse.status(), pageResponse.headers().location ?? ""], cookie).toEqual([
+      307,
+      expect.stringContaining("/login"),
+    ]);
+    expect(routeResponse.status(), cookie).toBe(401);
+  }
+  // The same cookie twice is one value, not an ambiguity.
+  const twice = `jobdeck_session=${valid}; jobdeck_session=${valid}`;
+  expect((await request.get("/api/overview", { headers: { cookie: twice } })).status()).toBe(200);
 });
 
 test("an expired or idle session sends the user back to sign in, then to the page they wanted", async ({

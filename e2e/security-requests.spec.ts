@@ -92,3 +92,30 @@ test("malformed sign-in posts are refused with a message and no session", async 
   }
   e2eDb().$client.prepare(`DELETE FROM login_attempts WHERE address = '203.0.113.77'`).run();
 });
+
+test("a change is refused when the Origin has the wrong scheme or a forged X-Forwarded-Host matches it", async ({
+  request,
+  baseURL,
+}) => {
+  const id = ensureUser("sec-origin-admin", "admin");
+  const site = new URL(baseURL!);
+  const enqueue = (headers: Record<string, string>) =>
+    request.post("/api/v1/jobs", {
+      headers: {
+        "content-type": "application/json",
+        cookie: `jobdeck_session=${sessionCookie(id, "valid")}`,
+        ...headers,
+      },
+      data: JSON.stringify({ task: "demo.noop", delay: 86_400 }),
+    });
+  // Same host and port, other scheme: another origin (this server is http://, no proxy trusted).
+  const https = await enqueue({ origin: `https://${site.host}` });
+  expect(https.status()).toBe(403);
+  expect(await https.json()).toMatchObject({ error: "cross_site" });
+  // X-Forwarded-Host counts only from a trusted proxy (JOBDECK_TRUST_PROXY), not from anyone.
+  const forged = await enqueue({
+    origin: "http://evil.example",
+    "x-forwarded-host": "evil.example",
+  });
+  expect(forged.status()).toBe(403);
+});

@@ -11,7 +11,7 @@
  * proxy.ts also redirects signed-out page requests, but only as a fast path: these checks are the
  * enforcement.
  */
-import { cookies, headers } from "next/headers";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import { findApiToken } from "@/db/queries/api-tokens";
@@ -19,7 +19,7 @@ import { getSessionOwner, getSessionSecret } from "@/db/queries/sessions";
 import type { UserRole } from "@/db/schema";
 import { clientAddress, crossSiteProblem, safeNextPath } from "./request-security";
 import { PATH_HEADER, SESSION_COOKIE } from "./auth-constants";
-import { readCookie, verifySessionCookie } from "./session-cookie";
+import { readSessionCookie, verifySessionCookie } from "./session-cookie";
 
 export { PATH_HEADER, SESSION_COOKIE };
 
@@ -56,8 +56,7 @@ export function userFromSessionCookie(value: string | null | undefined): Session
 
 /** The signed-in user of the current request (server components and actions), or null. */
 export async function getCurrentUser(): Promise<SessionUser | null> {
-  const jar = await cookies();
-  return userFromSessionCookie(jar.get(SESSION_COOKIE)?.value);
+  return userFromSessionCookie(readSessionCookie((await headers()).get("cookie")));
 }
 
 /** The signed-in user; redirects to `/login?next=<this page>` when there is none. For pages. */
@@ -124,7 +123,7 @@ function userFromRequest(request: Request): SessionUser | null {
       ? { id: 0, username: `token:${token.name}`, role: token.role, via: "token" }
       : null;
   }
-  return userFromSessionCookie(readCookie(request.headers.get("cookie"), SESSION_COOKIE));
+  return userFromSessionCookie(readSessionCookie(request.headers.get("cookie")));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { NextRequest } from "next/server";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { proxy } from "@/proxy";
 
 function call(url: string, init: { method?: string; headers?: Record<string, string> } = {}) {
@@ -70,10 +70,30 @@ describe("proxy.ts", () => {
     ).toBe(200);
   });
 
-  it("adds upgrade-insecure-requests behind an HTTPS proxy", () => {
-    const csp = call("http://127.0.0.1:3000/login", {
-      headers: { "x-forwarded-proto": "https" },
-    }).headers.get("content-security-policy");
-    expect(csp).toContain("upgrade-insecure-requests");
+  it("adds upgrade-insecure-requests behind a trusted HTTPS proxy, not for anyone's header", () => {
+    const csp = () =>
+      call("http://127.0.0.1:3000/login", {
+        headers: { "x-forwarded-proto": "https" },
+      }).headers.get("content-security-policy");
+    expect(csp()).not.toContain("upgrade-insecure-requests");
+    vi.stubEnv("JOBDECK_TRUST_PROXY", "1");
+    try {
+      expect(csp()).toContain("upgrade-insecure-requests");
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("refuses a state change whose Origin has the wrong scheme or a forged forwarded host", () => {
+    const post = (headers: Record<string, string>) =>
+      call("http://127.0.0.1:3000/failures", { method: "POST", headers }).status;
+    expect(post({ host: "127.0.0.1:3000", origin: "https://127.0.0.1:3000" })).toBe(403);
+    expect(
+      post({
+        host: "127.0.0.1:3000",
+        origin: "http://evil.example",
+        "x-forwarded-host": "evil.example",
+      }),
+    ).toBe(403);
   });
 });

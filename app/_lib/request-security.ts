@@ -12,9 +12,55 @@ export function allowedOrigins(): string[] {
 }
 
 /**
+ * How many reverse proxies in front of Jobdeck may be believed (JOBDECK_TRUST_PROXY, default 0).
+ * 0: none; X-Forwarded-Host and X-Forwarded-Proto are ignored (anyone can send them), the site is
+ * `http://<Host>`. n ≥ 1 (or `true` = 1): the nearest proxy sets X-Forwarded-Host/-Proto and appends
+ * to X-Forwarded-For, and the client's address is the entry the n-th proxy appended. The older
+ * JOBDECK_TRUSTED_PROXIES=k (k proxies beyond the first) still means n = k + 1.
+ */
+export function trustedProxyCount(): number {
+  const raw = process.env.JOBDECK_TRUST_PROXY?.trim().toLowerCase();
+  if (raw === undefined || raw === "") {
+    const legacy = process.env.JOBDECK_TRUSTED_PROXIES?.trim();
+    return legacy && /^\d{1,2}$/.test(legacy) ? Number(legacy) + 1 : 0;
+  }
+  if (raw === "true") return 1;
+  if (raw === "false") return 0;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  throw new Error(
+    `JOBDECK_TRUST_PROXY="${raw.slice(0, 40)}" must be 0 (no reverse proxy), 1 (one proxy, e.g. nginx) or the number of proxies in front of Jobdeck`,
+  );
+}
+
+/** First entry of a comma-separated forwarded header, lower-cased; null when absent or empty. */
+function firstForwarded(headers: Headers, name: string): string | null {
+  const value = headers.get(name)?.split(",")[0]?.trim().toLowerCase();
+  return value ? value : null;
+}
+
+/**
+ * This site's origin (`scheme://host[:port]`) as the browser sees it: from a trusted proxy's
+ * X-Forwarded-Proto and X-Forwarded-Host, else `http://` and the `Host` header. Null without a host.
+ */
+export function siteOrigin(headers: Headers): string | null {
+  const trusted = trustedProxyCount() > 0;
+  const host =
+    (trusted ? firstForwarded(headers, "x-forwarded-host") : null) ??
+    firstForwarded(headers, "host");
+  if (!host) return null;
+  const proto = trusted ? (firstForwarded(headers, "x-forwarded-proto") ?? "http") : "http";
+  try {
+    // Normalises the default port away (`http://h:80` is `http://h`), as browsers do in Origin.
+    return new URL(`${proto === "https" ? "https" : "http"}://${host}`).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Why a state-changing request is cross-site, or null when it is same-origin.
- * Rules: `Sec-Fetch-Site` other than `same-origin`/`none` is refused; an `Origin` must name this
- * host (the `Host` or `X-Forwarded-Host` header) or an allowed origin; `Origin: null` is refused.
+ * Rules: `Sec-Fetch-Site` other than `same-origin`/`none` is refused; an `Origin` must equal this
+ * site's origin, scheme, host and port (siteOrigin) or an allowed origin; `Origin: null` is refused.
  * With `requireOrigin` (cookie-authenticated browsers), a request carrying neither header is refused.
  */
 export function crossSiteProblem(
@@ -41,44 +87,57 @@ export function crossSiteProblem(
   if (origin === "null" || (url.protocol !== "http:" && url.protocol !== "https:")) {
     return "Cross-site request refused (opaque Origin).";
   }
-  const originHost = url.host.toLowerCase();
-  const hosts = [headers.get("host"), headers.get("x-forwarded-host")]
-    .flatMap((h) => (h ?? "").split(","))
-    .map((h) => h.trim().toLowerCase())
-    .filter((h) => h !== "");
-  if (hosts.includes(originHost)) return null;
-  if (allowedOrigins().includes(`${url.protocol}//${originHost}`)) return null;
-  return `Cross-site request refused (Origin ${url.protocol}//${originHost.slice(0, 100)} is not this site).`;
+  const site = siteOrigin(headers);
+  if (url.origin === site || allowedOrigins().includes(url.origin)) return null;
+  const shown = url.origin.slice(0, 100);
+  const hint =
+    site !== null && new URL(site).host === url.host
+      ? ` Behind an HTTPS reverse proxy, set JOBDECK_TRUST_PROXY=1 (docs/SECURITY.md).`
+      : "";
+  return `Cross-site request refused (Origin ${shown} is not this site, ${site ?? "unknown"}).${hint}`;
 }
 
 /**
- * The client's address for rate limiting: the right-most `X-Forwarded-For` entry (what the
- * nearest proxy, or Next's own server, saw), skipping JOBDECK_TRUSTED_PROXIES further hops
- * (default 0). Without a trusted proxy the per-username limit is the one that cannot be evaded.
+ * The client's address for rate limiting. With JOBDECK_TRUST_PROXY=n ≥ 1: the X-Forwarded-For
+ * entry the n-th proxy from us appended. Without: the right-most entry, which Next's server sets
+ * from the connection when the client sent none (a client talking to Next directly can forge it;
+ * docs/SECURITY.md says what holds then).
  */
 export function clientAddress(headers: Headers): string {
-  const hops = Number(process.env.JOBDECK_TRUSTED_PROXIES ?? 0);
+  const hops = trustedProxyCount();
   const list = (headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  const index = list.length - 1 - (Number.isInteger(hops) && hops > 0 ? hops : 0);
+  const index = list.length - Math.max(1, hops);
   const address = list[Math.max(0, index)] ?? headers.get("x-real-ip") ?? "unknown";
   return address.slice(0, 100);
 }
 
-/** Whether the request reached us over HTTPS (directly or via a proxy's X-Forwarded-Proto). */
+/** Whether the browser reached us over HTTPS: a trusted proxy's X-Forwarded-Proto, else `url`'s scheme. */
 export function isHttps(headers: Headers, url?: string): boolean {
-  const proto = headers.get("x-forwarded-proto");
-  if (proto) return proto.split(",")[0]?.trim().toLowerCase() === "https";
+  if (trustedProxyCount() > 0) return firstForwarded(headers, "x-forwarded-proto") === "https";
   return url !== undefined && url.startsWith("https:");
 }
 
-/** `next` redirect target when it is a local path; `/` otherwise (no open redirects). */
+/**
+ * `next` redirect target when it is a local path, percent-encoded so that it is always a valid
+ * Location header (a raw `/。` used to make sign-in fail with 500); `/` otherwise (no open redirects).
+ */
 export function safeNextPath(value: string | null | undefined): string {
   if (!value || value.length > 2000) return "/";
   if (!value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/";
   if (/[\u0000-\u001f\u007f]/.test(value)) return "/";
-  if (value === "/login" || value.startsWith("/login?") || value.startsWith("/login/")) return "/";
-  return value;
+  let url: URL;
+  try {
+    url = new URL(value, "http://jobdeck.invalid");
+  } catch {
+    return "/";
+  }
+  if (url.origin !== "http://jobdeck.invalid") return "/";
+  // URL encodes what is not ASCII; lone surrogates become U+FFFD. The result is ASCII only.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (url.pathname === "/login" || url.pathname.startsWith("/login/")) return "/";
+  if (path.length > 2000 || path.startsWith("//") || !/^[\x21-\x7e]+$/.test(path)) return "/";
+  return path;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { readCookie, signSessionToken, verifySessionCookie } from "./session-cookie";
+import {
+  readCookies,
+  readSessionCookie,
+  signSessionToken,
+  verifySessionCookie,
+} from "./session-cookie";
 
 const secret = "s".repeat(43);
 const token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde";
@@ -44,9 +49,23 @@ describe("session cookie signing", () => {
     }
   });
 
-  it("reads one cookie from a Cookie header", () => {
-    expect(readCookie("a=1; jobdeck_session=x.y; b=2", "jobdeck_session")).toBe("x.y");
-    expect(readCookie("a=1", "jobdeck_session")).toBeNull();
-    expect(readCookie(null, "jobdeck_session")).toBeNull();
+  it("reads every copy of a cookie from a Cookie header, in order", () => {
+    expect(readCookies("a=1; jobdeck_session=x.y; b=2", "jobdeck_session")).toEqual(["x.y"]);
+    expect(readCookies("jobdeck_session=p; a=1; jobdeck_session=q", "jobdeck_session")).toEqual([
+      "p",
+      "q",
+    ]);
+    expect(readCookies("a=1", "jobdeck_session")).toEqual([]);
+    expect(readCookies(null, "jobdeck_session")).toEqual([]);
+  });
+
+  it("reads duplicate session cookies one way: different values are none, copies are one", () => {
+    expect(readSessionCookie("a=1; jobdeck_session=x.y; b=2")).toBe("x.y");
+    expect(readSessionCookie("jobdeck_session=x.y; jobdeck_session=x.y")).toBe("x.y");
+    // Neither first nor last wins: a planted second cookie makes the request signed out.
+    expect(readSessionCookie("jobdeck_session=mine.1; jobdeck_session=planted.2")).toBeNull();
+    expect(readSessionCookie("jobdeck_session=planted.2; jobdeck_session=mine.1")).toBeNull();
+    expect(readSessionCookie("a=1")).toBeNull();
+    expect(readSessionCookie(null)).toBeNull();
   });
 });

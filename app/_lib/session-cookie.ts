@@ -5,7 +5,9 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-export { SESSION_COOKIE } from "./auth-constants";
+import { SESSION_COOKIE } from "./auth-constants";
+
+export { SESSION_COOKIE };
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
 
@@ -36,20 +38,31 @@ export function verifySessionCookie(
   return given.length === expected.length && timingSafeEqual(given, expected) ? token : null;
 }
 
-/** Reads one cookie from a raw `Cookie` header (for route handlers given a plain Request). */
-export function readCookie(header: string | null, name: string): string | null {
-  if (!header) return null;
+/** Every value of cookie `name` in a raw `Cookie` header, in the order the browser sent them. */
+export function readCookies(header: string | null, name: string): string[] {
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) {
-      const raw = part.slice(eq + 1).trim();
-      try {
-        return decodeURIComponent(raw);
-      } catch {
-        return raw;
-      }
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      values.push(decodeURIComponent(raw));
+    } catch {
+      values.push(raw);
     }
   }
-  return null;
+  return values;
+}
+
+/**
+ * The session cookie of a request, read one way by pages, server actions and route handlers
+ * (app/_lib/auth.ts). Two or more *different* values are ambiguous and read as none: a browser
+ * sends duplicates when another path or a parent domain planted a second cookie (cookie tossing),
+ * and no order rule (first, last) tells which one the user's own sign-in set. Identical copies
+ * are one value.
+ */
+export function readSessionCookie(header: string | null): string | null {
+  const values = new Set(readCookies(header, SESSION_COOKIE));
+  return values.size === 1 ? ([...values][0] ?? null) : null;
 }

@@ -5,27 +5,28 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { recordAudit } from "@/db/queries/audit";
-import {
-  checkLoginAllowed,
-  clearFailedLogins,
-  recordFailedLogin,
-} from "@/db/queries/login-attempts";
+import { checkSignIn } from "@/db/queries/login-attempts";
 import {
   createSession,
   deleteSession,
+  endSession,
   getSessionSecret,
   pruneSessions,
   sessionLifetimes,
 } from "@/db/queries/sessions";
-import { findUserForSignIn } from "@/db/queries/users";
-import { decoyHash, MAX_PASSWORD_BYTES, verifyPassword } from "@/db/passwords";
+import { MAX_PASSWORD_BYTES } from "@/db/passwords";
 import {
   clientAddress,
   crossSiteProblem,
   isHttps,
   safeNextPath,
 } from "@/app/_lib/request-security";
-import { SESSION_COOKIE, signSessionToken, verifySessionCookie } from "@/app/_lib/session-cookie";
+import {
+  readCookies,
+  SESSION_COOKIE,
+  signSessionToken,
+  verifySessionCookie,
+} from "@/app/_lib/session-cookie";
 
 /** What the sign-in form shows after a failed attempt. */
 export type SignInState = { message: string | null; username: string };
@@ -42,6 +43,11 @@ const signInSchema = z.object({
 function minutes(ms: number): string {
   const m = Math.max(1, Math.ceil(ms / 60_000));
   return m === 1 ? "1 minute" : `${m} minutes`;
+}
+
+function seconds(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return s === 1 ? "1 second" : `${s} seconds`;
 }
 
 /** Signs in with username and password; on success rotates the session and redirects to `next`. */
@@ -64,26 +70,26 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   const { username, password } = parsed.data;
   const db = getDb();
   const address = clientAddress(requestHeaders);
-  const allowance = checkLoginAllowed(db, address, username);
-  if (!allowance.allowed) {
+  const check = await checkSignIn(db, { address, username, password });
+  if (!check.ok) {
+    if (check.reason === "wrong") return { message: "Wrong username or password.", username };
     return {
-      message: `Too many failed sign-ins. Try again in ${minutes(allowance.retryAfterMs)}.`,
+      message:
+        check.reason === "locked"
+          ? `Too many failed sign-ins. Try again in ${minutes(check.retryAfterMs)}.`
+          : `Too many sign-ins for this user right now. Try again in ${seconds(check.retryAfterMs)}.`,
       username,
     };
   }
-  const user = findUserForSignIn(db, username);
-  // Verify against a decoy when the user does not exist, so timing does not reveal usernames.
-  const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash());
-  if (!user || !ok) {
-    recordFailedLogin(db, address, username);
-    return { message: "Wrong username or password.", username };
-  }
-  clearFailedLogins(db, address, username);
+  const { user } = check;
   const jar = await cookies();
   const secret = getSessionSecret(db);
-  // Rotation: a session id that existed before sign-in (fixation) is ended, never reused.
-  const previous = verifySessionCookie(jar.get(SESSION_COOKIE)?.value, secret);
-  if (previous) deleteSession(db, previous);
+  // Rotation: every session id the browser presented before sign-in (fixation, or a duplicate
+  // cookie planted beside it) is ended, never reused.
+  for (const value of readCookies(requestHeaders.get("cookie"), SESSION_COOKIE)) {
+    const previous = verifySessionCookie(value, secret);
+    if (previous) deleteSession(db, previous);
+  }
   // Ended sessions are deleted when used; this sweeps those never presented again.
   pruneSessions(db);
   const { token } = createSession(db, user.id);
@@ -110,8 +116,12 @@ export async function signOut(): Promise<void> {
   if (crossSiteProblem(requestHeaders, { requireOrigin: true })) redirect("/");
   const jar = await cookies();
   const db = getDb();
-  const token = verifySessionCookie(jar.get(SESSION_COOKIE)?.value, getSessionSecret(db));
-  if (token) deleteSession(db, token);
+  const secret = getSessionSecret(db);
+  const address = clientAddress(requestHeaders);
+  for (const value of readCookies(requestHeaders.get("cookie"), SESSION_COOKIE)) {
+    const token = verifySessionCookie(value, secret);
+    if (token) endSession(db, token, address);
+  }
   jar.delete(SESSION_COOKIE);
   redirect("/login");
 }

@@ -1,48 +1,196 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "../client";
-import { checkLoginAllowed, clearFailedLogins, recordFailedLogin } from "./login-attempts";
+import { openDb, type Db } from "../client";
+import { hashPasswordSync } from "../passwords";
+import { listAudit } from "./audit";
+import {
+  checkSignIn,
+  clearLoginLimits,
+  reserveLoginAttempt,
+  type LoginLimits,
+  type SignInCheck,
+} from "./login-attempts";
 import { openTestDb } from "./test-db";
+import { createUser, setUserPassword } from "./users";
 
-const limits = { windowMs: 15 * 60_000, maxPerUser: 5, maxPerAddress: 20 };
+const PASSWORD = "Right-Horse-Battery-77";
+const limits: LoginLimits = {
+  windowMs: 15 * 60_000,
+  maxPerUser: 5,
+  maxPerAddress: 20,
+  slowAfter: 5,
+  spacingMs: 2000,
+  maxWaitMs: 10_000,
+};
+// No spacing: the storms measure the hard limits alone, without waiting for turns.
+const unspaced: LoginLimits = { ...limits, spacingMs: 0, maxWaitMs: 0, slowAfter: 1_000_000 };
 let db: Db;
+let file: string;
 let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = openTestDb()));
+beforeEach(() => {
+  ({ db, file, cleanup } = openTestDb());
+  createUser(
+    db,
+    { username: "alice", passwordHash: hashPasswordSync(PASSWORD), role: "admin" },
+    "t",
+  );
+});
 afterEach(() => cleanup());
 
-describe("sign-in rate limiting", () => {
-  it("blocks a username after 5 failures in the window, from any address", () => {
-    for (let i = 0; i < 5; i++) {
-      expect(checkLoginAllowed(db, `10.0.0.${i}`, "alice", { now: 1000 + i, limits }).allowed).toBe(
+function tally(outcomes: SignInCheck[]) {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) {
+    const k = o.ok ? "ok" : o.reason;
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const auditCount = (action: string) =>
+  listAudit(db, { limit: 500 }).rows.filter((r) => r.action === action).length;
+
+describe("sign-in limits under parallel storms", () => {
+  it("200 parallel wrong passwords over two connections check exactly the limit", async () => {
+    const second = openDb({ url: file, migrate: false });
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          checkSignIn(
+            i % 2 ? db : second,
+            { address: "192.0.2.1", username: "alice", password: `wrong-${i}` },
+            { limits: unspaced },
+          ),
+        ),
+      );
+      expect(tally(outcomes)).toEqual({ wrong: 5, locked: 195 });
+      expect(auditCount("session.sign-in-failed")).toBe(5);
+      expect(auditCount("session.lock-out")).toBe(1);
+    } finally {
+      second.$client.close();
+    }
+  });
+
+  it("29 wrong guesses and the right one in parallel never check more than the limit", async () => {
+    const guesses = Array.from({ length: 30 }, (_, i) => (i === 29 ? PASSWORD : `wrong-${i}`));
+    const outcomes = await Promise.all(
+      guesses.map((password) =>
+        checkSignIn(db, { address: "192.0.2.2", username: "alice", password }, { limits }),
+      ),
+    );
+    const counts = tally(outcomes);
+    // The right password came after five others had been counted: it is refused unchecked.
+    expect(counts).toEqual({ wrong: 5, locked: 25 });
+    expect(outcomes[29]).toMatchObject({ ok: false, reason: "locked" });
+  });
+
+  it("two processes storming at once together check exactly the limit", async () => {
+    const run = promisify(execFile);
+    const fixture = path.join(import.meta.dirname, "login-attempts-storm.fixture.ts");
+    const child = () =>
+      run(process.execPath, ["--import", "tsx", fixture, file, "alice", "100", "192.0.2.3"], {
+        env: { ...process.env, STORM_LIMITS: JSON.stringify(unspaced) },
+      }).then((r) => JSON.parse(r.stdout) as Record<string, number>);
+    const [a, b] = await Promise.all([child(), child()]);
+    expect((a.wrong ?? 0) + (b.wrong ?? 0)).toBe(5);
+    expect((a.locked ?? 0) + (b.locked ?? 0)).toBe(195);
+  }, 60_000);
+
+  it("a storm from many addresses is spaced per user: only turns within the wait are checked", () => {
+    const now = 1_000_000;
+    const results = Array.from({ length: 100 }, (_, i) =>
+      reserveLoginAttempt(db, `203.0.113.${i}`, "alice", { now, limits }),
+    );
+    const allowed = results.filter((r) => r.allowed);
+    // 5 at once, then one turn every 2 s up to the 10 s wait: 5 more.
+    expect(allowed.map((r) => r.waitMs)).toEqual([0, 0, 0, 0, 0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(results.filter((r) => !r.allowed && r.reason === "busy")).toHaveLength(90);
+  });
+});
+
+describe("sign-in limits do not hand attackers a lock-out", () => {
+  it("the real user signs in from another address while an attacker is locked out", async () => {
+    for (let i = 0; i < 8; i++)
+      await checkSignIn(
+        db,
+        { address: "198.51.100.66", username: "alice", password: `guess-${i}` },
+        { limits: { ...limits, spacingMs: 10 } },
+      );
+    const attacker = await checkSignIn(
+      db,
+      { address: "198.51.100.66", username: "alice", password: PASSWORD },
+      { limits },
+    );
+    expect(attacker).toMatchObject({ ok: false, reason: "locked" });
+    const started = Date.now();
+    const real = await checkSignIn(
+      db,
+      { address: "192.0.2.50", username: "alice", password: PASSWORD },
+      { limits: { ...limits, spacingMs: 300 } },
+    );
+    expect(real).toMatchObject({ ok: true, user: { username: "alice" } });
+    // Slowed down (a turn after the attacker's last), not refused.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it("an address is refused after 20 attempts across usernames, other addresses are not", () => {
+    for (let i = 0; i < 20; i++)
+      expect(reserveLoginAttempt(db, "192.0.2.7", `user${i}`, { now: 5000, limits }).allowed).toBe(
         true,
       );
-      recordFailedLogin(db, `10.0.0.${i}`, "alice", { now: 1000 + i, limits });
-    }
-    const blocked = checkLoginAllowed(db, "10.9.9.9", "ALICE", { now: 2000, limits });
-    expect(blocked).toEqual({ allowed: false, retryAfterMs: 1000 + limits.windowMs - 2000 });
-    expect(checkLoginAllowed(db, "10.9.9.9", "bob", { now: 2000, limits }).allowed).toBe(true);
+    expect(reserveLoginAttempt(db, "192.0.2.7", "fresh", { now: 6000, limits })).toMatchObject({
+      allowed: false,
+      reason: "locked",
+      retryAfterMs: 5000 + limits.windowMs - 6000,
+    });
+    expect(reserveLoginAttempt(db, "192.0.2.8", "fresh", { now: 6000, limits }).allowed).toBe(true);
   });
 
-  it("lets the username try again once the oldest failure leaves the window", () => {
-    for (let i = 0; i < 5; i++) recordFailedLogin(db, "a", "alice", { now: i * 1000, limits });
-    expect(checkLoginAllowed(db, "a", "alice", { now: limits.windowMs - 1, limits }).allowed).toBe(
-      false,
+  it("a pair is free again once its oldest attempt leaves the window", () => {
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, "a", "alice", { now: i * 1000, limits });
+    expect(
+      reserveLoginAttempt(db, "a", "alice", { now: limits.windowMs - 1, limits }).allowed,
+    ).toBe(false);
+    expect(
+      reserveLoginAttempt(db, "a", "alice", { now: limits.windowMs + 1, limits }).allowed,
+    ).toBe(true);
+  });
+
+  it("a right password clears that address's count; failures and one lock-out are audited", async () => {
+    for (let i = 0; i < 4; i++)
+      await checkSignIn(db, { address: "a", username: "alice", password: "no" }, { limits });
+    expect(
+      await checkSignIn(db, { address: "a", username: "alice", password: PASSWORD }, { limits }),
+    ).toMatchObject({ ok: true });
+    for (let i = 0; i < 7; i++)
+      await checkSignIn(
+        db,
+        { address: "a", username: "alice", password: "no" },
+        { limits: unspaced },
+      );
+    expect(auditCount("session.sign-in-failed")).toBe(4 + 5);
+    const lockouts = listAudit(db, { limit: 10 }).rows.filter(
+      (r) => r.action === "session.lock-out",
     );
-    expect(checkLoginAllowed(db, "a", "alice", { now: limits.windowMs + 1, limits }).allowed).toBe(
-      true,
-    );
+    expect(lockouts).toHaveLength(1);
+    expect(lockouts[0]).toMatchObject({ target: "user:alice", address: "a" });
   });
 
-  it("blocks an address after 20 failures across usernames", () => {
-    for (let i = 0; i < 20; i++)
-      recordFailedLogin(db, "192.0.2.7", `user${i}`, { now: 5000, limits });
-    expect(checkLoginAllowed(db, "192.0.2.7", "fresh", { now: 6000, limits }).allowed).toBe(false);
-    expect(checkLoginAllowed(db, "192.0.2.8", "fresh", { now: 6000, limits }).allowed).toBe(true);
-  });
+  it("admin unlock and a new password clear a user's limits, audited", () => {
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, "a", "alice", { limits });
+    expect(reserveLoginAttempt(db, "a", "alice", { limits }).allowed).toBe(false);
+    expect(clearLoginLimits(db, { username: "Alice" }, "cli:ops")).toBe(6); // 5 + the lock-out marker
+    expect(reserveLoginAttempt(db, "a", "alice", { limits }).allowed).toBe(true);
+    expect(auditCount("user.unlock")).toBe(1);
 
-  it("forgets a user's failures from an address after a successful sign-in", () => {
-    for (let i = 0; i < 4; i++) recordFailedLogin(db, "a", "alice", { now: 10, limits });
-    clearFailedLogins(db, "a", "Alice");
-    recordFailedLogin(db, "a", "alice", { now: 20, limits });
-    expect(checkLoginAllowed(db, "a", "alice", { now: 30, limits }).allowed).toBe(true);
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, "a", "alice", { limits });
+    setUserPassword(db, "alice", hashPasswordSync("Other-Horse-Battery-88"), "cli:ops");
+    expect(reserveLoginAttempt(db, "a", "alice", { limits }).allowed).toBe(true);
+
+    for (let i = 0; i < 20; i++) reserveLoginAttempt(db, "b", `u${i}`, { limits });
+    expect(reserveLoginAttempt(db, "b", "zed", { limits }).allowed).toBe(false);
+    clearLoginLimits(db, { address: "b" }, "cli:ops");
+    expect(reserveLoginAttempt(db, "b", "zed", { limits }).allowed).toBe(true);
   });
 });

@@ -4,11 +4,13 @@ import { hashPasswordSync } from "../passwords";
 import {
   createSession,
   deleteSession,
+  endSession,
   getSessionOwner,
   getSessionSecret,
   hashSessionToken,
   pruneSessions,
 } from "./sessions";
+import { listAudit } from "./audit";
 import { openTestDb } from "./test-db";
 import { createUser, setUserPassword } from "./users";
 
@@ -66,6 +68,23 @@ describe("sessions", () => {
     expect(getSessionOwner(db, b.token, { now: 1, lifetimes })).not.toBeNull();
     setUserPassword(db, "alice", hashPasswordSync("y"), "test");
     expect(getSessionOwner(db, b.token, { now: 2, lifetimes })).toBeNull();
+  });
+
+  it("audits a sign-out of a live session, and ends a dead one without an entry", () => {
+    const live = createSession(db, userId, { now: 0, lifetimes });
+    const idle = createSession(db, userId, { now: 0, lifetimes });
+    expect(endSession(db, live.token, "192.0.2.1", { now: 10, lifetimes })).toBe(true);
+    expect(endSession(db, live.token, "192.0.2.1", { now: 11, lifetimes })).toBe(false);
+    expect(endSession(db, idle.token, "192.0.2.1", { now: lifetimes.idleMs, lifetimes })).toBe(
+      false,
+    );
+    expect(db.$client.prepare(`SELECT COUNT(*) FROM sessions`).pluck().get()).toBe(0);
+    const signOuts = listAudit(db, { limit: 10 }).rows.filter(
+      (r) => r.action === "session.sign-out",
+    );
+    expect(signOuts).toEqual([
+      expect.objectContaining({ actor: "alice", target: "user:alice", address: "192.0.2.1" }),
+    ]);
   });
 
   it("prunes expired and idle sessions only", () => {

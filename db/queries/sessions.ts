@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../client";
 import type { UserRole } from "../schema";
+import { recordAudit } from "./audit";
 
 /** Session lifetimes in milliseconds. */
 export interface SessionLifetimes {
@@ -110,6 +111,43 @@ export function getSessionOwner(
 /** Ends one session (sign-out, or rotation at sign-in). */
 export function deleteSession(db: Db, token: string): void {
   db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(hashSessionToken(token));
+}
+
+/**
+ * Signs out: ends the session and, when it was still live, records `session.sign-out` for its
+ * user in the audit log, in one transaction. An expired or idle session is deleted unaudited (its
+ * user was signed out already). Returns whether a live session was ended.
+ */
+export function endSession(
+  db: Db,
+  token: string,
+  address: string | null = null,
+  {
+    now = Date.now(),
+    lifetimes = sessionLifetimes(),
+  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+): boolean {
+  const id = hashSessionToken(token);
+  return db.$client
+    .transaction(() => {
+      const row = db.$client
+        .prepare(
+          `SELECT u.username, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
+           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+        )
+        .get(id) as { username: string; expiresAt: number; lastSeenAt: number } | undefined;
+      if (row === undefined) return false;
+      db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
+      if (now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs) return false;
+      recordAudit(db, {
+        actor: row.username,
+        action: "session.sign-out",
+        target: `user:${row.username}`,
+        address,
+      });
+      return true;
+    })
+    .immediate();
 }
 
 /** Deletes sessions past their absolute expiry or idle limit; returns how many. */

@@ -105,7 +105,7 @@ export function createUser(
     .immediate();
 }
 
-/** Replaces a user's password hash and ends all of their sessions; throws when no such user. */
+/** Replaces a user's password hash, ends all of their sessions and lifts their sign-in limits; throws when no such user. */
 export function setUserPassword(
   db: Db,
   username: string,
@@ -120,6 +120,10 @@ export function setUserPassword(
         .prepare(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`)
         .run(passwordHash, Date.now(), user.id);
       db.$client.prepare(`DELETE FROM sessions WHERE user_id = ?`).run(user.id);
+      // A new password makes the guesses counted against the old one moot: lift the limits.
+      db.$client
+        .prepare(`DELETE FROM login_attempts WHERE username = ?`)
+        .run(username.toLowerCase().slice(0, 100));
       recordAudit(db, { actor, action: "user.password", target: `user:${username}` });
     })
     .immediate();

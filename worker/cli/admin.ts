@@ -1,11 +1,12 @@
 /**
- * `npm run jobdeck -- admin <create|password|role|delete|list>`: dashboard users.
+ * `npm run jobdeck -- admin <create|password|role|delete|list|unlock>`: dashboard users.
  * Passwords come from JOBDECK_PASSWORD or standard input (typed twice, hidden, on a terminal);
  * weak or empty ones are refused.
  */
 import readline from "node:readline";
 import { getDb } from "@/db/client";
 import { hashPasswordSync, passwordProblem } from "@/db/passwords";
+import { clearLoginLimits } from "@/db/queries/login-attempts";
 import {
   checkRole,
   checkUsername,
@@ -76,19 +77,38 @@ export async function readNewPassword(username: string): Promise<string> {
 const HELP = `Usage: npm run jobdeck -- admin <subcommand>
 
   admin create <username> [--role admin|viewer]   create a user (default role admin)
-  admin password <username>                        set a new password (ends their sessions)
+  admin password <username>                        set a new password (ends their sessions,
+                                                   lifts their sign-in limits)
   admin role <username> --role admin|viewer        change a user's role (ends their sessions)
   admin delete <username>                          remove a user
   admin list [--json]                              list users
+  admin unlock <username>                          lift the sign-in limits of a username
+                                                   (from every address)
+  admin unlock --address <address>                 lift the sign-in limits of a client address
 
 The password is read from JOBDECK_PASSWORD or standard input (typed twice on a terminal).
 It must be at least 12 characters and not contain the username or a common word.
 Every change is recorded in the audit log.`;
 
+function unlock(db: ReturnType<typeof getDb>, name?: string, address?: string): number {
+  if (name === undefined && address === undefined)
+    throw new CliError("admin unlock needs a <username> or --address <address>.");
+  if (address !== undefined && address.trim() === "")
+    throw new CliError("--address needs the client address to unlock, e.g. --address 203.0.113.7.");
+  const username = name === undefined ? undefined : checkUsername(name);
+  const cleared = clearLoginLimits(db, { username, address }, cliActor());
+  const what = [username && `"${username}"`, address && `address ${address}`].filter(Boolean);
+  console.log(
+    `Lifted the sign-in limits of ${what.join(" and ")} (${cleared} counted attempt${cleared === 1 ? "" : "s"} cleared).`,
+  );
+  return 0;
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCliArgs(argv, {
     role: { type: "string" },
     json: { type: "boolean" },
+    address: { type: "string" },
   });
   const [sub, name, ...extra] = positionals;
   if (extra.length > 0) throw new CliError(`Unexpected argument "${extra[0]}".\n\n${HELP}`);
@@ -102,6 +122,7 @@ async function run(argv: string[]): Promise<number> {
         console.log(`${u.username}\t${u.role}\tcreated ${new Date(u.createdAt).toISOString()}`);
     return 0;
   }
+  if (sub === "unlock") return unlock(db, name, values.address);
   if (sub === undefined || !["create", "password", "role", "delete"].includes(sub)) {
     throw new CliError(
       `${sub === undefined ? "Missing subcommand" : `Unknown subcommand "${sub}"`}.\n\n${HELP}`,
@@ -131,7 +152,7 @@ async function run(argv: string[]): Promise<number> {
 
 /** The `admin` command. */
 export const adminCommand: Command = {
-  summary: "Manage dashboard users: admin create|password|role|delete|list",
+  summary: "Manage dashboard users: admin create|password|role|delete|list|unlock",
   help: HELP,
   run,
 };
