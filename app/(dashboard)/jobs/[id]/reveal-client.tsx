@@ -7,6 +7,8 @@ import { revealJobAction, type RevealResult } from "./actions";
 
 type Revealed = Extract<RevealResult, { ok: true }>["job"];
 
+const HEADING = "text-xs font-medium text-zinc-500 uppercase dark:text-zinc-400";
+
 /**
  * Admins only: "Reveal secrets" fetches the job's unmasked values (the server audits it as
  * `job.reveal`) and shows them below; nothing unmasked is in the page until then.
@@ -36,12 +38,19 @@ export function RevealSecrets({ id }: { id: number }) {
       <p className="text-sm text-amber-700 dark:text-amber-300">
         Unmasked values, shown to you only; this reveal is in the audit log.
       </p>
+      <h3 className={HEADING}>Arguments</h3>
       <CodeBlock label="Unmasked arguments" value={JSON.stringify(job.args, null, 2)} isJson />
       {job.result !== null && (
-        <CodeBlock label="Unmasked result" value={JSON.stringify(job.result, null, 2)} isJson />
+        <>
+          <h3 className={HEADING}>Result</h3>
+          <CodeBlock label="Unmasked result" value={JSON.stringify(job.result, null, 2)} isJson />
+        </>
       )}
       {job.error !== null && (
-        <CodeBlock label="Unmasked error" value={job.errorStack ?? job.error} tone="error" />
+        <>
+          <h3 className={HEADING}>Error</h3>
+          <CodeBlock label="Unmasked error" value={job.errorStack ?? job.error} tone="error" />
+        </>
       )}
       <div>
         <Button onClick={() => setJob(null)}>Hide</Button>
