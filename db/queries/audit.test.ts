@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../client";
-import { listAudit, MAX_AUDIT_VALUE_CHARS, recordAudit } from "./audit";
+import { MASK } from "../mask-secrets";
+import { compactIds, expandIds, listAudit, MAX_AUDIT_VALUE_CHARS, recordAudit } from "./audit";
 import { openTestDb } from "./test-db";
 
 let db: Db;
@@ -21,16 +22,62 @@ describe("audit log", () => {
     expect(last.nextBefore).toBeNull();
   });
 
-  it("stores before/after as JSON text, capped in size", () => {
+  it("stores before/after as valid JSON text, a too long one as a JSON summary", () => {
     recordAudit(db, {
       actor: "a",
       action: "schedule.update",
       before: { cron: "* * * * *" },
       after: "x".repeat(MAX_AUDIT_VALUE_CHARS + 50),
     });
+    recordAudit(db, { actor: "a", action: "note", after: "plain text, not JSON" });
+    const [plain, long] = listAudit(db, { limit: 2 }).rows;
+    expect(long?.before).toBe('{"cron":"* * * * *"}');
+    expect(long?.after?.length).toBeLessThan(MAX_AUDIT_VALUE_CHARS);
+    expect(JSON.parse(long!.after!)).toMatchObject({
+      truncated: true,
+      chars: MAX_AUDIT_VALUE_CHARS + 52,
+    });
+    expect(JSON.parse(plain!.after!)).toBe("plain text, not JSON");
+  });
+
+  it("masks secrets before writing, in values and in JSON held in strings", () => {
+    recordAudit(db, {
+      actor: "a",
+      action: "job.enqueue",
+      after: {
+        task: "demo.echo",
+        args: { to: "ann", password: "hunter2", tokens: ["tok1"], db: "postgres://u:pgpw@h/x" },
+      },
+    });
+    recordAudit(db, {
+      actor: "a",
+      action: "schedule.create",
+      after: { name: "s", args: '{"apiKey":"sk_live_9"}' },
+    });
+    const stored = db.$client.prepare(`SELECT after FROM audit_log`).pluck().all() as string[];
+    const all = stored.join("\n");
+    expect(all).not.toMatch(/hunter2|tok1|pgpw|sk_live_9/);
+    expect(JSON.parse(stored[0]!)).toMatchObject({ task: "demo.echo", args: { to: "ann" } });
+    expect(all).toContain(MASK);
+  });
+
+  it("records every id of a 5,000-id bulk action in a valid JSON entry", () => {
+    // Ids as a filter selects them: mostly runs, with gaps.
+    const ids = Array.from({ length: 5000 }, (_, i) => 1000 + i * (i % 3 === 0 ? 2 : 1) + i);
+    recordAudit(db, {
+      actor: "a",
+      action: "job.delete",
+      before: { count: ids.length, ids: compactIds(ids) },
+    });
     const [row] = listAudit(db, { limit: 1 }).rows;
-    expect(row?.before).toBe('{"cron":"* * * * *"}');
-    expect(row?.after?.length).toBeLessThan(MAX_AUDIT_VALUE_CHARS + 50);
-    expect(row?.after).toMatch(/50 more characters\]$/);
+    const parsed = JSON.parse(row!.before!) as { count: number; ids: string };
+    expect(parsed.count).toBe(5000);
+    expect(expandIds(parsed.ids)).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it("writes compact id ranges and reads them back", () => {
+    expect(compactIds([9, 1, 2, 3, 7, 10, 2])).toBe("1-3,7,9-10");
+    expect(expandIds("1-3,7,9-10")).toEqual([1, 2, 3, 7, 9, 10]);
+    expect(compactIds([])).toBe("");
   });
 });

@@ -3,10 +3,18 @@
  * ever inserted; nothing in the dashboard deletes them.
  */
 import type { Db } from "../client";
+import { maskSecrets, maskSecretText } from "../mask-secrets";
 import type { AuditRow } from "../schema";
 
-/** Longest `before`/`after` text stored (characters); longer values are cut with a marker. */
-export const MAX_AUDIT_VALUE_CHARS = 8 * 1024;
+/**
+ * Longest `before`/`after` text stored (characters). A longer value is replaced by a valid JSON
+ * summary `{"truncated":true,"chars":N,"head":"…"}`; bulk actions stay far below it by listing
+ * their ids as compact ranges (compactIds).
+ */
+export const MAX_AUDIT_VALUE_CHARS = 256 * 1024;
+
+/** Characters of the original text kept in a truncated value's `head`. */
+const TRUNCATED_HEAD_CHARS = 2000;
 
 /** One audit entry to record. `before`/`after` may be strings or JSON-serialisable values. */
 export interface AuditInput {
@@ -22,24 +30,63 @@ export interface AuditInput {
   address?: string | null;
 }
 
-function toText(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  let text: string;
-  if (typeof value === "string") text = value;
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
+/**
+ * Ids as compact ranges, ascending and without repeats: `[1, 2, 3, 7, 9, 10]` → `"1-3,7,9-10"`.
+ * 10,000 ids of a bulk action take a few kilobytes at most. expandIds reverses it.
+ */
+export function compactIds(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
   }
-  return text.length <= MAX_AUDIT_VALUE_CHARS
-    ? text
-    : `${text.slice(0, MAX_AUDIT_VALUE_CHARS)}… [${text.length - MAX_AUDIT_VALUE_CHARS} more characters]`;
+  return parts.join(",");
+}
+
+/** The ids of a compactIds text, ascending. */
+export function expandIds(text: string): number[] {
+  const ids: number[] = [];
+  for (const part of text.split(",").filter((p) => p !== "")) {
+    const [from, to = from] = part.split("-").map(Number) as [number, number?];
+    for (let id = from; id <= to; id++) ids.push(id);
+  }
+  return ids;
 }
 
 /**
- * Records one audit entry; returns its id. Call it inside the same transaction as the change it
+ * The stored text of a before/after value: always valid JSON, secrets masked (a string that is
+ * not JSON is stored as a JSON string), and too long a text replaced by a JSON summary.
+ */
+function toText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  let text: string;
+  try {
+    const parsed = typeof value === "string" ? parseOrText(value) : value;
+    text = JSON.stringify(maskSecrets(parsed)) ?? JSON.stringify(String(value));
+  } catch {
+    text = JSON.stringify(maskSecretText(String(value)));
+  }
+  if (text.length <= MAX_AUDIT_VALUE_CHARS) return text;
+  return JSON.stringify({
+    truncated: true,
+    chars: text.length,
+    head: text.slice(0, TRUNCATED_HEAD_CHARS),
+  });
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Records one audit entry (secrets in `before`/`after` masked first); returns its id. Call it inside the same transaction as the change it
  * describes, so the log and the data never disagree.
  */
 export function recordAudit(db: Db, entry: AuditInput, now = Date.now()): number {

@@ -2,7 +2,13 @@
  * Server-side loaders shared by the pages (first render) and the JSON routes (live refresh), so
  * both answer with exactly the same data. Server-only: they call db/queries.
  */
-import { maskSecretsInPreview } from "@/app/_lib/mask-secrets";
+import {
+  maskSecrets,
+  maskSecretsInJson,
+  maskSecretsInPreview,
+  maskSecretText,
+  maskSecretTextOrNull,
+} from "@/app/_lib/mask-secrets";
 import type { Db } from "@/db/client";
 import {
   countMatchingResults,
@@ -15,11 +21,13 @@ import {
   listWorkers,
   MATCHING_COUNT_CAP,
   type FailureGroup,
+  type JobDetail,
   type QueueRow,
   type ResultFilter,
   type ResultListRow,
   type WorkerInfo,
 } from "@/db/queries/jobs";
+import type { JobInfo } from "@/db/queries/read";
 import {
   countOutcomesSince,
   getQueueStats,
@@ -41,9 +49,56 @@ import {
 
 export type { FailureGroup, QueueRow, ResultListRow, WorkerInfo, QueueStats };
 
-/** Rows leave the server with secret-looking argument values masked (docs/SECURITY.md). */
-function masked<T extends { argsPreview: string }>(rows: T[]): T[] {
-  return rows.map((r) => ({ ...r, argsPreview: maskSecretsInPreview(r.argsPreview) ?? "" }));
+/*
+ * Masking (docs/SECURITY.md): every row leaves the server with secrets masked in its arguments,
+ * result, error and progress message, for every role; the JSON routes return these same loaders.
+ */
+
+/** A results-list row with its argument and result/error previews masked. */
+function maskResultRow(r: ResultListRow): ResultListRow {
+  return {
+    ...r,
+    argsPreview: maskSecretsInPreview(r.argsPreview) ?? "",
+    preview: maskSecretsInPreview(r.preview),
+  };
+}
+
+/** A Queue row with its argument preview, last error and progress message masked. */
+function maskQueueRow(r: QueueRow): QueueRow {
+  return {
+    ...r,
+    argsPreview: maskSecretsInPreview(r.argsPreview) ?? "",
+    lastError: maskSecretsInPreview(r.lastError),
+    progressMessage: maskSecretTextOrNull(r.progressMessage),
+  };
+}
+
+/** A job for its page: arguments, result, errors, stacks and progress message masked. */
+export function maskJobDetail(job: JobDetail): JobDetail {
+  return {
+    ...job,
+    args: maskSecretsInJson(job.args) ?? "null",
+    result: maskSecretsInJson(job.result),
+    error: maskSecretTextOrNull(job.error),
+    errorStack: maskSecretTextOrNull(job.errorStack),
+    progressMessage: maskSecretTextOrNull(job.progressMessage),
+    attemptRows: job.attemptRows.map((a) => ({
+      ...a,
+      error: maskSecretTextOrNull(a.error),
+      errorStack: maskSecretTextOrNull(a.errorStack),
+    })),
+  };
+}
+
+/** A job as the API returns it, masked like the pages (the admin-only `reveal` skips this). */
+export function maskJobInfo(job: JobInfo): JobInfo {
+  return {
+    ...job,
+    args: maskSecrets(job.args),
+    result: maskSecrets(job.result),
+    error: maskSecretTextOrNull(job.error),
+    errorStack: maskSecretTextOrNull(job.errorStack),
+  };
 }
 
 /** One page of Successes or Failures, with the total from the counters. */
@@ -110,7 +165,7 @@ export function loadResults(
   const filter = toResultFilter(state, s, now);
   const isFiltered = Object.entries(filter).some(([k, v]) => k !== "state" && v !== undefined);
   return {
-    rows: masked(page.rows),
+    rows: page.rows.map(maskResultRow),
     next: page.next ? encodeCursor(page.next) : null,
     prev: page.prev ? encodeCursor(page.prev) : null,
     total: state === "success" ? stats.success : stats.failure,
@@ -119,9 +174,12 @@ export function loadResults(
   };
 }
 
-/** Loads failures grouped by error message. */
+/**
+ * Loads failures grouped by error message, each message masked. A group whose message held a
+ * credential links to a filter on the masked text, which matches nothing: the secret never leaves.
+ */
 export function loadFailureGroups(db: Db): FailureGroup[] {
-  return listFailureGroups(db);
+  return listFailureGroups(db).map((g) => ({ ...g, message: maskSecretText(g.message) }));
 }
 
 /** The Queue page's data: running jobs, one page of queued jobs, and counts. */
@@ -160,8 +218,8 @@ export function loadQueue(db: Db, s: QueueSearch): QueuePayload {
   });
   const stats = getQueueStats(db);
   return {
-    running: masked(listRunningJobs(db, filter)),
-    queued: masked(page.rows),
+    running: listRunningJobs(db, filter).map(maskQueueRow),
+    queued: page.rows.map(maskQueueRow),
     next: page.next ? encodeQueueCursor(page.next) : null,
     prev: page.prev ? encodeQueueCursor(page.prev) : null,
     matching: s.task || s.queue ? countQueuedJobs(db, filter, MATCHING_COUNT_CAP) : null,
@@ -199,7 +257,7 @@ export function loadOverview(db: Db, now = Date.now()): OverviewPayload {
     lastDay: countOutcomesSince(db, now - 86_400_000),
     throughput,
     workers: listWorkers(db, now),
-    latestFailures: masked(listLatestFailures(db, 6)),
+    latestFailures: listLatestFailures(db, 6).map(maskResultRow),
     now,
   };
 }

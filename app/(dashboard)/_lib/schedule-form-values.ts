@@ -1,5 +1,6 @@
 /** Turns a saved schedule into the form's string values (server-side: the timezone math uses luxon). */
 import { DateTime } from "luxon";
+import { maskSecrets, maskSecretText } from "@/app/_lib/mask-secrets";
 import type { ScheduleRow } from "@/db/schema";
 import type { ScheduleFormValues } from "@/components/schedules/schedule-form";
 
@@ -9,6 +10,15 @@ export function timezoneNames(): string[] {
     return Intl.supportedValuesOf("timeZone");
   } catch {
     return ["UTC"];
+  }
+}
+
+/** Stored arguments with their secrets masked, compact as stored. */
+function maskArgs(args: string): string {
+  try {
+    return JSON.stringify(maskSecrets(JSON.parse(args)));
+  } catch {
+    return maskSecretText(args);
   }
 }
 
@@ -31,13 +41,16 @@ export function newScheduleValues(task = "demo.echo"): ScheduleFormValues {
   };
 }
 
-/** A saved schedule as form values; Next run in the schedule's own timezone. */
+/**
+ * A saved schedule as form values; Next run in the schedule's own timezone. Secrets in the
+ * arguments are masked for every role; saving keeps a value left masked (restoreMaskedSecrets).
+ */
 export function scheduleToValues(row: ScheduleRow): ScheduleFormValues {
   return {
     id: row.id,
     name: row.name,
     task: row.task,
-    args: row.args,
+    args: maskArgs(row.args),
     scheduleType: row.scheduleType,
     minutes: row.minutes === null ? "" : String(row.minutes),
     cron: row.cron ?? "",

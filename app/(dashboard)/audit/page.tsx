@@ -8,6 +8,7 @@ import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { getDb } from "@/db/client";
 import { listAudit } from "@/db/queries/audit";
+import { maskSecretsInPreview } from "@/app/_lib/mask-secrets";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -34,10 +35,17 @@ export default async function AuditPage({
   }
   const { before } = paramsSchema.parse(await searchParams);
   const page = listAudit(getDb(), { before, limit: PAGE_SIZE });
+  // Entries are masked when written; rows written before that (or cut by the old 8 KiB limit) are
+  // masked again here, so no secret shows even from an old entry.
+  const rows = page.rows.map((row) => ({
+    ...row,
+    before: maskSecretsInPreview(row.before),
+    after: maskSecretsInPreview(row.after),
+  }));
   return (
     <section className="space-y-4">
       <h1 className="text-xl font-semibold">Audit</h1>
-      {page.rows.length === 0 ? (
+      {rows.length === 0 ? (
         <p>No entries{before ? " before this point" : " yet"}.</p>
       ) : (
         <Table>
@@ -52,7 +60,7 @@ export default async function AuditPage({
             </tr>
           </thead>
           <tbody>
-            {page.rows.map((row) => (
+            {rows.map((row) => (
               <Tr key={row.id}>
                 <Td className="whitespace-nowrap">
                   <Time ms={row.at} />

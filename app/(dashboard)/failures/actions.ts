@@ -10,7 +10,7 @@ import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
 import type { ActionResult, CountResult } from "@/app/(dashboard)/_lib/action-result";
 import { parseResultsSearch, toResultFilter } from "@/app/(dashboard)/_lib/search-params";
 import { getDb } from "@/db/client";
-import { recordAudit } from "@/db/queries/audit";
+import { compactIds, recordAudit } from "@/db/queries/audit";
 import {
   countMatchingResults,
   MAX_BULK,
@@ -69,7 +69,13 @@ async function retryIds(ids: number[]): Promise<ActionResult> {
             result.retried.length === 1
               ? `job:${result.retried[0]!.failureId}`
               : `jobs:${result.retried.length}`,
-          after: result.retried,
+          // Every id, as compact ranges (a 10,000-id entry stays small and valid JSON); the n-th
+          // failure's new job is found by its retry_of link.
+          after: {
+            count: result.retried.length,
+            failureIds: compactIds(result.retried.map((r) => r.failureId)),
+            jobIds: compactIds(result.retried.map((r) => r.jobId)),
+          },
           address,
         });
       }
@@ -106,7 +112,7 @@ async function deleteIds(ids: number[]): Promise<ActionResult> {
           actor: user.username,
           action: "job.delete",
           target: ids.length === 1 ? `job:${ids[0]}` : `jobs:${n}`,
-          before: ids,
+          before: { count: n, ids: compactIds(ids) },
           address,
         });
       }

@@ -9,6 +9,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AuthError, currentAddress, requireAdminAction, requireUserAction } from "@/app/_lib/auth";
 import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { restoreMaskedSecrets } from "@/app/_lib/mask-secrets";
 import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
 import { parseDecimal } from "@/db/limits";
@@ -136,7 +137,17 @@ export async function saveScheduleAction(
     const saved = db.$client
       .transaction(() => {
         const before = id === null ? null : getScheduleRow(db, id);
-        const row = id === null ? createSchedule(db, input) : updateSchedule(db, id, input);
+        // The form shows secrets masked: a value left masked keeps its stored value.
+        const row =
+          before === null
+            ? createSchedule(db, input)
+            : updateSchedule(db, before.id, {
+                ...input,
+                args:
+                  input.args === undefined
+                    ? undefined
+                    : restoreMaskedSecrets(input.args, before.args),
+              });
         recordAudit(db, {
           actor: user.username,
           action: id === null ? "schedule.create" : "schedule.update",

@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { requireUser } from "@/app/_lib/auth";
-import { maskSecretsInJson } from "@/app/_lib/mask-secrets";
+import { maskJobDetail } from "@/app/(dashboard)/_lib/data";
+import { MASK } from "@/app/_lib/mask-secrets";
 import { getDb } from "@/db/client";
 import { getJob, type JobDetail, type LineageLink } from "@/db/queries/jobs";
 import { Badge } from "@/components/ui/badge";
@@ -20,6 +21,7 @@ import { JobStateBadge } from "@/components/jobs/job-state-badge";
 import { JobTimeline } from "@/components/jobs/job-timeline";
 import { LiveRefresher } from "@/components/jobs/live-refresher";
 import { TaskName } from "@/components/jobs/task-name";
+import { RevealSecrets } from "./reveal-client";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -156,8 +158,10 @@ export default async function JobPage({ params }: Props) {
   await connection();
   const user = await requireUser();
   const id = parseId((await params).id);
-  const job = id === null ? null : getJob(getDb(), id);
-  if (!job) notFound();
+  const found = id === null ? null : getJob(getDb(), id);
+  if (!found) notFound();
+  // Masked for every role (docs/SECURITY.md); admins may Reveal, which is audited.
+  const job = maskJobDetail(found);
   const isLive = job.state === "queued" || job.state === "running";
   return (
     <div className="flex flex-col gap-6">
@@ -242,9 +246,13 @@ export default async function JobPage({ params }: Props) {
             </Card>
           )}
           <Card title="Arguments">
-            {/* Secret-looking keys (password, token, …) are masked: docs/SECURITY.md. */}
-            <CodeBlock label="Arguments" value={maskSecretsInJson(job.args) ?? "null"} isJson />
+            <CodeBlock label="Arguments" value={job.args} isJson />
           </Card>
+          {user.role === "admin" && JSON.stringify(job).includes(MASK) && (
+            <Card title="Secrets">
+              <RevealSecrets id={job.id} />
+            </Card>
+          )}
           <Card title={`Attempts (${job.attemptRows.length})`} bodyClassName="">
             {job.attemptRows.length === 0 ? (
               <p className="px-4 py-6 text-sm text-zinc-500">

@@ -1,7 +1,13 @@
-/** GET /api/v1/jobs/:id: a job and its outcome (any signed-in user or API token). */
+/**
+ * GET /api/v1/jobs/:id: a job and its outcome (any signed-in user or API token), secrets masked.
+ * `?reveal=1` (admins only) answers the unmasked values and records `job.reveal` in the audit log.
+ */
 import { authorizeRequest } from "@/app/_lib/auth";
 import { errorResponse } from "@/app/_lib/json-body";
+import { clientAddress } from "@/app/_lib/request-security";
+import { maskJobInfo } from "@/app/(dashboard)/_lib/data";
 import { getDb } from "@/db/client";
+import { revealJob } from "@/db/queries/audit-reveal";
 import { readJob } from "@/db/queries/read";
 
 /** Answers `{ job }` (status queued, running, success or failure), 400 for a bad id, 404 when unknown. */
@@ -14,7 +20,18 @@ export async function GET(
   const { id } = await params;
   if (!/^[1-9][0-9]{0,14}$/.test(id))
     return errorResponse(400, "invalid", "The job id must be a positive whole number", "id");
-  const job = readJob(getDb(), Number(id));
+  const reveal = new URL(request.url).searchParams.get("reveal");
+  if (reveal !== null && reveal !== "0" && reveal !== "1")
+    return errorResponse(400, "invalid", "reveal must be 1 (unmasked, admins only) or 0", "reveal");
+  const db = getDb();
+  const job = readJob(db, Number(id));
   if (!job) return errorResponse(404, "not_found", `No job ${id}`, "id");
-  return Response.json({ job }, { headers: { "Cache-Control": "no-store" } });
+  if (reveal === "1") {
+    if (auth.user.role !== "admin")
+      return errorResponse(403, "forbidden", "Only admins may reveal masked values", "reveal");
+    const raw = revealJob(db, job.id, auth.user.username, clientAddress(request.headers));
+    if (!raw) return errorResponse(404, "not_found", `No job ${id}`, "id");
+    return Response.json({ job: { ...job, ...raw } }, { headers: { "Cache-Control": "no-store" } });
+  }
+  return Response.json({ job: maskJobInfo(job) }, { headers: { "Cache-Control": "no-store" } });
 }

@@ -1,0 +1,26 @@
+"use server";
+/**
+ * The job page's Reveal: an admin asks for one job's unmasked arguments, result and errors. Every
+ * reveal is written to the audit log (`job.reveal`) before the values are returned.
+ */
+import { z } from "zod";
+import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
+import { getDb } from "@/db/client";
+import { revealJob, type RevealedJob } from "@/db/queries/audit-reveal";
+
+/** What Reveal answers: the raw values, or why not. */
+export type RevealResult = { ok: true; job: RevealedJob } | { ok: false; message: string };
+
+/** Returns one job's unmasked values to an admin and audits it; viewers are refused. */
+export async function revealJobAction(id: number): Promise<RevealResult> {
+  try {
+    const user = await requireAdminAction();
+    const jobId = z.number().int().positive().parse(id);
+    const job = revealJob(getDb(), jobId, user.username, await currentAddress());
+    return job ? { ok: true, job } : { ok: false, message: `No job #${jobId}.` };
+  } catch (error) {
+    if (error instanceof AuthError) return { ok: false, message: error.message };
+    if (error instanceof z.ZodError) return { ok: false, message: "Invalid job id." };
+    throw error;
+  }
+}

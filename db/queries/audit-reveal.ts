@@ -1,0 +1,45 @@
+/**
+ * Revealing a job's unmasked values (admins only, checked by the caller): the read and its audit
+ * entry `job.reveal` happen in one transaction, so no value is shown without its entry.
+ */
+import type { Db } from "../client";
+import { recordAudit } from "./audit";
+import { readJob } from "./read";
+
+/** A job's values as stored, unmasked. */
+export interface RevealedJob {
+  id: number;
+  args: unknown;
+  result: unknown;
+  error: string | null;
+  errorStack: string | null;
+}
+
+/** Reads one job's raw arguments, result and error and audits it as `job.reveal`; null when unknown. */
+export function revealJob(
+  db: Db,
+  id: number,
+  actor: string,
+  address: string | null = null,
+): RevealedJob | null {
+  return db.$client
+    .transaction(() => {
+      const job = readJob(db, id);
+      if (!job) return null;
+      recordAudit(db, {
+        actor,
+        action: "job.reveal",
+        target: `job:${id}`,
+        after: { fields: ["args", "result", "error", "errorStack"] },
+        address,
+      });
+      return {
+        id,
+        args: job.args,
+        result: job.result,
+        error: job.error,
+        errorStack: job.errorStack,
+      };
+    })
+    .immediate();
+}
