@@ -28,7 +28,8 @@ test("secret-looking arguments are masked on the job page and in the queue", asy
   const id = enqueue(
     "demo.sleep",
     { ms: 4000, password: "hunter2-do-not-show", nested: { apiToken: "tok-do-not-show" } },
-    { name },
+    // Delayed, so it is still on the Queue page however slowly the page loads.
+    { name, delay: 3600 },
   );
   await page.goto(`/jobs/${id}`);
   const args = page.getByLabel("Arguments");

@@ -374,7 +374,9 @@ describe("a worker", () => {
     expect(run("--concurrency", "0").stderr).toMatch(
       /--concurrency must be a whole number from 1 to 256/,
     );
-    expect(run("--timeout", "soon").stderr).toMatch(/--timeout must be a plain decimal number of seconds/);
+    expect(run("--timeout", "soon").stderr).toMatch(
+      /--timeout must be a plain decimal number of seconds/,
+    );
     expect(run("--bogus").stderr).toMatch(/Unknown option '--bogus'/);
     const help = run("--help");
     expect(help.status).toBe(0);

@@ -179,7 +179,11 @@ export function loadResults(
  * credential links to a filter on the masked text, which matches nothing: the secret never leaves.
  */
 export function loadFailureGroups(db: Db): FailureGroup[] {
-  return listFailureGroups(db).map((g) => ({ ...g, message: maskSecretText(g.message) }));
+  return listFailureGroups(db).map((g) => ({
+    ...g,
+    message: maskSecretText(g.message),
+    example: maskSecretText(g.example),
+  }));
 }
 
 /** The Queue page's data: running jobs, one page of queued jobs, and counts. */
