@@ -148,8 +148,8 @@ describe("a viewer sees no secret anywhere", () => {
   it("in the page data: Successes, Failures, failure groups, Queue, Overview", () => {
     const db = getDb();
     const empty = new URLSearchParams();
-    const successes = loadResults(db, "success", parseResultsSearch(empty));
-    const failures = loadResults(db, "failure", parseResultsSearch(empty));
+    const successes = loadResults(db, "success", parseResultsSearch(empty), "viewer");
+    const failures = loadResults(db, "failure", parseResultsSearch(empty), "viewer");
     expect(successes.rows.map((r) => r.id)).toContain(ids.success);
     expect(failures.rows.map((r) => r.id)).toContain(ids.failure);
     expect(leaks(successes)).toEqual([]);
@@ -159,6 +159,18 @@ describe("a viewer sees no secret anywhere", () => {
     expect(queue.running.map((r) => r.id)).toContain(ids.running);
     expect(leaks(queue)).toEqual([]);
     expect(leaks(loadOverview(db))).toEqual([]);
+  });
+
+  it("cannot be guessed through search: a viewer's text search skips arguments, results and errors", () => {
+    const db = getDb();
+    const search = (q: string, role: "viewer" | "admin") =>
+      loadResults(db, "success", parseResultsSearch(new URLSearchParams({ q })), role);
+    // The admin finds the job by a secret's prefix (and may reveal it, audited); a viewer's
+    // search, whose matches or count would confirm each guessed character, finds nothing.
+    expect(search("pw-ARG-", "admin").rows.map((r) => r.id)).toContain(ids.success);
+    const viewer = search("pw-ARG-", "viewer");
+    expect(viewer.rows).toEqual([]);
+    expect(viewer.matching).toBe(0);
   });
 
   it("on the job page of each job", () => {

@@ -43,10 +43,16 @@ export interface ResultFilter {
   /** Stopped before (ms). */
   until?: number | undefined;
   /**
-   * Free text in the name, task, arguments, result or error; a number (`42` or `#42`) also
+   * Free text in the name, task, arguments, result or error (see searchesContent); a number (`42` or `#42`) also
    * matches the job with that id, which listResults shows first.
    */
   q?: string | undefined;
+  /**
+   * Whether free text also looks inside arguments, results and errors (default false: name and
+   * task only). Only for admins: a match, or the count of matches, would tell a viewer what a
+   * masked secret holds, one guessed character at a time.
+   */
+  searchesContent?: boolean | undefined;
   /** Failures of this group: an error fingerprint (`failure_groups.message`, `results.error_group`). */
   error?: string | undefined;
   /** Failures already retried ("yes") or not yet ("no"). */
@@ -174,9 +180,10 @@ function filterSql(f: ResultFilter, part: SearchPart = "any"): { where: string[]
   if (f.retried === "no") where.push("retried_as IS NULL");
   const q = f.q?.trim();
   const qid = searchedId(q);
-  const text = `(${["name", "task", "args", "result", "error"]
-    .map((c) => `${c} LIKE @like ESCAPE '\\'`)
-    .join(" OR ")})`;
+  const columns = f.searchesContent
+    ? ["name", "task", "args", "result", "error"]
+    : ["name", "task"];
+  const text = `(${columns.map((c) => `${c} LIKE @like ESCAPE '\\'`).join(" OR ")})`;
   if (qid !== null) {
     // A number is a job id and text (an order number in the arguments): the id is one
     // primary-key probe, the text a walk like any search.

@@ -151,9 +151,14 @@ describe("results lists", () => {
 
   it("find a number both as a job id (first) and in the text", () => {
     const search = (q: string) =>
-      listResults(db, { state: "success", q, sort: "stopped", dir: "desc", limit: 50 }).rows.map(
-        (r) => r.id,
-      );
+      listResults(db, {
+        state: "success",
+        q,
+        searchesContent: true,
+        sort: "stopped",
+        dir: "desc",
+        limit: 50,
+      }).rows.map((r) => r.id);
     // An order number in the arguments (no job has that id).
     expect(search("881789")).toEqual([89]);
     // A number that is a job id and appears in other jobs' arguments: the job first, then those.
@@ -171,15 +176,18 @@ describe("results lists", () => {
     expect(search("12")).toEqual(expect.arrayContaining([12, ORDER_JOB]));
     expect(search("12")[0]).toBe(12);
     // Counted and selected the same way.
-    expect(countMatchingResults(db, { state: "success", q: String(ORDER_JOB) })).toBe(
-      text.length + 1,
-    );
+    expect(
+      countMatchingResults(db, { state: "success", q: String(ORDER_JOB), searchesContent: true }),
+    ).toBe(text.length + 1);
+    // Without content search (a viewer's), only the id and names match.
+    expect(countMatchingResults(db, { state: "success", q: String(ORDER_JOB) })).toBe(1);
   });
 
   it("show the searched id once, on the first page only", () => {
     const params: ResultListParams = {
       state: "success",
       q: "1",
+      searchesContent: true,
       sort: "stopped",
       dir: "desc",
       limit: 5,
@@ -188,7 +196,9 @@ describe("results lists", () => {
     const ids = all.pages.flat();
     expect(ids[0]).toBe(1);
     expect(ids.filter((id) => id === 1)).toHaveLength(1);
-    expect(ids.length).toBe(countMatchingResults(db, { state: "success", q: "1" }));
+    expect(ids.length).toBe(
+      countMatchingResults(db, { state: "success", q: "1", searchesContent: true }),
+    );
     expect(backward(params, all.lastPrev)).toEqual(all.pages.slice(0, -1));
   });
 

@@ -10,6 +10,7 @@ import {
   maskSecretTextOrNull,
 } from "@/app/_lib/mask-secrets";
 import type { Db } from "@/db/client";
+import type { UserRole } from "@/db/schema";
 import {
   countMatchingResults,
   countQueuedJobs,
@@ -158,11 +159,12 @@ export function loadResults(
   db: Db,
   state: "success" | "failure",
   s: ResultsSearch,
+  role: UserRole,
 ): ResultsPayload {
   const now = Date.now();
-  const page = listResults(db, toResultListParams(state, s, now));
+  const page = listResults(db, toResultListParams(state, s, now, role));
   const stats = getQueueStats(db);
-  const filter = toResultFilter(state, s, now);
+  const filter = toResultFilter(state, s, now, role);
   const isFiltered = Object.entries(filter).some(([k, v]) => k !== "state" && v !== undefined);
   return {
     rows: page.rows.map(maskResultRow),

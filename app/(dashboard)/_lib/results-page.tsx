@@ -20,7 +20,7 @@ export async function ResultsPageBody({
   const search = parseResultsSearch(await searchParams);
   const db = getDb();
   const searchString = resultsSearchString(search);
-  const initialData = loadResults(db, state, search);
+  const initialData = loadResults(db, state, search, user.role);
   const options = listFilterOptions(db);
   return (
     <ResultsView

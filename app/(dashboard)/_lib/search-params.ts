@@ -3,6 +3,7 @@
  * and client all use these), with defaults in one place. Bad values fall back to the defaults.
  */
 import { z } from "zod";
+import type { UserRole } from "@/db/schema";
 import type {
   Cursor,
   QueueCursor,
@@ -140,10 +141,12 @@ export function toResultFilter(
   state: "success" | "failure",
   s: Pick<ResultsSearch, "task" | "group" | "queue" | "q" | "error" | "retried" | "range">,
   now = Date.now(),
+  role: UserRole = "viewer",
 ): ResultFilter {
   const span = TIME_RANGES[s.range];
   return {
     state,
+    searchesContent: role === "admin",
     task: s.task,
     group: s.group,
     queue: s.queue,
@@ -159,9 +162,10 @@ export function toResultListParams(
   state: "success" | "failure",
   s: ResultsSearch,
   now = Date.now(),
+  role: UserRole = "viewer",
 ): ResultListParams {
   return {
-    ...toResultFilter(state, s, now),
+    ...toResultFilter(state, s, now, role),
     sort: s.sort,
     dir: s.dir,
     cursor: decodeCursor(s.after),

@@ -51,7 +51,13 @@ function refresh() {
 }
 
 function filterFrom(state: "success" | "failure", search: string): ResultFilter {
-  return toResultFilter(state, parseResultsSearch(new URLSearchParams(search)));
+  // Bulk actions are admin-only, so "all matching" is what the admin's list matched.
+  return toResultFilter(
+    state,
+    parseResultsSearch(new URLSearchParams(search)),
+    Date.now(),
+    "admin",
+  );
 }
 
 async function retryIds(ids: number[]): Promise<ActionResult> {

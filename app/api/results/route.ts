@@ -9,7 +9,7 @@ export async function GET(request: Request) {
   if ("response" in auth) return auth.response;
   const params = new URL(request.url).searchParams;
   const state = params.get("state") === "failure" ? "failure" : "success";
-  return Response.json(loadResults(getDb(), state, parseResultsSearch(params)), {
+  return Response.json(loadResults(getDb(), state, parseResultsSearch(params), auth.user.role), {
     headers: { "Cache-Control": "no-store" },
   });
 }
