@@ -15,7 +15,7 @@
  * | final failure (last attempt, or a       | the worker's write round        | failure, `error`, `error_stack`          | error       |
  * |   PermanentError)                       |                                 |                                          |             |
  * | timeout on the last attempt             | the worker's write round        | failure, "Timed out after … s …"         | timeout     |
- * | lost by lease expiry, attempts used up  | lease rescue (any worker)       | failure, "Lost: worker … ", `worker_id`  | lost        |
+ * | lost by lease expiry, attempts used up  | lease rescue (any worker)       | failure, "Lost: its worker … ", `worker_id` | lost        |
  * |                                         |                                 |   the worker that lost it                |             |
  * | cancelled while queued                  | the dashboard (cancelQueuedJob) | failure, "Cancelled by <actor>", no      | none: it    |
  * |                                         |                                 |   start, duration or worker              | did not run |
@@ -213,7 +213,9 @@ export function createLifecycle(db: Db) {
    */
   function loseAttempt(job: LostJob, now: number): "requeued" | "failed" | null {
     const startedAt = Math.min(job.startedAt ?? job.lockedAt ?? now, now);
-    const lost = `worker ${job.lockedBy ?? "?"} stopped renewing its lease (it crashed, was killed or stalled) during attempt ${job.attempts}`;
+    // The worker's id (host:pid:random) goes on a line of its own: the first line is what failure
+    // groups fingerprint, and a random id there would make one group per worker process.
+    const lost = `its worker stopped renewing its lease (it crashed, was killed or stalled) during attempt ${job.attempts}\nWorker: ${job.lockedBy ?? "?"}`;
     const isCancelled = job.cancelRequestedAt !== null;
     const error = isCancelled ? `Cancelled on request: ${lost}` : `Lost: ${lost}`;
     const attempt: AttemptEnd = {

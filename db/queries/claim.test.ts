@@ -269,7 +269,7 @@ describe("recording outcomes", () => {
       db.$client.prepare(`SELECT outcome FROM attempts ORDER BY job_id`).pluck().all(),
     ).toEqual(["lost", "lost"]);
     expect(db.$client.prepare(`SELECT error FROM results WHERE id = ?`).pluck().get(b)).toMatch(
-      /^Lost: worker w1/,
+      /^Lost: its worker stopped renewing its lease .*\nWorker: w1$/,
     );
   });
 

@@ -508,16 +508,20 @@ describe("failures grouped by fingerprint", () => {
   it("fingerprints failures recorded by a cancel and by the lease rescue", () => {
     cancelQueuedJob(db, enqueueJob(db, "demo.echo", {}, { delay: 60 }), "alice");
     const id = enqueueJob(db, "demo.sleep", { ms: 1 }, { maxAttempts: 1 });
+    const other = enqueueJob(db, "demo.sleep", { ms: 1 }, { maxAttempts: 1 });
     const now = Date.now();
-    createWorkerStore(db, "host-1:4242").claimJobs(1, null, 1_000, now);
-    expect(rescueExpiredLeases(db, now + 5_000).failed).toEqual([id]);
+    // Two worker processes with ids as newWorkerId makes them: still one group.
+    createWorkerStore(db, "host-1:4242:k3j9x2").claimJobs(1, null, 1_000, now);
+    createWorkerStore(db, "host-1:5151:a7q2zz").claimJobs(1, null, 1_000, now);
+    expect(rescueExpiredLeases(db, now + 5_000).failed).toEqual([id, other]);
     const fingerprints = db.$client
       .prepare(`SELECT error_fingerprint FROM results WHERE state = 'failure' ORDER BY id`)
       .pluck()
       .all();
     expect(fingerprints).toEqual([
       "Cancelled by alice",
-      "Lost: worker host-<num> stopped renewing its lease (it crashed, was killed or stalled) during attempt <num>",
+      "Lost: its worker stopped renewing its lease (it crashed, was killed or stalled) during attempt <num>",
+      "Lost: its worker stopped renewing its lease (it crashed, was killed or stalled) during attempt <num>",
     ]);
   });
 
