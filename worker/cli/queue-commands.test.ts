@@ -163,6 +163,16 @@ describe("jobdeck stats and retry-failed", () => {
       timeout_ms: 2000,
       hook: "demo.noop",
     });
+    const newJob = db.$client.prepare(`SELECT id FROM jobs WHERE retry_of = 50100`).pluck().get();
+    const entry = db.$client
+      .prepare(`SELECT after FROM audit_log WHERE action = 'failures.retry' ORDER BY id DESC`)
+      .pluck()
+      .get() as string;
+    expect(JSON.parse(entry)).toEqual({
+      count: 1,
+      failureIds: "50100",
+      jobIds: String(newJob),
+    });
   });
 
   it("answers --help for every command", () => {

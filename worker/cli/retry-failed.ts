@@ -1,6 +1,6 @@
 /** `jobdeck retry-failed [--task T]`: retry every failure not yet retried. */
 import { getDb } from "@/db/client";
-import { recordAudit } from "@/db/queries/audit";
+import { compactIds, recordAudit } from "@/db/queries/audit";
 import { retryFailedJobs } from "@/db/lifecycle";
 import { listRetryableFailureIds } from "@/db/queries/retry";
 import { parseCliArgs, type Command } from "./common";
@@ -17,16 +17,32 @@ Prints the number of jobs created.`,
     const { values } = parseCliArgs(argv, { task: { type: "string" } }, false);
     const db = getDb();
     const ids = listRetryableFailureIds(db, values.task ? { task: values.task } : {});
+    const actor = `cli:${process.env.USER ?? "unknown"}`;
+    const target = values.task ? `task:${values.task}` : "all";
     let retried = 0;
+    // Chunks of 1,000, each with its audit entry in the same transaction (every id, as compact
+    // ranges, as the dashboard's bulk retry records them), so workers are never held up long.
     for (let i = 0; i < ids.length; i += 1000) {
-      retried += retryFailedJobs(db, ids.slice(i, i + 1000)).retried.length;
+      const chunk = ids.slice(i, i + 1000);
+      retried += db.$client
+        .transaction(() => {
+          const result = retryFailedJobs(db, chunk);
+          if (result.retried.length > 0) {
+            recordAudit(db, {
+              actor,
+              action: "failures.retry",
+              target,
+              after: {
+                count: result.retried.length,
+                failureIds: compactIds(result.retried.map((r) => r.failureId)),
+                jobIds: compactIds(result.retried.map((r) => r.jobId)),
+              },
+            });
+          }
+          return result.retried.length;
+        })
+        .immediate();
     }
-    recordAudit(db, {
-      actor: `cli:${process.env.USER ?? "unknown"}`,
-      action: "failures.retry",
-      target: values.task ? `task:${values.task}` : "all",
-      after: { retried },
-    });
     console.log(`retried ${retried} failed job${retried === 1 ? "" : "s"}`);
     return 0;
   },
