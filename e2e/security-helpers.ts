@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { openDb, type Db } from "@/db/client";
 import { NEXT_JOB_ID } from "@/db/queries/insert-jobs";
+import { errorFingerprint } from "@/db/queries/failure-groups";
 import { hashPasswordSync } from "@/db/passwords";
 import { createSession, getSessionSecret } from "@/db/queries/sessions";
 import { signSessionToken } from "@/app/_lib/session-cookie";
@@ -210,8 +211,8 @@ export function seedRows(values: HostileFields[]): SeededRows {
   );
   const result = db.$client.prepare(
     `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error, error_stack,
-       created_at, started_at, stopped_at, duration_ms, attempts, worker_id)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, 5, 1, ?)`,
+       created_at, started_at, stopped_at, duration_ms, attempts, worker_id, error_fingerprint)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, 5, 1, ?, ?)`,
   );
   const attempt = db.$client.prepare(
     `INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at, stopped_at, duration_ms, error, error_stack)
@@ -250,6 +251,7 @@ export function seedRows(values: HostileFields[]): SeededRows {
           now,
           now,
           v.text,
+          errorFingerprint(v.text),
         );
         result.run(
           successId,
@@ -266,6 +268,7 @@ export function seedRows(values: HostileFields[]): SeededRows {
           now,
           now,
           v.text,
+          null,
         );
         attempt.run(failureId, v.text, now, now, v.text, v.text);
         const scheduleId = Number(
