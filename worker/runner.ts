@@ -9,6 +9,7 @@
  * go back uncounted, running ones finish within the grace period or are released.
  */
 import type { ClaimedJob, Outcome, WorkerStore } from "@/db/queries/claim";
+import { maskSecretText } from "@/db/mask-secrets";
 import { DEFAULT_RETRY_POLICY, retryAt, type RetryPolicy } from "./retry-policy";
 import type { WorkerConfig } from "./config";
 import type { Execution, ExecutorPool, Finished, PoolJob } from "./executor";
@@ -250,7 +251,8 @@ export function startRunner({
         task: o.job.task,
         attempt: o.job.attempts,
         durationMs: o.stoppedAt - (o.startedAt ?? o.job.startedAt),
-        ...(o.kind === "error" ? { error: o.error } : {}),
+        // Errors carry whatever the task put in them: masked like every other place they show.
+        ...(o.kind === "error" ? { error: maskSecretText(o.error) } : {}),
       });
     }
   }

@@ -315,6 +315,20 @@ describe("a worker", () => {
     });
   });
 
+  it("masks credentials in the errors it logs", async () => {
+    const t = testDb();
+    enqueueJob(
+      t.db,
+      "demo.fail",
+      { message: "connect postgres://svc:pw-LOG-1@db:5432/x refused" },
+      { maxAttempts: 1 },
+    );
+    const w = track(startWorker(t.url, ["--no-scheduler", "--burst"]));
+    expect((await w.exited).code).toBe(0);
+    expect(w.output()).toMatch(/job:failed .*postgres:\/\/svc:/);
+    expect(w.output()).not.toContain("pw-LOG-1");
+  });
+
   it("sees no 'database is locked' with three workers and a steady enqueuer writing for 30 s", async () => {
     const t = testDb();
     const args = ["--concurrency", "4", "--no-scheduler", "--lease", "3", "--heartbeat", "0.5"];
