@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   clientAddress,
+  clientAddressIsKnown,
   crossSiteProblem,
   isHttps,
   safeNextPath,
@@ -135,5 +136,17 @@ describe("redirect targets and addresses", () => {
     expect(clientAddress(h({}))).toBe("unknown");
     vi.stubEnv("JOBDECK_TRUST_PROXY", "2");
     expect(clientAddress(h({ "x-forwarded-for": "6.6.6.6, 1.1.1.1, 10.0.0.5" }))).toBe("1.1.1.1");
+  });
+});
+
+describe("whether the client address can be believed", () => {
+  it("only with a trusted proxy: without one, X-Forwarded-For is whatever the client sent", () => {
+    vi.stubEnv("JOBDECK_TRUST_PROXY", "");
+    vi.stubEnv("JOBDECK_TRUSTED_PROXIES", "");
+    expect(clientAddressIsKnown()).toBe(false);
+    vi.stubEnv("JOBDECK_TRUST_PROXY", "1");
+    expect(clientAddressIsKnown()).toBe(true);
+    vi.stubEnv("JOBDECK_TRUST_PROXY", "0");
+    expect(clientAddressIsKnown()).toBe(false);
   });
 });

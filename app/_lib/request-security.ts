@@ -98,10 +98,10 @@ export function crossSiteProblem(
 }
 
 /**
- * The client's address for rate limiting. With JOBDECK_TRUST_PROXY=n ≥ 1: the X-Forwarded-For
- * entry the n-th proxy from us appended. Without: the right-most entry, which Next's server sets
- * from the connection when the client sent none (a client talking to Next directly can forge it;
- * docs/SECURITY.md says what holds then).
+ * The client's address for the audit log and, when clientAddressIsKnown, rate limiting. With
+ * JOBDECK_TRUST_PROXY=n ≥ 1: the X-Forwarded-For entry the n-th proxy from us appended. Without:
+ * the right-most entry, which Next's server sets from the connection only when the client sent
+ * none, so it is whatever a client talking to Next directly claims.
  */
 export function clientAddress(headers: Headers): string {
   const hops = trustedProxyCount();
@@ -112,6 +112,16 @@ export function clientAddress(headers: Headers): string {
   const index = list.length - Math.max(1, hops);
   const address = list[Math.max(0, index)] ?? headers.get("x-real-ip") ?? "unknown";
   return address.slice(0, 100);
+}
+
+/**
+ * Whether clientAddress is the real client's address: only when a trusted proxy set it. Without
+ * one, a client talking to the server directly names its own X-Forwarded-For (Next's server keeps
+ * what it is sent), so an address could be anyone's, its victim's included: the sign-in limits
+ * then refuse nothing by address (docs/SECURITY.md "Sign-in rate limits").
+ */
+export function clientAddressIsKnown(): boolean {
+  return trustedProxyCount() > 0;
 }
 
 /** Whether the browser reached us over HTTPS: a trusted proxy's X-Forwarded-Proto, else `url`'s scheme. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  deviceIdFor,
   readCookies,
+  signDeviceCookie,
+  verifyDeviceCookie,
   readSessionCookie,
   signSessionToken,
   verifySessionCookie,
@@ -67,5 +70,33 @@ describe("session cookie signing", () => {
     expect(readSessionCookie("jobdeck_session=planted.2; jobdeck_session=mine.1")).toBeNull();
     expect(readSessionCookie("a=1")).toBeNull();
     expect(readSessionCookie(null)).toBeNull();
+  });
+});
+
+describe("known-device cookie", () => {
+  const id = "Zm9vYmFyYmF6cXV4MTIzNDU2";
+  it("names the username and id, signed; only its own user, secret and bytes pass", () => {
+    const alice = signDeviceCookie("Alice", id, secret);
+    expect(verifyDeviceCookie(alice, secret)).toEqual({ username: "alice", id });
+    expect(deviceIdFor(`jobdeck_device=${alice}`, "ALICE", secret)).toBe(id);
+    // Another user's valid cookie, another secret, a session cookie, tampering: no device.
+    const bob = signDeviceCookie("bob", id, secret);
+    expect(deviceIdFor(`jobdeck_device=${bob}`, "alice", secret)).toBeNull();
+    expect(deviceIdFor(`jobdeck_device=${alice}`, "alice", "o".repeat(43))).toBeNull();
+    expect(
+      deviceIdFor(`jobdeck_device=${signSessionToken(token, secret)}`, "alice", secret),
+    ).toBeNull();
+    const [, bobId, bobMac] = bob.split(".") as [string, string, string];
+    const renamed = `${Buffer.from("alice").toString("base64url")}.${bobId}.${bobMac}`;
+    expect(verifyDeviceCookie(renamed, secret)).toBeNull();
+    const [u, i, m] = alice.split(".") as [string, string, string];
+    expect(verifyDeviceCookie(`${u}.${i.slice(0, -1)}A.${m}`, secret)).toBeNull();
+    expect(
+      verifyDeviceCookie(`${u}.${i}.${m.slice(0, -1)}${m.endsWith("A") ? "B" : "A"}`, secret),
+    ).toBeNull();
+    for (const junk of ["", "..", `${u}.${i}`, `${u}.${i}.${m}.x`, "x".repeat(500)])
+      expect(verifyDeviceCookie(junk, secret)).toBeNull();
+    // A browser shared by two users may send a stale cookie beside hers: the one for her counts.
+    expect(deviceIdFor(`jobdeck_device=${bob}; jobdeck_device=${alice}`, "alice", secret)).toBe(id);
   });
 });

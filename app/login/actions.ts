@@ -1,5 +1,6 @@
 "use server";
 /** Sign-in and sign-out server actions. */
+import { randomBytes } from "node:crypto";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -17,13 +18,18 @@ import {
 import { MAX_PASSWORD_BYTES } from "@/db/passwords";
 import {
   clientAddress,
+  clientAddressIsKnown,
   crossSiteProblem,
   isHttps,
   safeNextPath,
 } from "@/app/_lib/request-security";
 import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_MAX_AGE_S,
+  deviceIdFor,
   readCookies,
   SESSION_COOKIE,
+  signDeviceCookie,
   signSessionToken,
   verifySessionCookie,
 } from "@/app/_lib/session-cookie";
@@ -50,6 +56,19 @@ function seconds(ms: number): string {
   return s === 1 ? "1 second" : `${s} seconds`;
 }
 
+let warnedAddressUnknown = false;
+/** Says once per server process why sign-ins are not limited by address (no trusted proxy). */
+function warnAddressUnknown(): void {
+  if (warnedAddressUnknown) return;
+  warnedAddressUnknown = true;
+  console.warn(
+    "jobdeck: JOBDECK_TRUST_PROXY is not set, so a client's address is whatever it claims: sign-ins " +
+      "are limited per username (spaced turns) and per known device, not per address. Run the " +
+      "dashboard behind a reverse proxy and set JOBDECK_TRUST_PROXY for per-address limits " +
+      "(docs/SECURITY.md).",
+  );
+}
+
 /** Signs in with username and password; on success rotates the session and redirects to `next`. */
 export async function signIn(_previous: SignInState, form: FormData): Promise<SignInState> {
   // A hand-made request can send anything as the arguments: answer it, never crash.
@@ -70,7 +89,13 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   const { username, password } = parsed.data;
   const db = getDb();
   const address = clientAddress(requestHeaders);
-  const check = await checkSignIn(db, { address, username, password });
+  const addressKnown = clientAddressIsKnown();
+  if (!addressKnown) warnAddressUnknown();
+  const secret = getSessionSecret(db);
+  // A browser that signed in as this user before carries a signed device cookie naming her: its
+  // attempts skip the queue an attacker can fill and the address limits an attacker can trip.
+  const device = deviceIdFor(requestHeaders.get("cookie"), username, secret);
+  const check = await checkSignIn(db, { address, addressKnown, device, username, password });
   if (!check.ok) {
     if (check.reason === "wrong") return { message: "Wrong username or password.", username };
     return {
@@ -83,7 +108,6 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   }
   const { user } = check;
   const jar = await cookies();
-  const secret = getSessionSecret(db);
   // Rotation: every session id the browser presented before sign-in (fixation, or a duplicate
   // cookie planted beside it) is ended, never reused.
   for (const value of readCookies(requestHeaders.get("cookie"), SESSION_COOKIE)) {
@@ -106,6 +130,18 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
     path: "/",
     maxAge: Math.floor(sessionLifetimes().absoluteMs / 1000),
   });
+  // A fresh device id each sign-in; the cookie outlives sessions and sign-out on purpose.
+  jar.set(
+    DEVICE_COOKIE,
+    signDeviceCookie(user.username, randomBytes(16).toString("base64url"), secret),
+    {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: isHttps(requestHeaders),
+      path: "/",
+      maxAge: DEVICE_COOKIE_MAX_AGE_S,
+    },
+  );
   redirect(safeNextPath(parsed.data.next));
 }
 

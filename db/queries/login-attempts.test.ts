@@ -194,3 +194,119 @@ describe("sign-in limits do not hand attackers a lock-out", () => {
     expect(reserveLoginAttempt(db, "b", "zed", { limits }).allowed).toBe(true);
   });
 });
+
+describe("an attack cannot shut the real user out", () => {
+  const victim = "192.0.2.99";
+  // The attack: the victim's own address (or one claiming it) fails 5 times, locking the pair,
+  // and 100 guesses from as many addresses book the username's turns past the longest wait.
+  function attack(now: number) {
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, victim, "alice", { now, limits });
+    for (let i = 0; i < 100; i++)
+      reserveLoginAttempt(db, `203.0.113.${i}`, "alice", { now, limits });
+  }
+
+  it("without a known device the real user is refused; with one she signs in at once", async () => {
+    const now = Date.now();
+    attack(now);
+    const plain = { address: victim, username: "alice", password: PASSWORD };
+    expect(await checkSignIn(db, plain, { now, limits })).toMatchObject({
+      ok: false,
+      reason: "locked",
+    });
+    expect(
+      await checkSignIn(db, { ...plain, address: "192.0.2.100" }, { now, limits }),
+    ).toMatchObject({ ok: false, reason: "busy" });
+    const started = Date.now();
+    const known = await checkSignIn(
+      db,
+      { ...plain, device: "dev-alice-0123456789abcd" },
+      { now, limits },
+    );
+    expect(known).toMatchObject({ ok: true, user: { username: "alice" } });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("a known device has its own budget: past it, the device counts for nothing", async () => {
+    const now = Date.now();
+    attack(now);
+    const device = "dev-alice-0123456789abcd";
+    for (let i = 0; i < 5; i++)
+      expect(
+        await checkSignIn(
+          db,
+          { address: victim, device, username: "alice", password: `guess-${i}` },
+          { now, limits },
+        ),
+      ).toMatchObject({ ok: false, reason: "wrong" });
+    // Budget spent: the right password now goes the way of any other attempt (the pair is locked).
+    expect(
+      await checkSignIn(
+        db,
+        { address: victim, device, username: "alice", password: PASSWORD },
+        { now, limits },
+      ),
+    ).toMatchObject({ ok: false, reason: "locked" });
+    // Another device of hers still has its budget; once the window frees slots, so does this one.
+    expect(
+      reserveLoginAttempt(db, { address: victim, device: "dev-other-0123456789abcd" }, "alice", {
+        now,
+        limits,
+      }),
+    ).toMatchObject({ allowed: true, waitMs: 0, device: true });
+    expect(
+      reserveLoginAttempt(db, { address: victim, device }, "alice", {
+        now: now + limits.windowMs + 1,
+        limits,
+      }),
+    ).toMatchObject({ allowed: true, device: true });
+  });
+
+  it("a right password through a device resets its budget", async () => {
+    const device = "dev-alice-0123456789abcd";
+    const at = (password: string) =>
+      checkSignIn(db, { address: victim, device, username: "alice", password }, { limits });
+    for (let i = 0; i < 4; i++) await at(`guess-${i}`);
+    expect(await at(PASSWORD)).toMatchObject({ ok: true });
+    for (let i = 0; i < 4; i++) await at(`guess-${i}`);
+    expect(reserveLoginAttempt(db, { address: victim, device }, "alice", { limits })).toMatchObject(
+      { allowed: true, device: true },
+    );
+  });
+
+  it("with the address unknown (no trusted proxy), no address is refused, the spacing holds", () => {
+    const now = 5_000_000;
+    const source = { address: victim, addressKnown: false };
+    const results = Array.from({ length: 30 }, () =>
+      reserveLoginAttempt(db, source, "alice", { now, limits }),
+    );
+    // Never "locked": 5 at once, then a turn every 2 s up to the 10 s wait, then "busy".
+    expect(results.filter((r) => !r.allowed && r.reason === "locked")).toHaveLength(0);
+    expect(results.filter((r) => r.allowed).map((r) => r.waitMs)).toEqual([
+      0, 0, 0, 0, 0, 2000, 4000, 6000, 8000, 10_000,
+    ]);
+    // The per-address limit (20 across usernames) is off too.
+    for (let i = 0; i < 25; i++)
+      expect(reserveLoginAttempt(db, source, `user${i}`, { now, limits }).allowed).toBe(true);
+    expect(auditCount("session.lock-out")).toBe(0);
+    // With the address known (a trusted proxy), the same address is refused.
+    expect(
+      reserveLoginAttempt(db, { address: victim, addressKnown: true }, "carol", { now, limits }),
+    ).toMatchObject({ allowed: false, reason: "locked" });
+  });
+
+  it("the first 'busy' of a username in a window is audited, once", () => {
+    attack(1_000_000);
+    const throttled = listAudit(db, { limit: 500 }).rows.filter(
+      (r) => r.action === "session.sign-in-throttled",
+    );
+    expect(throttled).toHaveLength(1);
+    expect(throttled[0]).toMatchObject({ target: "user:alice", actor: "anonymous" });
+    // A new window, a new entry.
+    for (let i = 0; i < 20; i++)
+      reserveLoginAttempt(db, `198.18.0.${i}`, "alice", {
+        now: 1_000_000 + limits.windowMs + 60_000,
+        limits,
+      });
+    expect(auditCount("session.sign-in-throttled")).toBe(2);
+  });
+});

@@ -2,15 +2,26 @@
  * Sign-in limits. Every sign-in is counted in one IMMEDIATE transaction *before* its password is
  * checked (a reservation), so parallel guesses from any number of connections or processes can
  * never all be checked: the limit holds exactly. A wrong password keeps its row; a right one
- * deletes that username's rows from that address.
+ * deletes that username's rows from that address (and that device).
  *
- * Three limits over a sliding window:
- * - per username *and* address (default 5): refuses that pair until the window frees a slot;
- * - per address (default 20, across usernames): refuses that address;
- * - per username from every address (after 5): never refuses for long, it only spaces the
- *   attempts (default 2 s apart, each waiting its turn up to 10 s), so an attacker elsewhere slows
- *   the real user down but cannot lock them out. Only when attempts queue up for more than the
- *   wait is one turned away, for those seconds.
+ * Limits over a sliding window:
+ * - per username *and* address (default 5) and per address (default 20, across usernames): refuse
+ *   that pair / address until the window frees a slot. Only when the address is known
+ *   (`addressKnown`: a trusted proxy set it); a client talking to the server directly can claim
+ *   any address, including its victim's, so then no address is refused;
+ * - per username from every address (after 5): spaces the attempts (default 2 s apart, each
+ *   waiting its turn up to 10 s); when turns are booked further ahead, the attempt is turned away
+ *   ("busy", not counted; the first per username and window is audited). Guesses for a username
+ *   are bounded however many addresses an attacker has, but an attacker can keep the queue full;
+ * - a known device (a valid signed `jobdeck_device` cookie for this username, from an earlier
+ *   successful sign-in) is exempt from both of the above, so an attack cannot shut the real user
+ *   out of a browser she has signed in from before. It has its own budget (default 5 attempts per
+ *   window, a right password resets it); past that, the cookie counts for nothing until the window
+ *   frees a slot.
+ *
+ * Rows: `kind = 'attempt'` counts; device attempts have `address = 'device:<id>'`; markers
+ * (`kind = 'lockout'`) note the first refusal of a pair, or with `address = '*'` the first "busy"
+ * of a username, so the audit log gets one entry per window, not one per refused try.
  */
 import { decoyHash, verifyPassword } from "../passwords";
 import type { Db } from "../client";
@@ -31,6 +42,8 @@ export interface LoginLimits {
   spacingMs: number;
   /** Longest wait for a turn before an attempt is turned away (JOBDECK_LOGIN_MAX_WAIT_SECONDS, default 10). */
   maxWaitMs: number;
+  /** Attempts per known device (device cookie) before it counts for nothing (JOBDECK_LOGIN_MAX_PER_DEVICE, default 5). */
+  maxPerDevice?: number;
 }
 
 function intFromEnv(name: string, fallback: number, { min = 1 } = {}): number {
@@ -51,17 +64,35 @@ export function loginLimits(): LoginLimits {
     slowAfter: intFromEnv("JOBDECK_LOGIN_SLOW_AFTER", 5),
     spacingMs: intFromEnv("JOBDECK_LOGIN_DELAY_SECONDS", 2, { min: 0 }) * 1000,
     maxWaitMs: intFromEnv("JOBDECK_LOGIN_MAX_WAIT_SECONDS", 10, { min: 0 }) * 1000,
+    maxPerDevice: intFromEnv("JOBDECK_LOGIN_MAX_PER_DEVICE", 5),
   };
 }
 
 /** A counted attempt (wait `waitMs`, then check the password) or a refusal. */
 export type LoginReservation =
-  | { allowed: true; attemptId: number; waitMs: number }
+  | { allowed: true; attemptId: number; waitMs: number; device: boolean }
   | { allowed: false; retryAfterMs: number; reason: "locked" | "busy" };
 
 type Options = { now?: number; limits?: LoginLimits };
 
+/** Where an attempt comes from, as far as the server can tell. */
+export type AttemptSource = {
+  /** The client address (for the audit log; for limits only when `addressKnown`). */
+  address: string;
+  /**
+   * Whether `address` is the real client address (a trusted proxy set it). Default true; false
+   * turns the per-address limits off, since a claimed address could be the victim's.
+   */
+  addressKnown?: boolean;
+  /** The id of a device cookie verified for this username (app/_lib/session-cookie.ts deviceIdFor). */
+  device?: string | null;
+};
+
 const key = (s: string) => s.toLowerCase().slice(0, 100);
+/** An address as stored: never one of the reserved keys (`*`, `device:…`). */
+const addressKey = (a: string) =>
+  (a === "*" || a.startsWith("device:") ? `?${a}` : a).slice(0, 100);
+const deviceKey = (id: string) => `device:${id}`.slice(0, 100);
 
 /** When the `max`-th newest counted attempt matching `where` leaves the window; null if under max. */
 function slotFreesAt(db: Db, where: string, params: unknown[], since: number, max: number) {
@@ -75,86 +106,128 @@ function slotFreesAt(db: Db, where: string, params: unknown[], since: number, ma
   return rows.length >= max ? (rows[rows.length - 1] ?? null) : null;
 }
 
-function noteLockout(db: Db, address: string, username: string, now: number, since: number) {
+/**
+ * Writes the marker and the audit entry for the first refusal in a window: of a username and
+ * address (`session.lock-out`), or, with `marker = "*"`, of a username's full queue
+ * (`session.sign-in-throttled`).
+ */
+function noteRefusal(
+  db: Db,
+  { address, username, marker }: { address: string; username: string; marker: string },
+  now: number,
+  since: number,
+) {
   const marked = db.$client
     .prepare(
       `SELECT 1 FROM login_attempts WHERE username = ? AND address = ? AND kind = 'lockout'
        AND attempted_at > ?`,
     )
-    .get(username, address, since);
+    .get(username, marker, since);
   if (marked) return;
   db.$client
     .prepare(
       `INSERT INTO login_attempts (address, username, attempted_at, kind) VALUES (?, ?, ?, 'lockout')`,
     )
-    .run(address, username, now);
-  recordAudit(
-    db,
-    { actor: "anonymous", action: "session.lock-out", target: `user:${username}`, address },
-    now,
-  );
+    .run(marker, username, now);
+  const action = marker === "*" ? "session.sign-in-throttled" : "session.lock-out";
+  recordAudit(db, { actor: "anonymous", action, target: `user:${username}`, address }, now);
 }
 
 /**
- * Counts a sign-in for `username` from `address` before its password is checked: one IMMEDIATE
+ * Counts a sign-in for `username` from `source` before its password is checked: one IMMEDIATE
  * transaction, so it is atomic across connections and processes. The first refusal of a username
- * and address in a window is written to the audit log (`session.lock-out`).
+ * and address in a window is audited (`session.lock-out`), as is the first "busy" of a username
+ * (`session.sign-in-throttled`).
  */
 export function reserveLoginAttempt(
   db: Db,
-  rawAddress: string,
+  source: AttemptSource | string,
   rawUsername: string,
   { now = Date.now(), limits = loginLimits() }: Options = {},
 ): LoginReservation {
-  const address = rawAddress.slice(0, 100);
+  const {
+    address: rawAddress,
+    addressKnown = true,
+    device = null,
+  } = typeof source === "string" ? { address: source } : source;
+  const address = addressKey(rawAddress);
   const username = key(rawUsername);
   const since = now - limits.windowMs;
+  const insert = (where: string, at: number) =>
+    Number(
+      db.$client
+        .prepare(`INSERT INTO login_attempts (address, username, attempted_at) VALUES (?, ?, ?)`)
+        .run(where, username, at).lastInsertRowid,
+    );
   return db.$client
     .transaction((): LoginReservation => {
       db.$client.prepare(`DELETE FROM login_attempts WHERE attempted_at <= ?`).run(since);
-      const blockers = [
-        slotFreesAt(
+      if (device) {
+        const spent = slotFreesAt(
           db,
           "username = ? AND address = ?",
-          [username, address],
+          [username, deviceKey(device)],
           since,
-          limits.maxPerUser,
-        ),
-        slotFreesAt(db, "address = ?", [address], since, limits.maxPerAddress),
-      ].filter((t): t is number => t !== null);
+          limits.maxPerDevice ?? 5,
+        );
+        // Within its budget a known device goes first: no queue, no address limit.
+        if (spent === null)
+          return {
+            allowed: true,
+            attemptId: insert(deviceKey(device), now),
+            waitMs: 0,
+            device: true,
+          };
+      }
+      const blockers = addressKnown
+        ? [
+            slotFreesAt(
+              db,
+              "username = ? AND address = ?",
+              [username, address],
+              since,
+              limits.maxPerUser,
+            ),
+            slotFreesAt(db, "address = ?", [address], since, limits.maxPerAddress),
+          ].filter((t): t is number => t !== null)
+        : [];
       if (blockers.length > 0) {
-        noteLockout(db, address, username, now, since);
+        noteRefusal(db, { address, username, marker: address }, now, since);
         const retryAfterMs = Math.max(...blockers) + limits.windowMs - now;
         return { allowed: false, retryAfterMs, reason: "locked" };
       }
       const forUser = db.$client
         .prepare(
           `SELECT COUNT(*) AS n, MAX(attempted_at) AS latest FROM login_attempts
-           WHERE username = ? AND kind = 'attempt' AND attempted_at > ?`,
+           WHERE username = ? AND kind = 'attempt' AND address NOT LIKE 'device:%'
+           AND attempted_at > ?`,
         )
         .get(username, since) as { n: number; latest: number | null };
       // Past `slowAfter`, each attempt takes the next free turn: throughput per username is
-      // bounded however many addresses an attacker has, and nobody is refused for long.
+      // bounded however many addresses an attacker has.
       const turn =
         forUser.n >= limits.slowAfter && forUser.latest !== null
           ? Math.max(now, forUser.latest + limits.spacingMs)
           : now;
       if (turn - now > limits.maxWaitMs) {
+        noteRefusal(db, { address, username, marker: "*" }, now, since);
         return { allowed: false, retryAfterMs: turn - now - limits.maxWaitMs, reason: "busy" };
       }
-      const info = db.$client
-        .prepare(`INSERT INTO login_attempts (address, username, attempted_at) VALUES (?, ?, ?)`)
-        .run(address, username, turn);
-      return { allowed: true, attemptId: Number(info.lastInsertRowid), waitMs: turn - now };
+      return { allowed: true, attemptId: insert(address, turn), waitMs: turn - now, device: false };
     })
     .immediate();
 }
 
-/** After a right password: forgets that username's attempts and lock-out from that address. */
-export function clearFailedLogins(db: Db, address: string, username: string): void {
+/** After a right password: forgets that username's attempts from that address and device. */
+export function clearFailedLogins(
+  db: Db,
+  address: string,
+  username: string,
+  device: string | null = null,
+): void {
   db.$client
-    .prepare(`DELETE FROM login_attempts WHERE address = ? AND username = ?`)
-    .run(address.slice(0, 100), key(username));
+    .prepare(`DELETE FROM login_attempts WHERE username = ? AND address IN (?, ?)`)
+    .run(key(username), addressKey(address), device ? deviceKey(device) : addressKey(address));
 }
 
 /**
@@ -205,14 +278,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Checks a username and password under the limits: counts the attempt, waits its turn, verifies
  * (against a decoy hash for unknown users, so timing reveals nothing), then keeps the count on a
- * failure (audited as `session.sign-in-failed`) or clears this address's count on success.
+ * failure (audited as `session.sign-in-failed`) or clears this address's and device's count on
+ * success.
  */
 export async function checkSignIn(
   db: Db,
-  { address, username, password }: { address: string; username: string; password: string },
+  {
+    address,
+    addressKnown,
+    device = null,
+    username,
+    password,
+  }: AttemptSource & { username: string; password: string },
   options: Options = {},
 ): Promise<SignInCheck> {
-  const reservation = reserveLoginAttempt(db, address, username, options);
+  const reservation = reserveLoginAttempt(db, { address, addressKnown, device }, username, options);
   if (!reservation.allowed) return { ok: false, ...reservation };
   if (reservation.waitMs > 0) await sleep(reservation.waitMs);
   const user = findUserForSignIn(db, username);
@@ -226,6 +306,6 @@ export async function checkSignIn(
     });
     return { ok: false, reason: "wrong" };
   }
-  clearFailedLogins(db, address, username);
+  clearFailedLogins(db, address, username, reservation.device ? device : null);
   return { ok: true, user };
 }
