@@ -108,9 +108,16 @@ describe("listResults", () => {
     expect(
       walk({ state: "success", task: "demo.noop", sort: "stopped", dir: "desc", limit: 50 }).length,
     ).toBe(15);
-    expect(
-      walk({ state: "success", q: "needle", sort: "stopped", dir: "desc", limit: 50 }),
-    ).toEqual([7]);
+    const needle = {
+      state: "success",
+      q: "needle",
+      sort: "stopped",
+      dir: "desc",
+      limit: 50,
+    } as const;
+    expect(walk({ ...needle, searchesContent: true })).toEqual([7]);
+    // A viewer's search (the default) does not look inside results.
+    expect(walk(needle)).toEqual([]);
     expect(walk({ state: "success", q: "#8", sort: "stopped", dir: "desc", limit: 50 })).toContain(
       8,
     );
