@@ -35,8 +35,15 @@ export interface ScheduleTiming {
 
 const MINUTE_MS = 60_000;
 
-/** Calendar step of the wall-clock types: days or months. */
-const CALENDAR_STEPS: Partial<Record<ScheduleType, { days?: number; months?: number }>> = {
+/**
+ * Calendar step of the wall-clock types (days or months); null for the others. Every type is
+ * listed, so a new schedule type is a compile error here until it says which it is.
+ */
+const CALENDAR_STEPS: Record<ScheduleType, { days?: number; months?: number } | null> = {
+  once: null,
+  minutes: null,
+  hourly: null,
+  cron: null,
   daily: { days: 1 },
   weekly: { days: 7 },
   biweekly: { days: 14 },
@@ -45,6 +52,11 @@ const CALENDAR_STEPS: Partial<Record<ScheduleType, { days?: number; months?: num
   quarterly: { months: 3 },
   yearly: { months: 12 },
 };
+
+/** Whether a type keeps a wall-clock time in its timezone (daily and longer). */
+export function isCalendarType(type: ScheduleType): boolean {
+  return CALENDAR_STEPS[type] !== null;
+}
 
 /** Parses a 5-field cron expression with croner; throws croner's error when it is invalid. */
 export function parseCron(expression: string, timezone = "UTC"): Cron {

@@ -44,6 +44,10 @@ export type JobState = (typeof JOB_STATES)[number];
 export const RESULT_STATES = ["success", "failure"] as const;
 export type ResultState = (typeof RESULT_STATES)[number];
 
+/** Where a job is, live or finished: what getJob's `status` and the state badges say. */
+export const JOB_STATUSES = [...JOB_STATES, ...RESULT_STATES] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
 /** How an attempt ended. `lost`: the worker died or its lease expired before it wrote back. */
 export const ATTEMPT_OUTCOMES = ["success", "error", "timeout", "lost", "cancelled"] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];

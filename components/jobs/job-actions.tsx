@@ -7,6 +7,7 @@ import { cancelQueuedAction, requestCancelAction } from "@/app/(dashboard)/queue
 import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import type { JobStatus } from "@/db/schema";
 
 /** The job page's buttons: Retry/Delete for finished jobs, Cancel for live ones. */
 export function JobActions({
@@ -16,7 +17,7 @@ export function JobActions({
   isCancelRequested,
 }: {
   id: number;
-  state: "queued" | "running" | "success" | "failure";
+  state: JobStatus;
   isRetried: boolean;
   isCancelRequested: boolean;
 }) {

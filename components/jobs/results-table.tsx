@@ -13,6 +13,7 @@ import { Time } from "@/components/ui/time";
 import { isResultsFiltered } from "./list-url";
 import { SortHeader } from "./sort-header";
 import { TaskName } from "./task-name";
+import type { ResultState } from "@/db/schema";
 
 /** The Successes/Failures table. Rows open the job page; failures have Retry and Delete. */
 export function ResultsTable({
@@ -26,7 +27,7 @@ export function ResultsTable({
   onRetry,
   onDelete,
 }: {
-  state: "success" | "failure";
+  state: ResultState;
   rows: ResultListRow[];
   search: ResultsSearch;
   canEdit: boolean;

@@ -22,6 +22,7 @@ import { useLiveInterval } from "@/components/ui/live";
 import { formatMatching, ListPagination } from "./list-pagination";
 import { isResultsFiltered } from "./list-url";
 import { ResultsTable } from "./results-table";
+import type { ResultState } from "@/db/schema";
 
 type PendingConfirm =
   | { kind: "delete-ids"; ids: number[] }
@@ -36,7 +37,7 @@ export function ResultsView({
   canEdit,
   filters,
 }: {
-  state: "success" | "failure";
+  state: ResultState;
   search: ResultsSearch;
   searchString: string;
   initialData: ResultsPayload;

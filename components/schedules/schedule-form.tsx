@@ -10,6 +10,7 @@ import {
   type ScheduleFormState,
 } from "@/app/(dashboard)/schedules/actions";
 import { Button, ButtonLink } from "@/components/ui/button";
+import type { ScheduleType } from "@/db/schema";
 
 /** Values the form starts with (strings as the inputs hold them). */
 export interface ScheduleFormValues {
@@ -30,7 +31,8 @@ export interface ScheduleFormValues {
   catchUp: string;
 }
 
-const TYPE_LABELS: Record<string, string> = {
+/** Every schedule type's label (a new type is a compile error here until it has one). */
+const TYPE_LABELS: Record<ScheduleType, string> = {
   once: "Once",
   minutes: "Every N minutes",
   hourly: "Hourly",

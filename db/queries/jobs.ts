@@ -9,7 +9,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Db } from "../client";
-import type { AttemptRow, ResultState } from "../schema";
+import type { AttemptRow, JobStatus, ResultState } from "../schema";
 
 /** Sort keys of the results lists; each one is served by `results_state_<key>_idx`. */
 export const RESULT_SORTS = ["stopped", "started", "duration", "attempts"] as const;
@@ -567,7 +567,7 @@ export function listLatestFailures(db: Db, limit = 5): ResultListRow[] {
 }
 
 /** Where a job is now: queued/running in `jobs`, success/failure in `results`, or gone. */
-export type JobLocation = "queued" | "running" | "success" | "failure" | "deleted";
+export type JobLocation = JobStatus | "deleted";
 
 /** One link of a retry chain. */
 export interface LineageLink {

@@ -2,7 +2,9 @@
 import type { Db } from "../client";
 
 /** Where a job stands: still in the queue, or finished. */
-export type JobStatus = "queued" | "running" | "success" | "failure";
+import type { JobStatus } from "../schema";
+
+export type { JobStatus };
 
 /** One job as the library returns it (JSON fields parsed). */
 export interface JobInfo {

@@ -7,7 +7,8 @@
  * advances `next_run_at` and counts `repeats` down. Several workers may run this at once.
  */
 import type { Db } from "../client";
-import { nextFireTime, type ScheduleTiming } from "../schedule-times";
+import type { ScheduleType } from "../schema";
+import { isCalendarType, nextFireTime, type ScheduleTiming } from "../schedule-times";
 import { insertJobs, toJobValues } from "./enqueue";
 
 /** Options of fireDueSchedules. */
@@ -63,16 +64,6 @@ export function listDueScheduleIds(db: Db, now: number, limit = 500): number[] {
     .all(now, limit) as number[];
 }
 
-const CALENDAR_TYPES = new Set([
-  "daily",
-  "weekly",
-  "biweekly",
-  "monthly",
-  "bimonthly",
-  "quarterly",
-  "yearly",
-]);
-
 /**
  * The anchor of a schedule's series: its first fire since its definition last changed, else its
  * next run. Computing every occurrence from it keeps Jan 31 monthly on the 31st after February and
@@ -81,10 +72,10 @@ const CALENDAR_TYPES = new Set([
  */
 export function scheduleAnchor(
   db: Db,
-  schedule: { id: number; scheduleType: string; updatedAt: number },
+  schedule: { id: number; scheduleType: ScheduleType; updatedAt: number },
   nextRunAt: number,
 ): number {
-  if (!CALENDAR_TYPES.has(schedule.scheduleType)) return nextRunAt;
+  if (!isCalendarType(schedule.scheduleType)) return nextRunAt;
   // Served by the primary key (schedule_id, fire_at); stops at the first run since the edit.
   const first = db.$client
     .prepare(

@@ -14,7 +14,7 @@ import {
   type ScheduleInput,
   type SeriesStart,
 } from "../schedule-rules";
-import { jobs, results, schedules, type ScheduleRow } from "../schema";
+import { jobs, results, schedules, type JobStatus, type ScheduleRow } from "../schema";
 import { insertJobs, toJobValues } from "./enqueue";
 import { scheduleAnchor } from "./schedule-fire";
 import { getScheduleRow, rowToInput, seriesStart, type SchedulePatch } from "./schedules-start";
@@ -33,7 +33,7 @@ export { seedDemoSchedules } from "./schedule-seed";
 export { getScheduleRow, previewScheduleUpdate, type SchedulePatch } from "./schedules-start";
 
 /** How the last run went: the job's state while live, its result once finished, "unknown" if pruned. */
-export type LastRunOutcome = "queued" | "running" | "success" | "failure" | "unknown";
+export type LastRunOutcome = JobStatus | "unknown";
 
 /** A schedule with its last run, as lists and the CLI show it. */
 export interface ScheduleView extends ScheduleRow {

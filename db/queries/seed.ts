@@ -5,6 +5,7 @@
  */
 import type { Db } from "../client";
 import { NEXT_JOB_ID } from "./insert-jobs";
+import type { ResultState } from "../schema";
 
 /** How many rows of each kind to add. */
 export interface SeedCounts {
@@ -24,7 +25,7 @@ function nextId(db: Db): number {
   return db.$client.prepare(`SELECT ${NEXT_JOB_ID}`).pluck().get() as number;
 }
 
-function insertResults(db: Db, count: number, state: "success" | "failure", now: number): void {
+function insertResults(db: Db, count: number, state: ResultState, now: number): void {
   const stmt = db.$client.prepare(`
     WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x + 1 < @n)
     INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error, error_stack,

@@ -10,7 +10,7 @@ import {
   maskSecretTextOrNull,
 } from "@/app/_lib/mask-secrets";
 import type { Db } from "@/db/client";
-import type { UserRole } from "@/db/schema";
+import type { ResultState, UserRole } from "@/db/schema";
 import {
   countMatchingResults,
   countQueuedJobs,
@@ -157,7 +157,7 @@ function countMatching(
 /** Loads one page of a results list. */
 export function loadResults(
   db: Db,
-  state: "success" | "failure",
+  state: ResultState,
   s: ResultsSearch,
   role: UserRole,
 ): ResultsPayload {

@@ -5,6 +5,7 @@
  */
 import { queryOptions } from "@tanstack/react-query";
 import type { OverviewPayload, QueuePayload, ResultsPayload } from "./data";
+import type { ResultState } from "@/db/schema";
 
 /** Fetches JSON from our own API; a signed-out answer sends the browser to the sign-in page. */
 export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
@@ -30,7 +31,7 @@ export const QUEUE_KEY = ["queue"] as const;
 export const OVERVIEW_KEY = ["overview"] as const;
 
 /** One page of Successes or Failures; `search` is the canonical query string (resultsSearchString). */
-export function resultsQuery(state: "success" | "failure", search: string) {
+export function resultsQuery(state: ResultState, search: string) {
   return queryOptions({
     queryKey: [...RESULTS_KEY, state, search],
     queryFn: ({ signal }) =>

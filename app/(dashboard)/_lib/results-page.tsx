@@ -6,13 +6,14 @@ import { ResultFilters } from "@/components/jobs/result-filters";
 import { ResultsView } from "@/components/jobs/results-view";
 import { loadResults, resultsSearchString } from "./data";
 import { parseResultsSearch, type RawSearchParams } from "./search-params";
+import type { ResultState } from "@/db/schema";
 
 /** The body of the Successes and Failures pages (server): parse the URL, load, hand over. */
 export async function ResultsPageBody({
   state,
   searchParams,
 }: {
-  state: "success" | "failure";
+  state: ResultState;
   searchParams: Promise<RawSearchParams>;
 }) {
   await connection();

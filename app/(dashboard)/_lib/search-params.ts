@@ -3,7 +3,7 @@
  * and client all use these), with defaults in one place. Bad values fall back to the defaults.
  */
 import { z } from "zod";
-import type { UserRole } from "@/db/schema";
+import type { ResultState, UserRole } from "@/db/schema";
 import type {
   Cursor,
   QueueCursor,
@@ -138,7 +138,7 @@ export function decodeQueueCursor(raw: string | undefined): QueueCursor | null {
 
 /** The filter part of a results list's state (what bulk "all matching" actions act on). */
 export function toResultFilter(
-  state: "success" | "failure",
+  state: ResultState,
   s: Pick<ResultsSearch, "task" | "group" | "queue" | "q" | "error" | "retried" | "range">,
   now = Date.now(),
   role: UserRole = "viewer",
@@ -159,7 +159,7 @@ export function toResultFilter(
 
 /** The query for one page of a results list. */
 export function toResultListParams(
-  state: "success" | "failure",
+  state: ResultState,
   s: ResultsSearch,
   now = Date.now(),
   role: UserRole = "viewer",

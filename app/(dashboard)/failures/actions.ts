@@ -18,6 +18,7 @@ import {
   type ResultFilter,
 } from "@/db/queries/jobs";
 import { deleteResults, retryFailedJobs } from "@/db/lifecycle";
+import type { ResultState } from "@/db/schema";
 
 const idsSchema = z
   .array(z.number().int().positive())
@@ -50,7 +51,7 @@ function refresh() {
   revalidatePath("/");
 }
 
-function filterFrom(state: "success" | "failure", search: string): ResultFilter {
+function filterFrom(state: ResultState, search: string): ResultFilter {
   // Bulk actions are admin-only, so "all matching" is what the admin's list matched.
   return toResultFilter(
     state,
@@ -149,7 +150,7 @@ export async function deleteResultsAction(ids: number[]): Promise<ActionResult> 
 /** Counts what "all matching" would touch: not-yet-retried failures for a retry, everything for a delete. */
 export async function countMatchingAction(
   kind: "retry" | "delete",
-  state: "success" | "failure",
+  state: ResultState,
   search: string,
 ): Promise<CountResult> {
   return guard(
@@ -193,7 +194,7 @@ export async function retryMatchingAction(search: string): Promise<ActionResult>
 
 /** Deletes every result matching the filter (newest MAX_BULK at most). */
 export async function deleteMatchingAction(
-  state: "success" | "failure",
+  state: ResultState,
   search: string,
 ): Promise<ActionResult> {
   return guard(
