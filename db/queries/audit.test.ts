@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../client";
 import { MASK } from "../mask-secrets";
-import { compactIds, expandIds, listAudit, MAX_AUDIT_VALUE_CHARS, recordAudit } from "./audit";
+import {
+  auditedChange,
+  compactIds,
+  expandIds,
+  listAudit,
+  MAX_AUDIT_VALUE_CHARS,
+  recordAudit,
+} from "./audit";
+import { enqueueJob } from "./enqueue";
 import { openTestDb } from "./test-db";
 
 let db: Db;
@@ -79,5 +87,43 @@ describe("audit log", () => {
     expect(compactIds([9, 1, 2, 3, 7, 10, 2])).toBe("1-3,7,9-10");
     expect(expandIds("1-3,7,9-10")).toEqual([1, 2, 3, 7, 9, 10]);
     expect(compactIds([])).toBe("");
+  });
+});
+
+describe("auditedChange", () => {
+  const jobCount = () => db.$client.prepare(`SELECT count(*) FROM jobs`).pluck().get();
+  const auditCount = () => db.$client.prepare(`SELECT count(*) FROM audit_log`).pluck().get();
+
+  it("writes the change and its entry together", () => {
+    const id = auditedChange(
+      db,
+      () => enqueueJob(db, "demo.echo", null),
+      (jobId) => ({ actor: "ann", action: "job.enqueue", target: `job:${jobId}` }),
+    );
+    expect(jobCount()).toBe(1);
+    expect(listAudit(db, { limit: 10 }).rows.map((e) => e.target)).toEqual([`job:${id}`]);
+  });
+
+  it("writes no entry when the audit says there is nothing to record", () => {
+    auditedChange(
+      db,
+      () => 0,
+      () => null,
+    );
+    expect(auditCount()).toBe(0);
+  });
+
+  it("keeps neither when the entry cannot be made", () => {
+    expect(() =>
+      auditedChange(
+        db,
+        () => enqueueJob(db, "demo.echo", null),
+        () => {
+          throw new Error("audit failed");
+        },
+      ),
+    ).toThrow("audit failed");
+    expect(jobCount()).toBe(0);
+    expect(auditCount()).toBe(0);
   });
 });

@@ -129,3 +129,23 @@ export function listAudit(
   const page = more ? rows.slice(0, size) : rows;
   return { rows: page, nextBefore: more ? (page[page.length - 1]?.id ?? null) : null };
 }
+
+/**
+ * Runs `change` and records the audit entry `audit` makes of its result (none when it returns
+ * null), in one IMMEDIATE transaction: a change and its entry land together or not at all. This is
+ * the one way the dashboard, the API and the CLI make an audited change.
+ */
+export function auditedChange<T>(
+  db: Db,
+  change: () => T,
+  audit: (result: T) => AuditInput | null,
+): T {
+  return db.$client
+    .transaction(() => {
+      const result = change();
+      const entry = audit(result);
+      if (entry) recordAudit(db, entry);
+      return result;
+    })
+    .immediate();
+}

@@ -10,7 +10,7 @@ import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
 import type { ActionResult, CountResult } from "@/app/(dashboard)/_lib/action-result";
 import { parseResultsSearch, toResultFilter } from "@/app/(dashboard)/_lib/search-params";
 import { getDb } from "@/db/client";
-import { compactIds, recordAudit } from "@/db/queries/audit";
+import { compactIds, auditedChange } from "@/db/queries/audit";
 import {
   countMatchingResults,
   MAX_BULK,
@@ -65,30 +65,29 @@ async function retryIds(ids: number[]): Promise<ActionResult> {
   const user = await requireAdminAction();
   const address = await currentAddress();
   const db = getDb();
-  const outcome = db.$client
-    .transaction(() => {
-      const result = retryFailedJobs(db, ids);
-      if (result.retried.length > 0) {
-        recordAudit(db, {
-          actor: user.username,
-          action: "job.retry",
-          target:
-            result.retried.length === 1
-              ? `job:${result.retried[0]!.failureId}`
-              : `jobs:${result.retried.length}`,
-          // Every id, as compact ranges (a 10,000-id entry stays small and valid JSON); the n-th
-          // failure's new job is found by its retry_of link.
-          after: {
-            count: result.retried.length,
-            failureIds: compactIds(result.retried.map((r) => r.failureId)),
-            jobIds: compactIds(result.retried.map((r) => r.jobId)),
+  const outcome = auditedChange(
+    db,
+    () => retryFailedJobs(db, ids),
+    (result) =>
+      result.retried.length === 0
+        ? null
+        : {
+            actor: user.username,
+            action: "job.retry",
+            target:
+              result.retried.length === 1
+                ? `job:${result.retried[0]!.failureId}`
+                : `jobs:${result.retried.length}`,
+            // Every id, as compact ranges (a 10,000-id entry stays small and valid JSON); the
+            // n-th failure's new job is found by its retry_of link.
+            after: {
+              count: result.retried.length,
+              failureIds: compactIds(result.retried.map((r) => r.failureId)),
+              jobIds: compactIds(result.retried.map((r) => r.jobId)),
+            },
+            address,
           },
-          address,
-        });
-      }
-      return result;
-    })
-    .immediate();
+  );
   refresh();
   const done = outcome.retried.length;
   const skipped = outcome.skipped.length;
@@ -111,21 +110,20 @@ async function deleteIds(ids: number[]): Promise<ActionResult> {
   const user = await requireAdminAction();
   const address = await currentAddress();
   const db = getDb();
-  const deleted = db.$client
-    .transaction(() => {
-      const n = deleteResults(db, ids);
-      if (n > 0) {
-        recordAudit(db, {
-          actor: user.username,
-          action: "job.delete",
-          target: ids.length === 1 ? `job:${ids[0]}` : `jobs:${n}`,
-          before: { count: n, ids: compactIds(ids) },
-          address,
-        });
-      }
-      return n;
-    })
-    .immediate();
+  const deleted = auditedChange(
+    db,
+    () => deleteResults(db, ids),
+    (n) =>
+      n === 0
+        ? null
+        : {
+            actor: user.username,
+            action: "job.delete",
+            target: ids.length === 1 ? `job:${ids[0]}` : `jobs:${n}`,
+            before: { count: n, ids: compactIds(ids) },
+            address,
+          },
+  );
   refresh();
   if (deleted === 0) return { ok: false, message: "Nothing deleted: already gone." };
   return { ok: true, message: `Deleted ${plural(deleted, "job")}.` };

@@ -10,7 +10,7 @@ import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import { getDb, type Db } from "@/db/client";
 import { InputError } from "@/db/errors";
 import { parseDecimal } from "@/db/limits";
-import { recordAudit } from "@/db/queries/audit";
+import { auditedChange } from "@/db/queries/audit";
 import { enqueueJob } from "@/db/queries/enqueue";
 import { cancelQueuedJob, requestCancel } from "@/db/lifecycle";
 
@@ -44,15 +44,12 @@ async function changeJob<T>(
     const address = await currentAddress();
     const jobId = idSchema.parse(id);
     const db = getDb();
-    const outcome = db.$client
-      .transaction(() => {
-        const result = change(db, jobId, user.username);
-        if (isDone(result)) {
-          recordAudit(db, { actor: user.username, action, target: `job:${jobId}`, address });
-        }
-        return result;
-      })
-      .immediate();
+    const outcome = auditedChange(
+      db,
+      () => change(db, jobId, user.username),
+      (result) =>
+        isDone(result) ? { actor: user.username, action, target: `job:${jobId}`, address } : null,
+    );
     refresh();
     return reply(outcome, jobId);
   } catch (error) {
@@ -175,19 +172,17 @@ export async function enqueueAction(
   const db = getDb();
   const address = await currentAddress();
   try {
-    const jobId = db.$client
-      .transaction(() => {
-        const id = enqueueJob(db, task, args, options);
-        recordAudit(db, {
-          actor: user.username,
-          action: "job.enqueue",
-          target: `job:${id}`,
-          after: { task, args, ...options },
-          address,
-        });
-        return id;
-      })
-      .immediate();
+    const jobId = auditedChange(
+      db,
+      () => enqueueJob(db, task, args, options),
+      (id) => ({
+        actor: user.username,
+        action: "job.enqueue",
+        target: `job:${id}`,
+        after: { task, args, ...options },
+        address,
+      }),
+    );
     refresh();
     return { ok: true, message: `Enqueued job #${jobId}.`, jobId };
   } catch (error) {

@@ -13,7 +13,7 @@ import { restoreMaskedSecrets } from "@/app/_lib/mask-secrets";
 import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
 import { parseDecimal } from "@/db/limits";
-import { recordAudit } from "@/db/queries/audit";
+import { auditedChange } from "@/db/queries/audit";
 import {
   createSchedule,
   deleteSchedule,
@@ -134,8 +134,9 @@ export async function saveScheduleAction(
   const db = getDb();
   const address = await currentAddress();
   try {
-    const saved = db.$client
-      .transaction(() => {
+    const { row: saved } = auditedChange(
+      db,
+      () => {
         const before = id === null ? null : getScheduleRow(db, id);
         // The form shows secrets masked: a value left masked keeps its stored value.
         const row =
@@ -148,17 +149,17 @@ export async function saveScheduleAction(
                     ? undefined
                     : restoreMaskedSecrets(input.args, before.args),
               });
-        recordAudit(db, {
-          actor: user.username,
-          action: id === null ? "schedule.create" : "schedule.update",
-          target: `schedule:${row.id}`,
-          before,
-          after: row,
-          address,
-        });
-        return row;
-      })
-      .immediate();
+        return { before, row };
+      },
+      ({ before, row }) => ({
+        actor: user.username,
+        action: id === null ? "schedule.create" : "schedule.update",
+        target: `schedule:${row.id}`,
+        before,
+        after: row,
+        address,
+      }),
+    );
     revalidatePath("/schedules");
     return { ok: true, message: `Saved schedule “${saved.name}”.`, id: saved.id };
   } catch (error) {
@@ -207,18 +208,11 @@ async function scheduleWrite(
     const address = await currentAddress();
     const scheduleId = z.number().int().positive().parse(id);
     const db = getDb();
-    const message = db.$client
-      .transaction(() => {
-        const text = write(db);
-        recordAudit(db, {
-          actor: user.username,
-          action,
-          target: `schedule:${scheduleId}`,
-          address,
-        });
-        return text;
-      })
-      .immediate();
+    const message = auditedChange(
+      db,
+      () => write(db),
+      () => ({ actor: user.username, action, target: `schedule:${scheduleId}`, address }),
+    );
     revalidatePath("/schedules");
     return { ok: true, message };
   } catch (error) {

@@ -5,7 +5,7 @@ import { BodyError, errorResponse, readJsonObject } from "@/app/_lib/json-body";
 import { clientAddress } from "@/app/_lib/request-security";
 import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
-import { recordAudit } from "@/db/queries/audit";
+import { auditedChange } from "@/db/queries/audit";
 import { enqueueJob } from "@/db/queries/enqueue";
 
 const enqueueSchema = z.strictObject({
@@ -45,19 +45,17 @@ export async function POST(request: Request): Promise<Response> {
     }
     const { task, args, ...options } = parsed.data;
     const db = getDb();
-    const id = db.$client
-      .transaction(() => {
-        const jobId = enqueueJob(db, task, args, options);
-        recordAudit(db, {
-          actor: auth.user.username,
-          action: "job.enqueue",
-          target: `job:${jobId}`,
-          after: { task, queue: options.queue ?? "default", via: "api" },
-          address: clientAddress(request.headers),
-        });
-        return jobId;
-      })
-      .immediate();
+    const id = auditedChange(
+      db,
+      () => enqueueJob(db, task, args, options),
+      (jobId) => ({
+        actor: auth.user.username,
+        action: "job.enqueue",
+        target: `job:${jobId}`,
+        after: { task, queue: options.queue ?? "default", via: "api" },
+        address: clientAddress(request.headers),
+      }),
+    );
     return Response.json({ id }, { status: 201, headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     if (error instanceof BodyError)
