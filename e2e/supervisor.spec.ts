@@ -91,7 +91,14 @@ test.describe("the web supervisor", () => {
     const web = startWeb(port);
     await waitUntil("the dashboard serves", () => isServing(port));
     for (let crash = 1; crash <= 4; crash++) {
-      const [server] = childPids(web.pid ?? 0);
+      // The supervisor's children include tsx's esbuild service: pick the Next.js server.
+      const server = childPids(web.pid ?? 0).find((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("next/dist/bin/next");
+        } catch {
+          return false;
+        }
+      });
       expect(server, "the supervisor's server process").toBeTruthy();
       process.kill(server as number, "SIGKILL");
       await waitUntil(
