@@ -91,10 +91,13 @@ test.describe("the web supervisor", () => {
     const web = startWeb(port);
     await waitUntil("the dashboard serves", () => isServing(port));
     for (let crash = 1; crash <= 4; crash++) {
-      // The supervisor's children include tsx's esbuild service: pick the Next.js server.
+      // The supervisor's children include tsx's esbuild service: pick the Next.js server (which
+      // renames itself "next-server (v…)").
       const server = childPids(web.pid ?? 0).find((pid) => {
         try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("next/dist/bin/next");
+          return /next-server|next\/dist\/bin\/next/.test(
+            fs.readFileSync(`/proc/${pid}/cmdline`, "utf8"),
+          );
         } catch {
           return false;
         }
