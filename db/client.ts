@@ -119,6 +119,13 @@ export function getDb(url?: string): Db {
   return db;
 }
 
+/** Closes and forgets the cached connection for a database URL, if one is open. */
+export function closeDb(url?: string): void {
+  const key = resolveDatabasePath(url);
+  globalForDb.__jobdeckDb?.get(key)?.$client.close();
+  globalForDb.__jobdeckDb?.delete(key);
+}
+
 /** Closes and forgets every cached connection (tests and graceful shutdown). */
 export function closeAllDbs(): void {
   for (const db of globalForDb.__jobdeckDb?.values() ?? []) db.$client.close();

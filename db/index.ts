@@ -9,19 +9,10 @@
  * first use; `connect(url)` binds them to another file. They return promises so that code written
  * today keeps working when a PostgreSQL backend arrives.
  */
-import { getDb, type Db } from "./client";
-import { enqueueJob, enqueueJobs, type EnqueueInput, type EnqueueOptions } from "./queries/enqueue";
-import { readGroup, readJob, type JobInfo } from "./queries/read";
-import {
-  createSchedule as createScheduleRow,
-  deleteSchedule as deleteScheduleRow,
-  listSchedules as listScheduleRows,
-  runScheduleNow as runScheduleRowNow,
-  setScheduleEnabled,
-  updateSchedule as updateScheduleRow,
-  type SchedulePatch,
-  type ScheduleView,
-} from "./queries/schedules";
+import type { EnqueueInput, EnqueueOptions } from "./queries/enqueue";
+import type { JobInfo } from "./queries/read";
+import type { SchedulePatch, ScheduleView } from "./queries/schedules";
+import { getStore, type Store } from "./store";
 import type { ScheduleInput } from "./schedule-rules";
 import type { ScheduleRow } from "./schema";
 
@@ -56,27 +47,28 @@ export interface Queue {
   listSchedules(): Promise<ScheduleView[]>;
 }
 
-function bind(db: () => Db): Queue {
+function bind(store: () => Store): Queue {
+  const lib = () => store().library;
   return {
-    enqueue: async (task, args, options) => enqueueJob(db(), task, args, options),
-    enqueueMany: async (jobs) => enqueueJobs(db(), jobs),
-    getJob: async (id) => readJob(db(), id),
-    getGroupResults: async (group) => readGroup(db(), group),
-    createSchedule: async (input) => createScheduleRow(db(), input),
-    updateSchedule: async (id, patch) => updateScheduleRow(db(), id, patch),
-    enableSchedule: async (id, isEnabled) => void setScheduleEnabled(db(), id, isEnabled),
-    runScheduleNow: async (id) => runScheduleRowNow(db(), id),
-    deleteSchedule: async (id) => deleteScheduleRow(db(), id),
-    listSchedules: async () => listScheduleRows(db()),
+    enqueue: async (task, args, options) => lib().enqueue(task, args, options),
+    enqueueMany: async (jobs) => lib().enqueueMany(jobs),
+    getJob: async (id) => lib().readJob(id),
+    getGroupResults: async (group) => lib().readGroup(group),
+    createSchedule: async (input) => lib().createSchedule(input),
+    updateSchedule: async (id, patch) => lib().updateSchedule(id, patch),
+    enableSchedule: async (id, isEnabled) => void (await lib().setScheduleEnabled(id, isEnabled)),
+    runScheduleNow: async (id) => lib().runScheduleNow(id),
+    deleteSchedule: async (id) => lib().deleteSchedule(id),
+    listSchedules: async () => lib().listSchedules(),
   };
 }
 
 /** The library bound to a database URL (a path or `file:` URL). */
 export function connect(url: string): Queue {
-  return bind(() => getDb(url));
+  return bind(() => getStore(url));
 }
 
-const defaultQueue = bind(() => getDb());
+const defaultQueue = bind(() => getStore());
 
 /** Enqueues a job on the default database; see Queue.enqueue. */
 export const enqueue = defaultQueue.enqueue;

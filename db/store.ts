@@ -1,0 +1,113 @@
+/**
+ * The store: the one door through which the dashboard, the worker, the CLI and the library reach
+ * the database. Its methods are async and grouped by who calls them:
+ *
+ *   library      enqueue, read a job or group, schedules (db/index.ts, the CLI)
+ *   reads        the dashboard's lists, counts, job page, stats, audit log (app/, the API, CLI)
+ *   admin        changes people make, each audited in its own transaction (app/, the API, CLI)
+ *   auth         users, sessions, API tokens, sign-in limits
+ *   upkeep       the worker's row, lease rescue, retention, task catalog, the scheduler
+ *   worker(id)   the worker's claim/outcome round and leases
+ *   maintenance  demo data and bulk seeding
+ *
+ * Nothing outside db/ touches a connection, prepares SQL or opens a transaction. Today the store
+ * is SQLite (better-sqlite3); everything that makes that fast stays on its side.
+ */
+import { closeAllDbs, closeDb, getDb, openDb, resolveDatabasePath, type Db } from "./client";
+import { migrateDatabase } from "./migrate";
+import { sqliteAdminStore, type AdminStore } from "./store/admin";
+import { sqliteAuthStore, type AuthStore } from "./store/auth";
+import { sqliteLibraryStore, type LibraryStore } from "./store/library";
+import { sqliteMaintenanceStore, type MaintenanceStore } from "./store/maintenance";
+import { sqliteReadStore, type ReadStore } from "./store/reads";
+import { sqliteUpkeepStore, type UpkeepStore } from "./store/upkeep";
+import { sqliteWorkerStore, type WorkerStore } from "./store/worker";
+
+export type { AdminStore, AuthStore, LibraryStore, MaintenanceStore, ReadStore, UpkeepStore };
+export type { WorkerStore };
+
+/** Every group of the store, for one database. */
+export interface Store {
+  /** Which database this store talks to. */
+  readonly dialect: "sqlite";
+  /** Where: the SQLite file's absolute path. */
+  readonly location: string;
+  readonly library: LibraryStore;
+  readonly reads: ReadStore;
+  readonly admin: AdminStore;
+  readonly auth: AuthStore;
+  readonly upkeep: UpkeepStore;
+  readonly maintenance: MaintenanceStore;
+  /** The claim/outcome round of one worker (its own connection where the database needs one). */
+  worker(workerId: string): WorkerStore;
+  /** Applies pending migrations; resolves to how many ran. */
+  migrate(): Promise<number>;
+  /** Closes this store's connection. */
+  close(): Promise<void>;
+}
+
+/** Options for openStore. */
+export interface OpenStoreOptions {
+  /** DATABASE_URL: a SQLite path or `file:` URL. Default: DATABASE_URL, else data/jobdeck.db. */
+  url?: string;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+function sqliteStore(location: string, db: () => Db, close: () => void): Store {
+  return {
+    dialect: "sqlite",
+    location,
+    library: sqliteLibraryStore(db),
+    reads: sqliteReadStore(db),
+    admin: sqliteAdminStore(db),
+    auth: sqliteAuthStore(db),
+    upkeep: sqliteUpkeepStore(db),
+    maintenance: sqliteMaintenanceStore(db),
+    worker: (workerId) => sqliteWorkerStore(db(), workerId),
+    migrate: async () => migrateDatabase(db().$client),
+    close: async () => close(),
+  };
+}
+
+/** Opens a store on its own new connection (the worker, tests, CLI commands that migrate). */
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const location = resolveDatabasePath(options.url);
+  const db = openDb({ url: location, migrate: options.migrate });
+  return sqliteStore(
+    location,
+    () => db,
+    () => db.$client.close(),
+  );
+}
+
+const globalForStore = globalThis as unknown as { __jobdeckStores?: Map<string, Store> };
+
+/**
+ * The process-wide store for a database URL. Returns at once: the connection is opened (and
+ * migrated) at the first call of a method, so importing a module that gets a store does no I/O
+ * (`next build` imports every route).
+ */
+export function getStore(url?: string): Store {
+  const location = resolveDatabasePath(url);
+  globalForStore.__jobdeckStores ??= new Map();
+  let store = globalForStore.__jobdeckStores.get(location);
+  if (!store) {
+    store = sqliteStore(
+      location,
+      () => getDb(location),
+      () => {
+        globalForStore.__jobdeckStores?.delete(location);
+        closeDb(location);
+      },
+    );
+    globalForStore.__jobdeckStores.set(location, store);
+  }
+  return store;
+}
+
+/** Closes every process-wide store (tests and graceful shutdown). */
+export async function closeAllStores(): Promise<void> {
+  globalForStore.__jobdeckStores?.clear();
+  closeAllDbs();
+}

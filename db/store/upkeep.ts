@@ -1,0 +1,35 @@
+/**
+ * The worker's chores besides claiming: its own row (register, heartbeat, stop), lease rescue,
+ * retention, the task catalog and the scheduler's firing.
+ */
+import type { Db } from "../client";
+import { fireDueSchedules, pruneScheduleRuns } from "../queries/schedule-fire";
+import { syncTaskCatalog } from "../queries/tasks";
+import {
+  heartbeatWorker,
+  markWorkerStopped,
+  pruneHousekeeping,
+  pruneResults,
+  registerWorker,
+  rescueExpiredLeases,
+} from "../queries/upkeep";
+import { bindGroup, type BoundGroup } from "./bind";
+
+const sqliteUpkeep = {
+  registerWorker,
+  heartbeatWorker,
+  markWorkerStopped,
+  rescueExpiredLeases,
+  pruneResults,
+  pruneHousekeeping,
+  syncTaskCatalog,
+  fireDueSchedules,
+  pruneScheduleRuns,
+};
+
+/** Worker upkeep and the scheduler. */
+export type UpkeepStore = BoundGroup<typeof sqliteUpkeep>;
+
+export function sqliteUpkeepStore(db: () => Db): UpkeepStore {
+  return bindGroup(db, sqliteUpkeep);
+}
