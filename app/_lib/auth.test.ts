@@ -2,10 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAllDbs, getDb } from "@/db/client";
-import { createApiToken, revokeApiToken } from "@/db/queries/api-tokens";
-import { createSession, getSessionSecret } from "@/db/queries/sessions";
-import { createUser } from "@/db/queries/users";
+import { closeAllStores, getStore } from "@/db/store";
 import { authorizeRequest } from "./auth";
 import { signSessionToken } from "./session-cookie";
 
@@ -15,26 +12,30 @@ let adminToken = "";
 let viewerToken = "";
 let revokedToken = "";
 
-beforeAll(() => {
+beforeAll(async () => {
   process.env.DATABASE_URL = path.join(dir, "auth.db");
-  const db = getDb();
-  const secret = getSessionSecret(db);
+  const { auth } = getStore();
+  const secret = await auth.getSessionSecret();
   for (const role of ["admin", "viewer"] as const) {
-    const user = createUser(db, { username: role, passwordHash: "unused", role }, "test");
-    cookies[role] = `jobdeck_session=${signSessionToken(createSession(db, user.id).token, secret)}`;
+    const user = await auth.createUser({ username: role, passwordHash: "unused", role }, "test");
+    const { token } = await auth.createSession(user.id);
+    cookies[role] = `jobdeck_session=${signSessionToken(token, secret)}`;
   }
-  const expired = createSession(db, 1, { now: 0, lifetimes: { idleMs: 1, absoluteMs: 1 } });
+  const expired = await auth.createSession(1, {
+    now: 0,
+    lifetimes: { idleMs: 1, absoluteMs: 1 },
+  });
   cookies.expired = `jobdeck_session=${signSessionToken(expired.token, secret)}`;
   cookies.tampered = cookies.admin!.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
-  cookies.unsigned = `jobdeck_session=${createSession(db, 1).token}`;
-  adminToken = createApiToken(db, { name: "svc", role: "admin" }, "test").token;
-  viewerToken = createApiToken(db, { name: "ro", role: "viewer" }, "test").token;
-  const revoked = createApiToken(db, { name: "old", role: "admin" }, "test");
-  revokeApiToken(db, revoked.info.id, "test");
+  cookies.unsigned = `jobdeck_session=${(await auth.createSession(1)).token}`;
+  adminToken = (await auth.createApiToken({ name: "svc", role: "admin" }, "test")).token;
+  viewerToken = (await auth.createApiToken({ name: "ro", role: "viewer" }, "test")).token;
+  const revoked = await auth.createApiToken({ name: "old", role: "admin" }, "test");
+  await auth.revokeApiToken(revoked.info.id, "test");
   revokedToken = revoked.token;
 });
-afterAll(() => {
-  closeAllDbs();
+afterAll(async () => {
+  await closeAllStores();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

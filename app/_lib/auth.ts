@@ -13,10 +13,8 @@
  */
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { getDb } from "@/db/client";
-import { findApiToken } from "@/db/queries/api-tokens";
-import { getSessionOwner, getSessionSecret } from "@/db/queries/sessions";
 import type { UserRole } from "@/db/schema";
+import { getStore } from "@/db/store";
 import { clientAddress, crossSiteProblem, safeNextPath } from "./request-security";
 import { PATH_HEADER, SESSION_COOKIE } from "./auth-constants";
 import { readSessionCookie, verifySessionCookie } from "./session-cookie";
@@ -43,12 +41,14 @@ export class AuthError extends Error {
 }
 
 /** The user behind a session cookie value, or null (bad signature, unknown, expired or idle). */
-export function userFromSessionCookie(value: string | null | undefined): SessionUser | null {
+export async function userFromSessionCookie(
+  value: string | null | undefined,
+): Promise<SessionUser | null> {
   if (!value) return null;
-  const db = getDb();
-  const token = verifySessionCookie(value, getSessionSecret(db));
+  const { auth } = getStore();
+  const token = verifySessionCookie(value, await auth.getSessionSecret());
   if (!token) return null;
-  const owner = getSessionOwner(db, token);
+  const owner = await auth.getSessionOwner(token);
   return owner
     ? { id: owner.id, username: owner.username, role: owner.role, via: "session" }
     : null;
@@ -114,11 +114,11 @@ function bearerToken(request: Request): string | null | undefined {
   return match?.[1] ?? null;
 }
 
-function userFromRequest(request: Request): SessionUser | null {
+async function userFromRequest(request: Request): Promise<SessionUser | null> {
   const bearer = bearerToken(request);
   if (bearer !== undefined) {
     if (bearer === null) return null;
-    const token = findApiToken(getDb(), bearer);
+    const token = await getStore().auth.findApiToken(bearer);
     return token
       ? { id: 0, username: `token:${token.name}`, role: token.role, via: "token" }
       : null;
@@ -146,7 +146,7 @@ export async function authorizeRequest(
     const problem = crossSiteProblem(request.headers, { requireOrigin: !usesBearer });
     if (problem) return { response: jsonError(403, "cross_site", problem) };
   }
-  const user = userFromRequest(request);
+  const user = await userFromRequest(request);
   if (!user) {
     return {
       response: jsonError(

@@ -4,18 +4,9 @@ import { randomBytes } from "node:crypto";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { getDb } from "@/db/client";
-import { recordAudit } from "@/db/queries/audit";
-import { checkSignIn } from "@/db/queries/login-attempts";
-import {
-  createSession,
-  deleteSession,
-  endSession,
-  getSessionSecret,
-  pruneSessions,
-  sessionLifetimes,
-} from "@/db/queries/sessions";
 import { MAX_PASSWORD_BYTES } from "@/db/passwords";
+import { getStore } from "@/db/store";
+import { sessionLifetimes } from "@/db/store/auth";
 import {
   clientAddress,
   clientAddressIsKnown,
@@ -87,15 +78,15 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
     return { message: parsed.error.issues[0]?.message ?? "Check the form.", username: keep };
   }
   const { username, password } = parsed.data;
-  const db = getDb();
+  const { auth } = getStore();
   const address = clientAddress(requestHeaders);
   const addressKnown = clientAddressIsKnown();
   if (!addressKnown) warnAddressUnknown();
-  const secret = getSessionSecret(db);
+  const secret = await auth.getSessionSecret();
   // A browser that signed in as this user before carries a signed device cookie naming her: its
   // attempts skip the queue an attacker can fill and the address limits an attacker can trip.
   const device = deviceIdFor(requestHeaders.get("cookie"), username, secret);
-  const check = await checkSignIn(db, { address, addressKnown, device, username, password });
+  const check = await auth.checkSignIn({ address, addressKnown, device, username, password });
   if (!check.ok) {
     if (check.reason === "wrong") return { message: "Wrong username or password.", username };
     return {
@@ -112,17 +103,11 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   // cookie planted beside it) is ended, never reused.
   for (const value of readCookies(requestHeaders.get("cookie"), SESSION_COOKIE)) {
     const previous = verifySessionCookie(value, secret);
-    if (previous) deleteSession(db, previous);
+    if (previous) await auth.deleteSession(previous);
   }
   // Ended sessions are deleted when used; this sweeps those never presented again.
-  pruneSessions(db);
-  const { token } = createSession(db, user.id);
-  recordAudit(db, {
-    actor: user.username,
-    action: "session.sign-in",
-    target: `user:${user.username}`,
-    address,
-  });
+  await auth.pruneSessions();
+  const { token } = await auth.startSession(user, address);
   jar.set(SESSION_COOKIE, signSessionToken(token, secret), {
     httpOnly: true,
     sameSite: "lax",
@@ -151,12 +136,12 @@ export async function signOut(): Promise<void> {
   // A cross-site sign-out would only annoy, but refuse it like every other state change.
   if (crossSiteProblem(requestHeaders, { requireOrigin: true })) redirect("/");
   const jar = await cookies();
-  const db = getDb();
-  const secret = getSessionSecret(db);
+  const { auth } = getStore();
+  const secret = await auth.getSessionSecret();
   const address = clientAddress(requestHeaders);
   for (const value of readCookies(requestHeaders.get("cookie"), SESSION_COOKIE)) {
     const token = verifySessionCookie(value, secret);
-    if (token) endSession(db, token, address);
+    if (token) await auth.endSession(token, address);
   }
   jar.delete(SESSION_COOKIE);
   redirect("/login");

@@ -9,6 +9,7 @@ import {
   getSessionSecret,
   hashSessionToken,
   pruneSessions,
+  startSession,
 } from "./sessions";
 import { listAudit } from "./audit";
 import { openTestDb } from "./test-db";
@@ -84,6 +85,22 @@ describe("sessions", () => {
     );
     expect(signOuts).toEqual([
       expect.objectContaining({ actor: "alice", target: "user:alice", address: "192.0.2.1" }),
+    ]);
+  });
+
+  it("audits a sign-in with the session it starts", () => {
+    const { token } = startSession(db, { id: userId, username: "alice" }, "192.0.2.5", {
+      now: 0,
+      lifetimes,
+    });
+    expect(getSessionOwner(db, token, { now: 1, lifetimes })).toMatchObject({ username: "alice" });
+    const signIns = listAudit(db, { limit: 10 }).rows.filter((r) => r.action === "session.sign-in");
+    expect(signIns).toEqual([
+      expect.objectContaining({
+        actor: "alice",
+        target: "user:alice",
+        address: "192.0.2.5",
+      }),
     ]);
   });
 

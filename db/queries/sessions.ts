@@ -62,6 +62,30 @@ export function createSession(
   return { token, expiresAt };
 }
 
+/**
+ * Signs a user in: creates the session and records `session.sign-in` in the audit log, in one
+ * transaction. Returns the token for the cookie, as createSession does.
+ */
+export function startSession(
+  db: Db,
+  user: { id: number; username: string },
+  address: string | null = null,
+  options: { now?: number; lifetimes?: SessionLifetimes } = {},
+): { token: string; expiresAt: number } {
+  return db.$client
+    .transaction(() => {
+      const session = createSession(db, user.id, options);
+      recordAudit(db, {
+        actor: user.username,
+        action: "session.sign-in",
+        target: `user:${user.username}`,
+        address,
+      });
+      return session;
+    })
+    .immediate();
+}
+
 /** The signed-in user behind a session token. */
 export interface SessionOwner {
   id: number;

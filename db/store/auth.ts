@@ -9,6 +9,7 @@ import {
   getSessionOwner,
   getSessionSecret,
   pruneSessions,
+  startSession,
 } from "../queries/sessions";
 import {
   countUsers,
@@ -23,6 +24,13 @@ import {
 } from "../queries/users";
 import { bindGroup, type BoundGroup } from "./bind";
 
+// Pure helpers callers outside db/ need (no database): input checks and the session lifetimes.
+export { checkRole, checkUsername } from "../queries/users";
+export { sessionLifetimes, type SessionLifetimes } from "../queries/sessions";
+export type { UserInfo } from "../queries/users";
+export type { ApiTokenInfo } from "../queries/api-tokens";
+export type { LoginLimits, SignInCheck } from "../queries/login-attempts";
+
 const sqliteAuth = {
   listUsers,
   countUsers,
@@ -34,6 +42,7 @@ const sqliteAuth = {
   deleteUser,
   ensureInitialAdmin,
   createSession,
+  startSession,
   getSessionOwner,
   getSessionSecret,
   deleteSession,
