@@ -2,7 +2,7 @@
  * `npm run jobdeck -- <command>`: the command-line interface. Each command lives in worker/cli/.
  * Bad input exits 2 with a message saying what to fix and writes nothing.
  */
-import { closeAllDbs } from "@/db/client";
+import { closeAllStores } from "@/db/store";
 import { InputError } from "@/db/errors";
 import { CliError, type Command } from "./cli/common";
 import { commands } from "./cli/commands";
@@ -32,12 +32,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2))
-  .then((code) => {
-    closeAllDbs();
+  .then(async (code) => {
+    await closeAllStores();
     process.exitCode = code;
   })
-  .catch((error: unknown) => {
-    closeAllDbs();
+  .catch(async (error: unknown) => {
+    await closeAllStores();
     if (error instanceof CliError || error instanceof InputError) {
       console.error(`error: ${error.message}`);
       process.exitCode = 2;

@@ -4,18 +4,9 @@
  * weak or empty ones are refused.
  */
 import readline from "node:readline";
-import { getDb } from "@/db/client";
 import { hashPasswordSync, passwordProblem } from "@/db/passwords";
-import { clearLoginLimits } from "@/db/queries/login-attempts";
-import {
-  checkRole,
-  checkUsername,
-  createUser,
-  deleteUser,
-  listUsers,
-  setUserPassword,
-  setUserRole,
-} from "@/db/queries/users";
+import { getStore, type AuthStore } from "@/db/store";
+import { checkRole, checkUsername } from "@/db/store/auth";
 import { CliError, parseCliArgs, type Command } from "./common";
 
 /** Actor name for the audit log of CLI changes. */
@@ -90,13 +81,13 @@ The password is read from JOBDECK_PASSWORD or standard input (typed twice on a t
 It must be at least 12 characters and not contain the username or a common word.
 Every change is recorded in the audit log.`;
 
-function unlock(db: ReturnType<typeof getDb>, name?: string, address?: string): number {
+async function unlock(auth: AuthStore, name?: string, address?: string): Promise<number> {
   if (name === undefined && address === undefined)
     throw new CliError("admin unlock needs a <username> or --address <address>.");
   if (address !== undefined && address.trim() === "")
     throw new CliError("--address needs the client address to unlock, e.g. --address 203.0.113.7.");
   const username = name === undefined ? undefined : checkUsername(name);
-  const cleared = clearLoginLimits(db, { username, address }, cliActor());
+  const cleared = await auth.clearLoginLimits({ username, address }, cliActor());
   const what = [username && `"${username}"`, address && `address ${address}`].filter(Boolean);
   console.log(
     `Lifted the sign-in limits of ${what.join(" and ")} (${cleared} counted attempt${cleared === 1 ? "" : "s"} cleared).`,
@@ -112,9 +103,9 @@ async function run(argv: string[]): Promise<number> {
   });
   const [sub, name, ...extra] = positionals;
   if (extra.length > 0) throw new CliError(`Unexpected argument "${extra[0]}".\n\n${HELP}`);
-  const db = getDb();
+  const { auth } = getStore();
   if (sub === "list") {
-    const users = listUsers(db);
+    const users = await auth.listUsers();
     if (values.json) console.log(JSON.stringify(users));
     else if (users.length === 0) console.log("No users.");
     else
@@ -122,7 +113,7 @@ async function run(argv: string[]): Promise<number> {
         console.log(`${u.username}\t${u.role}\tcreated ${new Date(u.createdAt).toISOString()}`);
     return 0;
   }
-  if (sub === "unlock") return unlock(db, name, values.address);
+  if (sub === "unlock") return unlock(auth, name, values.address);
   if (sub === undefined || !["create", "password", "role", "delete"].includes(sub)) {
     throw new CliError(
       `${sub === undefined ? "Missing subcommand" : `Unknown subcommand "${sub}"`}.\n\n${HELP}`,
@@ -133,18 +124,18 @@ async function run(argv: string[]): Promise<number> {
   if (sub === "create") {
     const role = checkRole(values.role ?? "admin");
     const password = await readNewPassword(username);
-    createUser(db, { username, passwordHash: hashPasswordSync(password), role }, cliActor());
+    await auth.createUser({ username, passwordHash: hashPasswordSync(password), role }, cliActor());
     console.log(`Created ${role} "${username}".`);
   } else if (sub === "password") {
     const password = await readNewPassword(username);
-    setUserPassword(db, username, hashPasswordSync(password), cliActor());
+    await auth.setUserPassword(username, hashPasswordSync(password), cliActor());
     console.log(`Changed the password of "${username}"; their sessions have ended.`);
   } else if (sub === "role") {
     if (values.role === undefined) throw new CliError("admin role needs --role admin|viewer.");
-    setUserRole(db, username, checkRole(values.role), cliActor());
+    await auth.setUserRole(username, checkRole(values.role), cliActor());
     console.log(`"${username}" is now ${values.role}; their sessions have ended.`);
   } else {
-    deleteUser(db, username, cliActor());
+    await auth.deleteUser(username, cliActor());
     console.log(`Removed "${username}".`);
   }
   return 0;

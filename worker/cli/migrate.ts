@@ -1,6 +1,5 @@
 /** `jobdeck migrate`: apply pending migrations (every process also does it at start). */
-import { openDb, resolveDatabasePath } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
+import { openStore } from "@/db/store";
 import { parseCliArgs, type Command } from "./common";
 
 /** The migrate command. */
@@ -9,14 +8,12 @@ export const migrateCommand: Command = {
   help: `Usage: npm run jobdeck -- migrate
 
 Applies pending migrations from db/migrations to DATABASE_URL (default data/jobdeck.db).`,
-  run(argv) {
+  async run(argv) {
     parseCliArgs(argv, {}, false);
-    const db = openDb({ migrate: false });
-    const applied = migrateDatabase(db.$client);
-    db.$client.close();
-    console.log(
-      `${resolveDatabasePath()}: ${applied} migration${applied === 1 ? "" : "s"} applied`,
-    );
+    const store = await openStore({ migrate: false });
+    const applied = await store.migrate();
+    await store.close();
+    console.log(`${store.location}: ${applied} migration${applied === 1 ? "" : "s"} applied`);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 /** `jobdeck prune`: apply the retention settings now. */
-import { getDb } from "@/db/client";
-import { pruneResults, retentionFromEnv } from "@/db/queries/upkeep";
+import { getStore } from "@/db/store";
+import { retentionFromEnv } from "@/db/store/maintenance";
 import { parseCliArgs, type Command } from "./common";
 
 /** The prune command. */
@@ -12,9 +12,9 @@ Applies the retention settings now (workers also do it every minute):
   JOBDECK_SAVE_LIMIT   keep the newest N successes (default 100000; 0 = unlimited, -1 = none)
   JOBDECK_SAVE_DAYS    also delete successes older than N days (default 0 = no age limit)
   JOBDECK_FAILURE_DAYS delete failures older than N days (default 0 = keep until deleted)`,
-  run(argv) {
+  async run(argv) {
     parseCliArgs(argv, {}, false);
-    const r = pruneResults(getDb(), retentionFromEnv());
+    const r = await getStore().upkeep.pruneResults(retentionFromEnv());
     console.log(`pruned ${r.successes} successes and ${r.failures} failures`);
     return 0;
   },

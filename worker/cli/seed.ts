@@ -1,7 +1,6 @@
 /** `jobdeck seed`: fill a database with many rows, to try the dashboard at scale. */
-import { getDb } from "@/db/client";
 import { NUMBER_RANGES } from "@/db/limits";
-import { seedRows } from "@/db/queries/seed";
+import { getStore } from "@/db/store";
 import { numberOption, parseCliArgs, type Command } from "./common";
 
 /** The seed command. */
@@ -14,7 +13,7 @@ Adds generated rows directly in SQLite (a million successes take seconds):
   --failures N   recorded failures (default 100000)
   --queued N     queued demo.sleep jobs, due in an hour (default 10000)
 Use a throwaway DATABASE_URL: the rows are made up.`,
-  run(argv) {
+  async run(argv) {
     const { values } = parseCliArgs(
       argv,
       { successes: { type: "string" }, failures: { type: "string" }, queued: { type: "string" } },
@@ -26,7 +25,7 @@ Use a throwaway DATABASE_URL: the rows are made up.`,
       queued: numberOption(values.queued, "queued", NUMBER_RANGES.seedRows) ?? 10_000,
     };
     const started = Date.now();
-    seedRows(getDb(), counts);
+    await getStore().maintenance.seedRows(counts);
     console.log(
       `seeded ${counts.successes} successes, ${counts.failures} failures, ${counts.queued} queued jobs in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );

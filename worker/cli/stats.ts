@@ -1,6 +1,5 @@
 /** `jobdeck stats [--json]`: queue numbers from the maintained counters. */
-import { getDb } from "@/db/client";
-import { getQueueStats } from "@/db/queries/stats";
+import { getStore } from "@/db/store";
 import { parseCliArgs, type Command } from "./common";
 
 /** The stats command. */
@@ -10,9 +9,9 @@ export const statsCommand: Command = {
 
 Prints the queue's numbers: queued (of which scheduled for later), running, success, failure,
 schedules and live workers. --json prints one JSON object with those keys.`,
-  run(argv) {
+  async run(argv) {
     const { values } = parseCliArgs(argv, { json: { type: "boolean" } }, false);
-    const stats = getQueueStats(getDb());
+    const stats = await getStore().reads.getQueueStats();
     if (values.json) {
       console.log(JSON.stringify(stats));
       return 0;

@@ -1,6 +1,5 @@
 /** `jobdeck tasks [sync]`: list the task catalog, or sync it from this code's registry. */
-import { getDb } from "@/db/client";
-import { listTasks, syncTaskCatalog } from "@/db/queries/tasks";
+import { getStore } from "@/db/store";
 import { taskCatalog } from "../tasks/index";
 import { CliError, parseCliArgs, type Command } from "./common";
 
@@ -25,16 +24,16 @@ export const tasksCommand: Command = {
 list (default)  the tasks the database accepts at enqueue, with the arguments each expects
                 (--json: each task's JSON Schema, argsSchema, which enqueue checks)
 sync            register the tasks defined in worker/tasks (workers do this at start)`,
-  run(argv) {
+  async run(argv) {
     const { values, positionals } = parseCliArgs(argv, { json: { type: "boolean" } });
     const sub = positionals[0] ?? "list";
-    const db = getDb();
+    const store = getStore();
     if (sub === "sync") {
-      syncTaskCatalog(db, taskCatalog());
+      await store.upkeep.syncTaskCatalog(taskCatalog());
     } else if (sub !== "list") {
       throw new CliError(`unknown tasks subcommand "${sub}" (use list or sync)`);
     }
-    const tasks = listTasks(db);
+    const tasks = await store.reads.listTasks();
     if (values.json) console.log(JSON.stringify(tasks));
     else
       for (const t of tasks)

@@ -1,8 +1,7 @@
 /** `npm run jobdeck -- token <create|list|revoke>`: API tokens for other services. */
-import { getDb } from "@/db/client";
 import { NUMBER_RANGES } from "@/db/limits";
-import { createApiToken, listApiTokens, revokeApiToken } from "@/db/queries/api-tokens";
-import { checkRole } from "@/db/queries/users";
+import { getStore } from "@/db/store";
+import { checkRole } from "@/db/store/auth";
 import { cliActor } from "./admin";
 import { CliError, isoTime, numberOption, parseCliArgs, type Command } from "./common";
 
@@ -25,11 +24,10 @@ async function run(argv: string[]): Promise<number> {
   });
   const [sub, arg, ...extra] = positionals;
   if (extra.length > 0) throw new CliError(`Unexpected argument "${extra[0]}".\n\n${HELP}`);
-  const db = getDb();
+  const { auth } = getStore();
   if (sub === "create") {
     if (arg === undefined) throw new CliError("token create needs a <name>.");
-    const { token, info } = createApiToken(
-      db,
+    const { token, info } = await auth.createApiToken(
       { name: arg, role: checkRole(values.role ?? "admin") },
       cliActor(),
     );
@@ -43,7 +41,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "list") {
-    const tokens = listApiTokens(db);
+    const tokens = await auth.listApiTokens();
     if (values.json) console.log(JSON.stringify(tokens));
     else if (tokens.length === 0) console.log("No API tokens.");
     else {
@@ -58,7 +56,7 @@ async function run(argv: string[]): Promise<number> {
     const id = numberOption(arg, "id", NUMBER_RANGES.id);
     if (id === undefined)
       throw new CliError("token revoke needs the token's <id> (see token list).");
-    revokeApiToken(db, id, cliActor());
+    await auth.revokeApiToken(id, cliActor());
     console.log(`Revoked token ${id}.`);
     return 0;
   }
