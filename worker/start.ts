@@ -10,11 +10,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { openDb, resolveDatabasePath } from "@/db/client";
-import { isFreshDatabase, seedDemoJobs } from "@/db/queries/demo";
-import { seedDemoSchedules } from "@/db/queries/schedules";
-import { syncTaskCatalog } from "@/db/queries/tasks";
-import { ensureInitialAdmin } from "@/db/queries/users";
+import { openStore } from "@/db/store";
 import { taskCatalog } from "./tasks/index";
 
 const HELP = `Usage: npm start [-- options]      (npm run web = npm start -- --web-only)
@@ -79,19 +75,21 @@ function buildIfStale(): void {
 }
 
 /** Migrates, syncs tasks, creates the first admin and seeds demo data. */
-function prepareDatabase(seedDemo: boolean): { username: string; password: string } | null {
-  const db = openDb();
-  syncTaskCatalog(db, taskCatalog());
-  const admin = ensureInitialAdmin(db);
-  if (seedDemo && isFreshDatabase(db)) {
-    const ids = seedDemoJobs(db);
-    seedDemoSchedules(db);
+async function prepareDatabase(
+  seedDemo: boolean,
+): Promise<{ location: string; admin: { username: string; password: string } | null }> {
+  const store = await openStore();
+  await store.upkeep.syncTaskCatalog(taskCatalog());
+  const admin = await store.auth.ensureInitialAdmin();
+  if (seedDemo && (await store.maintenance.isFreshDatabase())) {
+    const ids = await store.maintenance.seedDemoJobs();
+    await store.maintenance.seedDemoSchedules();
     console.log(
       `Seeded ${ids.length} demo jobs and the demo schedules (start with --no-demo to skip).`,
     );
   }
-  db.$client.close();
-  return admin;
+  await store.close();
+  return { location: store.location, admin };
 }
 
 /** A crash this soon after start counts toward the backoff; a later one starts it over. */
@@ -119,7 +117,7 @@ interface Child {
   quickFailures: number;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
     strict: true,
@@ -141,7 +139,7 @@ function main(): void {
     process.exit(2);
   }
   const isWebOnly = values["web-only"] === true;
-  const admin = prepareDatabase(!isWebOnly && values["no-demo"] !== true);
+  const { location, admin } = await prepareDatabase(!isWebOnly && values["no-demo"] !== true);
   buildIfStale();
 
   const children: Child[] = [
@@ -218,7 +216,7 @@ function main(): void {
   children.forEach(run);
 
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
-  const lines = [`Jobdeck dashboard: ${url}`, `Database: ${resolveDatabasePath()}`];
+  const lines = [`Jobdeck dashboard: ${url}`, `Database: ${location}`];
   if (admin) {
     lines.push(
       `First run: signed-in user "${admin.username}" created with password:`,
@@ -253,4 +251,7 @@ function main(): void {
   process.on("SIGTERM", onSignal);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -8,19 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { connect } from "@/db";
-import { openDb, type Db } from "@/db/client";
-import { enqueueJobs } from "@/db/queries/enqueue";
-import {
-  listQueuedJobs,
-  listResults,
-  getJob as getJobDetail,
-  listFailureGroups,
-  listWorkers,
-  listLatestFailures,
-} from "@/db/queries/jobs";
-import { retryFailedJobs } from "@/db/lifecycle";
-import { seedRows } from "@/db/queries/seed";
-import { countOutcomesSince, getQueueStats, getThroughput } from "@/db/queries/stats";
+import { openStore, type Store } from "@/db/store";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? "1");
 const n = (count: number) => Math.max(100, Math.round(count * SCALE));
@@ -29,10 +17,10 @@ function emit(metric: string, value: number, unit: string): void {
   console.log(`${metric} ${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`);
 }
 
-function freshDb(): { url: string; db: Db; dir: string } {
+async function freshStore(): Promise<{ url: string; store: Store; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-bench-"));
   const url = path.join(dir, "bench.db");
-  return { url, db: openDb({ url }), dir };
+  return { url, store: await openStore({ url }), dir };
 }
 
 function percentile(values: number[], p: number): number {
@@ -67,18 +55,8 @@ function runWorkers(url: string, count: number, args: string[]): Promise<number[
   return Promise.all(procs).then(() => peaks);
 }
 
-/** Jobs/s from the first start to the last stop recorded in results (excludes process start-up). */
-function measuredThroughput(db: Db): number {
-  const r = db.$client
-    .prepare(
-      `SELECT COUNT(*) AS c, MIN(started_at) AS a, MAX(stopped_at) AS b FROM results WHERE worker_id NOT LIKE 'seed:%'`,
-    )
-    .get() as { c: number; a: number; b: number };
-  return r.c / ((r.b - r.a) / 1000);
-}
-
 async function benchEnqueue(): Promise<void> {
-  const { url, db, dir } = freshDb();
+  const { url, store, dir } = await freshStore();
   const q = connect(url);
   const single = n(30_000);
   await q.enqueue("demo.noop");
@@ -88,32 +66,33 @@ async function benchEnqueue(): Promise<void> {
   const bulk = n(500_000);
   const batch = Array.from({ length: 10_000 }, (_, i) => ({ task: "demo.noop", args: { i } }));
   t = performance.now();
-  for (let done = 0; done < bulk; done += batch.length) enqueueJobs(db, batch);
+  for (let done = 0; done < bulk; done += batch.length) await store.library.enqueueMany(batch);
   emit("enqueue_many_jobs_per_s", bulk / ((performance.now() - t) / 1000), "jobs/s");
-  db.$client.close();
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 async function benchEndToEnd(workers: number, preload: number): Promise<void> {
-  const { url, db, dir } = freshDb();
-  if (preload > 0) seedRows(db, { successes: preload, failures: 0, queued: 0 });
+  const { url, store, dir } = await freshStore();
+  if (preload > 0) await store.maintenance.seedRows({ successes: preload, failures: 0, queued: 0 });
   const jobs = n(100_000);
   for (let done = 0; done < jobs; done += 10_000) {
-    enqueueJobs(
-      db,
+    await store.library.enqueueMany(
       Array.from({ length: Math.min(10_000, jobs - done) }, () => ({ task: "demo.noop" })),
     );
   }
   const peaks = await runWorkers(url, workers, ["--concurrency", "8", "--burst", "--no-scheduler"]);
   const label = preload > 0 ? `_with_${preload}_successes` : "";
-  emit(`e2e_${workers}w_c8${label}_jobs_per_s`, measuredThroughput(db), "jobs/s");
+  // Jobs/s from the first start to the last stop recorded in results (excludes process start-up).
+  const throughput = await store.maintenance.measureThroughput();
+  emit(`e2e_${workers}w_c8${label}_jobs_per_s`, throughput, "jobs/s");
   if (workers === 1 && preload === 0) emit("worker_rss_under_load_mb", Math.max(...peaks), "MB");
-  db.$client.close();
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 async function benchPickupAndIdleMemory(): Promise<void> {
-  const { url, db, dir } = freshDb();
+  const { url, store, dir } = await freshStore();
   const proc = spawn(process.execPath, ["worker/run.mjs", "--concurrency", "8", "--no-scheduler"], {
     env: { ...process.env, DATABASE_URL: url },
     stdio: ["ignore", "pipe", "inherit"],
@@ -126,57 +105,71 @@ async function benchPickupAndIdleMemory(): Promise<void> {
   emit("worker_rss_idle_mb", Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024, "MB");
   const ids: number[] = [];
   for (let i = 0; i < 200; i++) {
-    ids.push(enqueueJobs(db, [{ task: "demo.noop" }])[0]!);
+    ids.push((await store.library.enqueueMany([{ task: "demo.noop" }]))[0]!);
     await new Promise((r) => setTimeout(r, 15));
   }
   await new Promise((r) => setTimeout(r, 500));
-  const rows = db.$client
-    .prepare(`SELECT started_at - created_at AS d FROM results WHERE id IN (${ids.join(",")})`)
-    .pluck()
-    .all() as number[];
+  const rows = await store.maintenance.measurePickupDelays(ids);
   emit("pickup_latency_p50_ms", percentile(rows, 50), "ms");
   emit("pickup_latency_p99_ms", percentile(rows, 99), "ms");
   proc.kill("SIGTERM");
   await new Promise((r) => proc.on("exit", r));
-  db.$client.close();
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-function timeIt(fn: () => unknown, runs = 30): number {
+async function timeIt(fn: () => Promise<unknown>, runs = 30): Promise<number> {
   const times: number[] = [];
-  fn();
+  await fn();
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    fn();
+    await fn();
     times.push(performance.now() - t);
   }
   return percentile(times, 95);
 }
 
-function benchDashboardQueries(): void {
-  const { db, dir } = freshDb();
-  seedRows(db, { successes: n(1_000_000), failures: n(100_000), queued: n(10_000) });
-  const first = listResults(db, { state: "failure", sort: "stopped", dir: "desc", limit: 50 });
-  const deep = listResults(db, { state: "success", sort: "stopped", dir: "desc", limit: 50 });
+async function benchDashboardQueries(): Promise<void> {
+  const { store, dir } = await freshStore();
+  const { reads } = store;
+  await store.maintenance.seedRows({
+    successes: n(1_000_000),
+    failures: n(100_000),
+    queued: n(10_000),
+  });
+  const first = await reads.listResults({
+    state: "failure",
+    sort: "stopped",
+    dir: "desc",
+    limit: 50,
+  });
+  const deep = await reads.listResults({
+    state: "success",
+    sort: "stopped",
+    dir: "desc",
+    limit: 50,
+  });
   let cursor = deep.next;
   for (let i = 0; i < 200 && cursor; i++) {
-    cursor = listResults(db, {
-      state: "success",
-      sort: "stopped",
-      dir: "desc",
-      limit: 50,
-      cursor,
-    }).next;
+    cursor = (
+      await reads.listResults({
+        state: "success",
+        sort: "stopped",
+        dir: "desc",
+        limit: 50,
+        cursor,
+      })
+    ).next;
   }
-  const cases: [string, () => unknown][] = [
+  const cases: [string, () => Promise<unknown>][] = [
     [
       "successes_first_page",
-      () => listResults(db, { state: "success", sort: "stopped", dir: "desc", limit: 50 }),
+      () => reads.listResults({ state: "success", sort: "stopped", dir: "desc", limit: 50 }),
     ],
     [
       "successes_filtered_page",
       () =>
-        listResults(db, {
+        reads.listResults({
           state: "success",
           task: "demo.echo",
           queue: "mail",
@@ -187,48 +180,46 @@ function benchDashboardQueries(): void {
     ],
     [
       "successes_by_duration",
-      () => listResults(db, { state: "success", sort: "duration", dir: "desc", limit: 50 }),
+      () => reads.listResults({ state: "success", sort: "duration", dir: "desc", limit: 50 }),
     ],
     [
       "successes_deep_keyset_page",
-      () => listResults(db, { state: "success", sort: "stopped", dir: "desc", limit: 50, cursor }),
+      () =>
+        reads.listResults({ state: "success", sort: "stopped", dir: "desc", limit: 50, cursor }),
     ],
     [
       "failures_first_page",
-      () => listResults(db, { state: "failure", sort: "stopped", dir: "desc", limit: 50 }),
+      () => reads.listResults({ state: "failure", sort: "stopped", dir: "desc", limit: 50 }),
     ],
-    ["failure_groups", () => listFailureGroups(db)],
-    ["queue_page", () => listQueuedJobs(db, { limit: 50 })],
+    ["failure_groups", () => reads.listFailureGroups()],
+    ["queue_page", () => reads.listQueuedJobs({ limit: 50 })],
     [
       "overview",
-      () => {
-        getQueueStats(db);
-        getThroughput(db, Date.now() - 3_600_000);
-        countOutcomesSince(db, Date.now() - 86_400_000);
-        listWorkers(db);
-        listLatestFailures(db);
+      async () => {
+        await reads.getQueueStats();
+        await reads.getThroughput(Date.now() - 3_600_000);
+        await reads.countOutcomesSince(Date.now() - 86_400_000);
+        await reads.listWorkers();
+        await reads.listLatestFailures();
       },
     ],
-    ["job_page", () => getJobDetail(db, first.rows[0]!.id)],
+    ["job_page", () => reads.getJobDetail(first.rows[0]!.id)],
   ];
-  for (const [name, fn] of cases) emit(`dashboard_${name}_p95_ms`, timeIt(fn), "ms");
-  const failures = listResults(db, {
-    state: "failure",
-    sort: "stopped",
-    dir: "desc",
-    limit: 50,
-  }).rows;
+  for (const [name, fn] of cases) emit(`dashboard_${name}_p95_ms`, await timeIt(fn), "ms");
+  const failures = (
+    await reads.listResults({ state: "failure", sort: "stopped", dir: "desc", limit: 50 })
+  ).rows;
   let i = 0;
   emit(
     "dashboard_failure_retry_p95_ms",
-    timeIt(() => retryFailedJobs(db, [failures[i++ % failures.length]!.id])),
+    await timeIt(() => store.admin.retryFailedJobs([failures[i++ % failures.length]!.id])),
     "ms",
   );
   emit(
     "dashboard_search_args_p95_ms",
-    timeIt(
+    await timeIt(
       () =>
-        listResults(db, {
+        reads.listResults({
           state: "success",
           q: "customer-4242",
           sort: "stopped",
@@ -241,9 +232,9 @@ function benchDashboardQueries(): void {
   );
   emit(
     "dashboard_search_errors_p95_ms",
-    timeIt(
+    await timeIt(
       () =>
-        listResults(db, {
+        reads.listResults({
           state: "failure",
           q: "payment declined",
           sort: "stopped",
@@ -254,7 +245,7 @@ function benchDashboardQueries(): void {
     ),
     "ms",
   );
-  db.$client.close();
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
@@ -272,7 +263,7 @@ async function main(): Promise<void> {
     await benchEndToEnd(1, n(1_000_000));
   }
   if (!only || only === "pickup") await benchPickupAndIdleMemory();
-  if (!only || only === "dashboard") benchDashboardQueries();
+  if (!only || only === "dashboard") await benchDashboardQueries();
 }
 
 void main();
