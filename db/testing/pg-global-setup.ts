@@ -1,0 +1,44 @@
+/**
+ * vitest globalSetup: starts this run's throwaway PostgreSQL cluster (db/testing/pg-cluster.ts),
+ * migrates its template database, and exports the socket folder to every vitest worker and the
+ * processes tests spawn (JOBDECK_TEST_PG_HOST); stops and removes it at teardown. Without
+ * PostgreSQL the run goes on (SQLite tests need nothing) and the PostgreSQL tests fail with the
+ * install hint; JOBDECK_SKIP_PG=1 starts nothing.
+ */
+import {
+  PG_HOST_ENV,
+  PG_INSTALL_HINT,
+  PG_UNAVAILABLE_ENV,
+  TEMPLATE_DATABASE,
+  adminQuery,
+  findPgBin,
+  skipPgTests,
+  startCluster,
+  sweepStaleClusters,
+} from "./pg-cluster";
+
+/** Starts the cluster; returns the teardown that stops it. */
+export default async function setup(): Promise<(() => void) | undefined> {
+  if (skipPgTests || process.env[PG_HOST_ENV]) return undefined;
+  if (!findPgBin()) {
+    process.env[PG_UNAVAILABLE_ENV] = PG_INSTALL_HINT;
+    return undefined;
+  }
+  sweepStaleClusters();
+  const started = Date.now();
+  const cluster = startCluster();
+  try {
+    await adminQuery([`CREATE DATABASE "${TEMPLATE_DATABASE}"`], cluster.dir);
+  } catch (error) {
+    cluster.stop();
+    throw error;
+  }
+  process.env[PG_HOST_ENV] = cluster.dir;
+  if (process.env.JOBDECK_PG_TIMING === "1") {
+    console.log(`test PostgreSQL cluster ready in ${Date.now() - started} ms at ${cluster.dir}`);
+  }
+  return () => {
+    delete process.env[PG_HOST_ENV];
+    cluster.stop();
+  };
+}
