@@ -15,7 +15,9 @@ import {
   skipPgTests,
   startCluster,
   sweepStaleClusters,
+  testDatabaseUrl,
 } from "./pg-cluster";
+import { migratePg } from "../pg/migrate";
 
 /** Starts the cluster; returns the teardown that stops it. */
 export default async function setup(): Promise<(() => void) | undefined> {
@@ -29,6 +31,7 @@ export default async function setup(): Promise<(() => void) | undefined> {
   const cluster = startCluster();
   try {
     await adminQuery([`CREATE DATABASE "${TEMPLATE_DATABASE}"`], cluster.dir);
+    await migratePg(testDatabaseUrl(TEMPLATE_DATABASE, cluster.dir));
   } catch (error) {
     cluster.stop();
     throw error;
