@@ -8,80 +8,122 @@
 -- Rows are locked in a fixed order (by key) so colliding writers wait rather than deadlock.
 CREATE FUNCTION jobdeck_count_shard() RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE
   AS $$ SELECT 1 + pg_backend_pid() % 64 $$;--> statement-breakpoint
--- Adds signed result rows (sign, state, stopped_at, error_group, task, retried_as) into the
--- caller's shard. `with_minutes`: also add to stats_minutely (inserts only).
-CREATE FUNCTION jobdeck_add_result_counts(d jsonb, with_minutes boolean) RETURNS void
-  LANGUAGE sql AS $$
-  WITH rows AS (
-    SELECT * FROM jsonb_to_recordset(d)
-      AS r(sign integer, state text, stopped_at bigint, error_group text, task text, retried_as bigint)
-  ), c AS (
-    INSERT INTO counters (name, shard, value)
-      SELECT state, jobdeck_count_shard(), sum(sign) FROM rows
-      GROUP BY state HAVING sum(sign) <> 0 ORDER BY state
-      ON CONFLICT (name, shard) DO UPDATE SET value = counters.value + excluded.value
-  ), m AS (
-    INSERT INTO stats_minutely (minute, shard, success, failure)
-      SELECT (stopped_at / 60000) * 60000, jobdeck_count_shard(),
-        count(*) FILTER (WHERE state = 'success'), count(*) FILTER (WHERE state = 'failure')
-      FROM rows WHERE with_minutes GROUP BY 1 ORDER BY 1
-      ON CONFLICT (minute, shard) DO UPDATE SET success = stats_minutely.success + excluded.success,
-        failure = stats_minutely.failure + excluded.failure
-  ), g AS (
-    INSERT INTO failure_groups (message, shard, count, open_count)
-      SELECT error_group, jobdeck_count_shard(), sum(sign),
-        coalesce(sum(sign) FILTER (WHERE retried_as IS NULL), 0)
-      FROM rows WHERE state = 'failure' GROUP BY error_group
-      HAVING sum(sign) <> 0 OR coalesce(sum(sign) FILTER (WHERE retried_as IS NULL), 0) <> 0
-      ORDER BY error_group
-      ON CONFLICT (message, shard) DO UPDATE SET count = failure_groups.count + excluded.count,
-        open_count = failure_groups.open_count + excluded.open_count
-  )
-  INSERT INTO failure_group_tasks (message, task, shard, count)
-    SELECT error_group, task, jobdeck_count_shard(), sum(sign)
-    FROM rows WHERE state = 'failure' GROUP BY error_group, task HAVING sum(sign) <> 0
-    ORDER BY error_group, task
-    ON CONFLICT (message, task, shard) DO UPDATE SET count = failure_group_tasks.count + excluded.count;
-$$;--> statement-breakpoint
-CREATE FUNCTION jobdeck_results_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The upserts below run in plpgsql, whose statement plans are cached per session (a LANGUAGE sql
+-- function of several statements would be planned again on every call). Each event has its own
+-- function so that each names only the transition tables it has. Successes -- the hot path --
+-- run two small upserts; the failure-group ones are skipped when the statement wrote no failure.
+CREATE FUNCTION jobdeck_results_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  d jsonb;
+  s integer := jobdeck_count_shard();
 BEGIN
-  -- Only the columns the counts read; each branch names only the transition tables its event has.
-  IF TG_OP = 'INSERT' THEN
-    SELECT jsonb_agg(jsonb_build_object('sign', 1, 'state', state, 'stopped_at', stopped_at,
-      'error_group', error_group, 'task', task, 'retried_as', retried_as)) INTO d FROM new_rows;
-  ELSIF TG_OP = 'DELETE' THEN
-    SELECT jsonb_agg(jsonb_build_object('sign', -1, 'state', state, 'stopped_at', stopped_at,
-      'error_group', error_group, 'task', task, 'retried_as', retried_as)) INTO d FROM old_rows;
-  ELSE
-    -- An update counts only rows whose counted columns changed: OLD out, NEW in.
-    SELECT jsonb_agg(x) INTO d FROM (
-      SELECT jsonb_build_object('sign', -1, 'state', o.state, 'stopped_at', o.stopped_at,
-        'error_group', o.error_group, 'task', o.task, 'retried_as', o.retried_as) AS x
-      FROM old_rows o JOIN new_rows n ON n.id = o.id
-      WHERE (o.state, o.error_group, o.task, o.retried_as IS NULL)
-        IS DISTINCT FROM (n.state, n.error_group, n.task, n.retried_as IS NULL)
-      UNION ALL
-      SELECT jsonb_build_object('sign', 1, 'state', n.state, 'stopped_at', n.stopped_at,
-        'error_group', n.error_group, 'task', n.task, 'retried_as', n.retried_as)
-      FROM old_rows o JOIN new_rows n ON n.id = o.id
-      WHERE (o.state, o.error_group, o.task, o.retried_as IS NULL)
-        IS DISTINCT FROM (n.state, n.error_group, n.task, n.retried_as IS NULL)
-    ) changed;
-  END IF;
-  IF d IS NOT NULL THEN
-    PERFORM jobdeck_add_result_counts(d, TG_OP = 'INSERT');
+  INSERT INTO counters (name, shard, value)
+    SELECT state, s, count(*) FROM new_rows GROUP BY state ORDER BY state
+    ON CONFLICT (name, shard) DO UPDATE SET value = counters.value + excluded.value;
+  INSERT INTO stats_minutely (minute, shard, success, failure)
+    SELECT (stopped_at / 60000) * 60000, s, count(*) FILTER (WHERE state = 'success'),
+      count(*) FILTER (WHERE state = 'failure')
+    FROM new_rows GROUP BY 1 ORDER BY 1
+    ON CONFLICT (minute, shard) DO UPDATE SET success = stats_minutely.success + excluded.success,
+      failure = stats_minutely.failure + excluded.failure;
+  IF EXISTS (SELECT 1 FROM new_rows WHERE state = 'failure') THEN
+    INSERT INTO failure_groups (message, shard, count, open_count)
+      SELECT error_group, s, count(*), count(*) FILTER (WHERE retried_as IS NULL)
+      FROM new_rows WHERE state = 'failure' GROUP BY error_group ORDER BY error_group
+      ON CONFLICT (message, shard) DO UPDATE SET count = failure_groups.count + excluded.count,
+        open_count = failure_groups.open_count + excluded.open_count;
+    INSERT INTO failure_group_tasks (message, task, shard, count)
+      SELECT error_group, task, s, count(*)
+      FROM new_rows WHERE state = 'failure' GROUP BY error_group, task ORDER BY error_group, task
+      ON CONFLICT (message, task, shard) DO UPDATE
+        SET count = failure_group_tasks.count + excluded.count;
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
+-- Deletes take rows out of the counts (stats_minutely is kept, as on SQLite: it counts what
+-- happened in each minute, not what is still stored).
+CREATE FUNCTION jobdeck_results_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  s integer := jobdeck_count_shard();
+BEGIN
+  INSERT INTO counters (name, shard, value)
+    SELECT state, s, -count(*) FROM old_rows GROUP BY state ORDER BY state
+    ON CONFLICT (name, shard) DO UPDATE SET value = counters.value + excluded.value;
+  IF EXISTS (SELECT 1 FROM old_rows WHERE state = 'failure') THEN
+    INSERT INTO failure_groups (message, shard, count, open_count)
+      SELECT error_group, s, -count(*), -count(*) FILTER (WHERE retried_as IS NULL)
+      FROM old_rows WHERE state = 'failure' GROUP BY error_group ORDER BY error_group
+      ON CONFLICT (message, shard) DO UPDATE SET count = failure_groups.count + excluded.count,
+        open_count = failure_groups.open_count + excluded.open_count;
+    INSERT INTO failure_group_tasks (message, task, shard, count)
+      SELECT error_group, task, s, -count(*)
+      FROM old_rows WHERE state = 'failure' GROUP BY error_group, task ORDER BY error_group, task
+      ON CONFLICT (message, task, shard) DO UPDATE
+        SET count = failure_group_tasks.count + excluded.count;
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+-- An update takes each changed row's OLD out of the counts and puts its NEW in (a retry sets
+-- retried_as: the group's open count drops). Rows whose counted columns did not change are
+-- skipped, so most updates (retried_at, a dashboard edit) write nothing.
+CREATE FUNCTION jobdeck_results_counts_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  s integer := jobdeck_count_shard();
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+      WHERE (o.state, o.error_group, o.task, o.retried_as IS NULL)
+        IS DISTINCT FROM (n.state, n.error_group, n.task, n.retried_as IS NULL)) THEN
+    RETURN NULL;
+  END IF;
+  WITH d AS (
+    SELECT d.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+    CROSS JOIN LATERAL (VALUES
+      (-1, o.state, o.error_group, o.task, o.retried_as IS NULL),
+      (1, n.state, n.error_group, n.task, n.retried_as IS NULL))
+      AS d(sign, state, error_group, task, is_open)
+    WHERE (o.state, o.error_group, o.task, o.retried_as IS NULL)
+      IS DISTINCT FROM (n.state, n.error_group, n.task, n.retried_as IS NULL))
+  INSERT INTO counters (name, shard, value)
+    SELECT state, s, sum(sign) FROM d GROUP BY state HAVING sum(sign) <> 0 ORDER BY state
+    ON CONFLICT (name, shard) DO UPDATE SET value = counters.value + excluded.value;
+  WITH d AS (
+    SELECT d.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+    CROSS JOIN LATERAL (VALUES
+      (-1, o.state, o.error_group, o.task, o.retried_as IS NULL),
+      (1, n.state, n.error_group, n.task, n.retried_as IS NULL))
+      AS d(sign, state, error_group, task, is_open)
+    WHERE (o.state, o.error_group, o.task, o.retried_as IS NULL)
+      IS DISTINCT FROM (n.state, n.error_group, n.task, n.retried_as IS NULL))
+  INSERT INTO failure_groups (message, shard, count, open_count)
+    SELECT error_group, s, sum(sign), coalesce(sum(sign) FILTER (WHERE is_open), 0)
+    FROM d WHERE state = 'failure' GROUP BY error_group
+    HAVING sum(sign) <> 0 OR coalesce(sum(sign) FILTER (WHERE is_open), 0) <> 0
+    ORDER BY error_group
+    ON CONFLICT (message, shard) DO UPDATE SET count = failure_groups.count + excluded.count,
+      open_count = failure_groups.open_count + excluded.open_count;
+  WITH d AS (
+    SELECT d.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+    CROSS JOIN LATERAL (VALUES
+      (-1, o.state, o.error_group, o.task, o.retried_as IS NULL),
+      (1, n.state, n.error_group, n.task, n.retried_as IS NULL))
+      AS d(sign, state, error_group, task, is_open)
+    WHERE (o.state, o.error_group, o.task, o.retried_as IS NULL)
+      IS DISTINCT FROM (n.state, n.error_group, n.task, n.retried_as IS NULL))
+  INSERT INTO failure_group_tasks (message, task, shard, count)
+    SELECT error_group, task, s, sum(sign) FROM d WHERE state = 'failure'
+    GROUP BY error_group, task HAVING sum(sign) <> 0 ORDER BY error_group, task
+    ON CONFLICT (message, task, shard) DO UPDATE
+      SET count = failure_group_tasks.count + excluded.count;
+  RETURN NULL;
+END $$;--> statement-breakpoint
 CREATE TRIGGER results_counts_insert AFTER INSERT ON results
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobdeck_results_counts();--> statement-breakpoint
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION jobdeck_results_counts_insert();--> statement-breakpoint
 CREATE TRIGGER results_counts_delete AFTER DELETE ON results
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jobdeck_results_counts();--> statement-breakpoint
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION jobdeck_results_counts_delete();--> statement-breakpoint
 CREATE TRIGGER results_counts_update AFTER UPDATE ON results
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION jobdeck_results_counts();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION jobdeck_results_counts_update();--> statement-breakpoint
 -- Folds the writers' shards into shard 0 and drops rows that count nothing, so reads sum a few
 -- rows. Run by upkeep (any process, any time, concurrently too): rows a writer holds right now are
 -- skipped (SKIP LOCKED) and folded next time, so the fold never waits for a worker. Returns the
