@@ -77,7 +77,12 @@ describe.skipIf(skipPgTests)("maintained counts on PostgreSQL", () => {
     );
   }
   async function totals() {
-    const { rows } = await pool.query<{ success: number; failure: number; ms: number; mf: number }>(
+    const { rows } = await pool.query<{
+      success: number;
+      failure: number;
+      ms: number;
+      mf: number;
+    }>(
       `SELECT (SELECT coalesce(sum(value), 0)::bigint FROM counters WHERE name = 'success') AS success,
               (SELECT coalesce(sum(value), 0)::bigint FROM counters WHERE name = 'failure') AS failure,
               (SELECT coalesce(sum(success), 0)::bigint FROM stats_minutely WHERE minute = $1) AS ms,
@@ -138,6 +143,33 @@ describe.skipIf(skipPgTests)("maintained counts on PostgreSQL", () => {
     );
     // One group with one task, in shard 0; the "boom" group and t.b's task were dropped.
     expect(left.rows[0]!.n).toBe(2);
+  });
+
+  it("keeps exact counts with 8 connections writing mixed batches at once", async () => {
+    const before = await totals();
+    const wide = openPgPool(db.url, { max: 8 });
+    const writers = await Promise.all(Array.from({ length: 8 }, () => wide.connect()));
+    try {
+      await Promise.all(
+        writers.map(async (c, w) => {
+          for (let i = 0; i < 40; i++) {
+            await insertResults(c, [
+              result("success"),
+              result("failure", `storm ${(w + i) % 3}`, `t.${i % 2}`),
+              result("success"),
+            ]);
+          }
+        }),
+      );
+    } finally {
+      for (const c of writers) c.release();
+      await wide.end();
+    }
+    const after = await totals();
+    expect(after.success - before.success).toBe(640);
+    expect(after.failure - before.failure).toBe(320);
+    const storms = (await groups()).filter((g) => g.message.startsWith("storm"));
+    expect(storms.reduce((n, g) => n + g.count, 0)).toBe(320);
   });
 
   it("lets two connections record outcomes at once: no row is shared by their writes", async () => {
