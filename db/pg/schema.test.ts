@@ -172,6 +172,29 @@ describe.skipIf(skipPgTests)("maintained counts on PostgreSQL", () => {
     expect(storms.reduce((n, g) => n + g.count, 0)).toBe(320);
   });
 
+  it("lists failure groups with their newest failure as docs/POSTGRES.md reads them", async () => {
+    await insertResults(pool, [
+      result("failure", "list me\nfirst"),
+      result("failure", "list me\nsecond"),
+    ]);
+    const { rows } = await pool.query(
+      `SELECT g.message, g.count, g.open_count, newest.error_message AS example, newest.id
+         FROM (SELECT message, sum(count)::bigint AS count, sum(open_count)::bigint AS open_count
+               FROM failure_groups GROUP BY message HAVING sum(count) > 0) g
+         CROSS JOIN LATERAL (SELECT id, stopped_at, error_message FROM results
+               WHERE state = 'failure' AND error_group = g.message
+               ORDER BY stopped_at DESC, id DESC LIMIT 1) newest
+         ORDER BY g.open_count DESC, g.count DESC, newest.stopped_at DESC, g.message`,
+    );
+    expect(rows.find((r) => r.message === "list me")).toEqual({
+      message: "list me",
+      count: 2,
+      open_count: 2,
+      example: "list me",
+      id: nextId - 1,
+    });
+  });
+
   it("lets two connections record outcomes at once: no row is shared by their writes", async () => {
     const a = await pool.connect();
     let b = await pool.connect();
