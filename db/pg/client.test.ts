@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, skipPgTests, type TestDatabase } from "../testing/pg-cluster";
-import {
-  closePgPools,
-  dbNow,
-  getPgPool,
-  isPostgresUrl,
-  listenPg,
-  openPgPool,
-  parseInt8,
-} from "./client";
+import { closePgPools, dbNow, getPgPool, isPostgresUrl, parseInt8 } from "./client";
 
 describe("PostgreSQL URLs and int8", () => {
   it("tells postgres:// and postgresql:// URLs from SQLite paths", () => {
@@ -53,28 +45,5 @@ describe.skipIf(skipPgTests)("PostgreSQL connections", () => {
     const now = await dbNow(getPgPool(db.url));
     expect(now).toBeGreaterThanOrEqual(before - 1000);
     expect(now).toBeLessThanOrEqual(Date.now() + 1000);
-  });
-
-  it("delivers a NOTIFY from a pooled connection to a dedicated LISTEN connection", async () => {
-    const got: string[] = [];
-    let heard!: () => void;
-    const arrived = new Promise<void>((resolve) => (heard = resolve));
-    const listener = await listenPg(db.url, ["jobdeck_jobs"], (channel, payload) => {
-      got.push(`${channel}:${payload}`);
-      heard();
-    });
-    const pool = openPgPool(db.url, { max: 1 });
-    try {
-      const app = await listener.client.query<{ app: string }>(
-        `SELECT current_setting('application_name') AS app`,
-      );
-      expect(app.rows[0]!.app).toBe("jobdeck:listen");
-      await pool.query(`SELECT pg_notify('jobdeck_jobs', 'default')`);
-      await arrived;
-      expect(got).toEqual(["jobdeck_jobs:default"]);
-    } finally {
-      await pool.end();
-      await listener.close();
-    }
   });
 });

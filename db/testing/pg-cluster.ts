@@ -240,3 +240,36 @@ export async function createTestDatabase(
     drop: () => adminQuery([`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`], host),
   };
 }
+
+/** Restarts this run's test cluster (`pg_ctl restart -m fast`), for fault tests. */
+export function restartTestCluster(): void {
+  const bin = findPgBin();
+  if (!bin) throw new Error(PG_INSTALL_HINT);
+  const data = path.join(clusterHost(), "data");
+  runPg(bin, "pg_ctl", [
+    "-D",
+    data,
+    "-l",
+    path.join(clusterHost(), "server.log"),
+    "-m",
+    "fast",
+    "-w",
+    "restart",
+  ]);
+}
+
+/** Terminates every connection to `database` whose application_name starts with `appPrefix`. */
+export async function terminateBackends(database: string, appPrefix = ""): Promise<number> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl("postgres") });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+       WHERE datname = $1 AND application_name LIKE $2 || '%' AND pid <> pg_backend_pid()`,
+      [database, appPrefix],
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
