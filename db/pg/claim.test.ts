@@ -63,6 +63,26 @@ describe.skipIf(skipPgTests)("claiming on PostgreSQL", () => {
     expect(job.startedAt).toBe(rows[0]!.locked);
   });
 
+  it("goes by the database's clock, not the process's: a clock an hour ahead claims nothing early", async () => {
+    const [delayed] = await enqueue([{ delayMs: 60_000 }]);
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_600_000;
+    try {
+      expect(await claimJobsPg(pool, "w1", 10, null, 30_000)).toEqual([]);
+    } finally {
+      Date.now = realNow;
+    }
+    await pool.query(`UPDATE jobs SET run_at = run_at - 60000 WHERE id = $1`, [delayed]);
+    Date.now = () => realNow() - 3_600_000;
+    try {
+      const [job] = await claimJobsPg(pool, "w1", 10, null, 30_000);
+      // Lease and start come from the database too: an hour-behind clock does not shorten them.
+      expect(job!.startedAt).toBeGreaterThan(realNow() - 60_000);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it("claims from several queues in claim order, up to the limit", async () => {
     const [a1, , c1, b1] = await enqueue([
       { queue: "a" },

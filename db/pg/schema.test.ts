@@ -47,6 +47,31 @@ describe("the PostgreSQL schema", () => {
   });
 });
 
+describe("the PostgreSQL columns", () => {
+  it("are NOT NULL and have a default exactly where the SQLite ones do", () => {
+    const pgByName = new Map(
+      Object.values(pgSchema)
+        .filter((v) => v instanceof PgTable)
+        .map((t) => [pgTableConfig(t).name, pgTableConfig(t)]),
+    );
+    const differences: string[] = [];
+    for (const table of Object.values(sqliteSchema).filter((v) => v instanceof SQLiteTable)) {
+      const lite = sqliteTableConfig(table);
+      const pgColumns = new Map(pgByName.get(lite.name)!.columns.map((c) => [c.name, c]));
+      for (const c of lite.columns) {
+        const p = pgColumns.get(c.name);
+        if (!p || c.generated) continue;
+        if (p.notNull !== c.notNull) differences.push(`${lite.name}.${c.name} notNull`);
+        if (p.hasDefault !== c.hasDefault) differences.push(`${lite.name}.${c.name} default`);
+      }
+    }
+    // results.id is the job's id on both, but SQLite's INTEGER PRIMARY KEY could default to a
+    // rowid; id_scheme has a default on PostgreSQL only (its identity ids already guard what the
+    // column guards on SQLite).
+    expect(differences.sort()).toEqual(["jobs.id_scheme default", "results.id default"]);
+  });
+});
+
 describe.skipIf(skipPgTests)("maintained counts on PostgreSQL", () => {
   let db: TestDatabase;
   let pool: pg.Pool;
