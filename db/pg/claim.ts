@@ -101,7 +101,8 @@ const FINISH_BATCH = `WITH batch AS (
       queue, 0, 'queued', 0, stopped, stopped, ${DEFAULT_MAX_ATTEMPTS}
     FROM done WHERE hook IS NOT NULL ORDER BY id
   ), counted AS (
-    UPDATE workers SET jobs_done = jobs_done + (SELECT count(*) FROM done) WHERE id = $12
+    UPDATE workers SET jobs_done = jobs_done + (SELECT count(*) FROM done)
+    WHERE id = $12 AND EXISTS (SELECT 1 FROM done)
   )
   SELECT id FROM done`;
 

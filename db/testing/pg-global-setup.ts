@@ -2,8 +2,8 @@
  * vitest globalSetup: starts this run's throwaway PostgreSQL cluster (db/testing/pg-cluster.ts),
  * migrates its template database, and exports the socket folder to every vitest worker and the
  * processes tests spawn (JOBDECK_TEST_PG_HOST); stops and removes it at teardown. Without
- * PostgreSQL the run goes on (SQLite tests need nothing) and the PostgreSQL tests fail with the
- * install hint; JOBDECK_SKIP_PG=1 starts nothing.
+ * PostgreSQL, or when the cluster or its migrations fail, the run goes on (SQLite tests need
+ * nothing) and every PostgreSQL test fails with the reason; JOBDECK_SKIP_PG=1 starts nothing.
  */
 import {
   PG_HOST_ENV,
@@ -16,6 +16,7 @@ import {
   startCluster,
   sweepStaleClusters,
   testDatabaseUrl,
+  type PgCluster,
 } from "./pg-cluster";
 import { migratePg } from "../pg/migrate";
 
@@ -28,13 +29,17 @@ export default async function setup(): Promise<(() => void) | undefined> {
   }
   sweepStaleClusters();
   const started = Date.now();
-  const cluster = startCluster();
+  let cluster: PgCluster | null = null;
   try {
+    cluster = startCluster();
     await adminQuery([`CREATE DATABASE "${TEMPLATE_DATABASE}"`], cluster.dir);
     await migratePg(testDatabaseUrl(TEMPLATE_DATABASE, cluster.dir));
   } catch (error) {
-    cluster.stop();
-    throw error;
+    cluster?.stop();
+    // Only the PostgreSQL tests need the cluster: they fail with this; the rest of the run goes on.
+    process.env[PG_UNAVAILABLE_ENV] =
+      `the test PostgreSQL cluster did not start: ${(error as Error).stack ?? String(error)}`;
+    return undefined;
   }
   process.env[PG_HOST_ENV] = cluster.dir;
   if (process.env.JOBDECK_PG_TIMING === "1") {
