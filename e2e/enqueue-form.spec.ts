@@ -1,11 +1,9 @@
-import { e2eDb, expect, snap, test, unique } from "./fixtures";
+import { e2eRows, expect, snap, test, unique } from "./fixtures";
 
 const jobsNamed = (name: string) =>
-  e2eDb()
-    .$client.prepare(
-      `SELECT task, args FROM jobs WHERE name = ? UNION ALL SELECT task, args FROM results WHERE name = ?`,
-    )
-    .all(name, name);
+  [...e2eRows().rows("jobs", { name }), ...e2eRows().rows("results", { name })].map(
+    ({ task, args }) => ({ task, args }),
+  );
 
 test("after a refused enqueue the form shows the task and arguments it will submit", async ({
   page,

@@ -1,10 +1,11 @@
 /**
  * Fixtures of the dashboard specs: a signed-in admin (storage state written by auth.setup.ts),
- * the e2e database for seeding through the library, and a screenshot helper (e2e/.artifacts).
+ * the e2e database's store and row helpers, and a screenshot helper (e2e/.artifacts).
  */
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
-import { openDb, type Db } from "@/db/client";
+import { getStore, type Store } from "@/db/store";
+import { testRows, type TestRows } from "@/db/testing/dash-rows";
 
 /** The admin created by e2e/serve.ts through the CLI. */
 export const ADMIN_USERNAME = process.env.E2E_ADMIN ?? "e2e-admin";
@@ -13,11 +14,17 @@ export const ADMIN_PASSWORD = process.env.E2E_PASSWORD ?? "Deck-Test-Passw0rd-42
 /** Where the signed-in browser state is kept between the setup and the specs. */
 export const STORAGE_STATE = path.resolve(import.meta.dirname, ".tmp/admin-state.json");
 
-let db: Db | undefined;
 /** The web server's database (DATABASE_URL set by the Playwright config). */
-export function e2eDb(): Db {
-  db ??= openDb({ url: process.env.DATABASE_URL ?? "e2e/.tmp/e2e.db", migrate: false });
-  return db;
+const E2E_DATABASE = process.env.DATABASE_URL ?? "e2e/.tmp/e2e.db";
+
+/** The store of the web server's database. */
+export function e2eStore(): Store {
+  return getStore(E2E_DATABASE);
+}
+
+/** Row helpers on the web server's database, for what the store has no method for. */
+export function e2eRows(): TestRows {
+  return testRows(E2E_DATABASE);
 }
 
 /** Saves a full-page screenshot into e2e/.artifacts/screenshots/<name>.png. */
@@ -40,10 +47,9 @@ export async function waitForOutcome(
   id: number,
   timeoutMs = 30_000,
 ): Promise<"success" | "failure"> {
-  const { getJob } = await import("@/db/queries/jobs");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const job = getJob(e2eDb(), id);
+    const job = await e2eStore().reads.getJobDetail(id);
     if (job && (job.state === "success" || job.state === "failure")) return job.state;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -84,7 +84,7 @@ test("the queued list pages back and forth and counts the jobs matching a filter
   const ids = Array.from({ length: 30 }, (_, i) =>
     enqueue("demo.noop", { i }, { queue, delay: 3600 }),
   );
-  const { e2eDb } = await import("./fixtures");
+  const { e2eRows } = await import("./fixtures");
   try {
     await page.goto(`/queue?queue=${queue}&size=25`);
     await expect(page.getByText("30 matching this filter")).toBeVisible();
@@ -108,6 +108,6 @@ test("the queued list pages back and forth and counts the jobs matching a filter
     );
     await snap(page, "queue-pages");
   } finally {
-    e2eDb().$client.prepare(`DELETE FROM jobs WHERE queue = ? AND state = 'queued'`).run(queue);
+    e2eRows().remove("jobs", { queue, state: "queued" });
   }
 });

@@ -1,8 +1,7 @@
-import { createSchedule } from "@/db/queries/schedules";
-import { expect, e2eDb, snap, test, unique } from "./fixtures";
+import { expect, e2eRows, e2eStore, snap, test, unique } from "./fixtures";
 
 function scheduleCount(): number {
-  return e2eDb().$client.prepare(`SELECT COUNT(*) FROM schedules`).pluck().get() as number;
+  return e2eRows().count("schedules");
 }
 
 test("creating a schedule in the form, then editing it", async ({ page }) => {
@@ -91,7 +90,11 @@ test("a refused save of an hourly schedule changed to cron still shows the cron 
   page,
 }) => {
   const name = unique("hourly");
-  const s = createSchedule(e2eDb(), { name, task: "demo.echo", scheduleType: "hourly" });
+  const s = await e2eStore().library.createSchedule({
+    name,
+    task: "demo.echo",
+    scheduleType: "hourly",
+  });
   await page.goto(`/schedules/${s.id}`);
   const form = page.getByRole("form", { name: "Schedule" });
   const type = form.getByLabel("Schedule type");
@@ -119,8 +122,6 @@ test("a refused save of an hourly schedule changed to cron still shows the cron 
   await form.getByLabel("Cron").fill("0 8 * * *");
   await form.getByRole("button", { name: "Save" }).click();
   await expect(page).toHaveURL(/\/schedules$/);
-  const row = e2eDb()
-    .$client.prepare(`SELECT schedule_type, cron FROM schedules WHERE id = ?`)
-    .get(s.id);
-  expect(row).toEqual({ schedule_type: "cron", cron: "0 8 * * *" });
+  const row = await e2eStore().reads.getScheduleRow(s.id);
+  expect(row).toMatchObject({ scheduleType: "cron", cron: "0 8 * * *" });
 });

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { signDeviceCookie } from "@/app/_lib/session-cookie";
-import { getSessionSecret } from "@/db/queries/sessions";
+import { sessionSecret } from "@/db/testing/dash-security";
+import { e2eRows } from "./fixtures";
 import {
   builtActions,
-  e2eDb,
   ensureUser,
   sessionCookie,
   signInThroughForm,
@@ -34,12 +34,7 @@ test("signing in with the right password opens the dashboard and signing out end
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
-  const signOut = e2eDb()
-    .$client.prepare(
-      `SELECT actor FROM audit_log WHERE action = 'session.sign-out' ORDER BY id DESC LIMIT 1`,
-    )
-    .pluck()
-    .get();
+  const signOut = e2eRows().rows("audit_log", { action: "session.sign-out" }).at(-1)?.actor;
   expect(signOut).toBe("sec-alice");
   // The old cookie is dead on the server too: replaying it gets the sign-in page.
   await context.addCookies([{ ...cookie!, expires: -1 }]);
@@ -65,11 +60,7 @@ test("signing in rotates the session: a cookie planted before sign-in is ended, 
   expect(after?.value).toBeTruthy();
   expect(after?.value).not.toBe(planted);
   const plantedId = createHash("sha256").update(planted.split(".")[0]!).digest("hex");
-  const left = e2eDb()
-    .$client.prepare(`SELECT COUNT(*) FROM sessions WHERE id = ?`)
-    .pluck()
-    .get(plantedId);
-  expect(left).toBe(0);
+  expect(e2eRows().count("sessions", { id: plantedId })).toBe(0);
 });
 
 test("a wrong password or unknown user shows one message and no session", async ({
@@ -120,12 +111,8 @@ type SignInPost = { username: string; password: string; address: string; cookie?
 
 /** Audit entries of `action` for `username` written after the entry `after` (an id). */
 const audited = (action: string, username: string, after: number) =>
-  e2eDb()
-    .$client.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = ? AND target = ? AND id > ?`)
-    .pluck()
-    .get(action, `user:${username}`, after) as number;
-const lastAuditId = () =>
-  (e2eDb().$client.prepare(`SELECT MAX(id) FROM audit_log`).pluck().get() as number | null) ?? 0;
+  e2eRows().count("audit_log", { action, target: `user:${username}`, id: { gt: after } });
+const lastAuditId = () => e2eRows().maxId("audit_log");
 
 test("during an attack that fills the queue and claims her address, a known device signs in at once", async ({
   page,
@@ -166,7 +153,7 @@ test("during an attack that fills the queue and claims her address, a known devi
 
   // Another user's valid device cookie, or hers with the username changed, gives nothing: the
   // attempt waits its turn or is told to try again, like any other.
-  const secret = getSessionSecret(e2eDb());
+  const secret = sessionSecret();
   const stranger = signDeviceCookie("sec-carol-other", "QUJDREVGR0hJSktMTU5PUFFSU1RV", secret);
   const [user, id, mac] = device!.value.split(".") as [string, string, string];
   const swapped = `${Buffer.from("sec-carol-other").toString("base64url")}.${id}.${mac}`;

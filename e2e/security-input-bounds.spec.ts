@@ -3,8 +3,8 @@
  * time, priority and timeout no Date or page can use never breaks the Queue page or the job page,
  * and bidi controls in a job's name, task and queue are shown visibly instead of reordering text.
  */
-import { enqueueJob } from "@/db/queries/enqueue";
-import { e2eDb, expect, snap, test, unique } from "./fixtures";
+import { e2eRows, expect, snap, test, unique } from "./fixtures";
+import { enqueue } from "./seed";
 
 const SPOOF = "invoice\u202Egnp.exe";
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
@@ -13,17 +13,14 @@ let broken = 0;
 let spoofed = 0;
 
 test.beforeAll(() => {
-  const db = e2eDb();
   queue = unique("bounds");
-  broken = enqueueJob(db, "demo.echo", { marker: queue }, { queue, delay: 600, name: "broken" });
+  broken = enqueue("demo.echo", { marker: queue }, { queue, delay: 600, name: "broken" });
   // What `enqueue --delay 1e20 --priority 1e308 --timeout 1e300` stored before the bounds.
-  db.$client
-    .prepare(`UPDATE jobs SET run_at = 1e23, priority = 1e308, timeout_ms = 1e300 WHERE id = ?`)
-    .run(broken);
-  spoofed = enqueueJob(db, "demo.echo", {}, { queue, delay: 600, name: SPOOF, group: SPOOF });
+  e2eRows().update("jobs", { id: broken }, { run_at: 1e23, priority: 1e308, timeout_ms: 1e300 });
+  spoofed = enqueue("demo.echo", {}, { queue, delay: 600, name: SPOOF, group: SPOOF });
 });
 test.afterAll(() => {
-  e2eDb().$client.prepare(`DELETE FROM jobs WHERE queue = ?`).run(queue);
+  e2eRows().remove("jobs", { queue });
 });
 
 test("the Queue page lists a job whose stored run time is out of range", async ({ page }) => {
@@ -87,6 +84,5 @@ test("the enqueue form refuses hex, exponents and out-of-range numbers, naming t
     await expect(form.getByText(message)).toBeVisible();
   }
   await snap(page, "bounds-form-refused");
-  const stored = e2eDb().$client.prepare(`SELECT COUNT(*) FROM jobs WHERE name = ?`).pluck();
-  expect(stored.get(name)).toBe(0);
+  expect(e2eRows().count("jobs", { name })).toBe(0);
 });

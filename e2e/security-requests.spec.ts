@@ -4,12 +4,13 @@
  */
 import { expect, test } from "@playwright/test";
 import { malformedEnqueueBodies } from "./security-malformed";
-import { dataDigest, e2eDb, ensureUser, sessionCookie } from "./security-helpers";
-import { createApiToken } from "@/db/queries/api-tokens";
+import { e2eRows, e2eStore } from "./fixtures";
+import { dataDigest, ensureUser, sessionCookie } from "./security-helpers";
 
 let token = "";
-test.beforeAll(() => {
-  token = createApiToken(e2eDb(), { name: `sec-e2e-${Date.now()}`, role: "admin" }, "e2e").token;
+test.beforeAll(async () => {
+  const name = `sec-e2e-${Date.now()}`;
+  token = (await e2eStore().auth.createApiToken({ name, role: "admin" }, "e2e")).token;
 });
 
 test("at least 100 malformed or oversized API requests each get a clear 4xx and write nothing", async ({
@@ -53,18 +54,15 @@ test("an admin session can enqueue through the API from this site, and the enque
   });
   expect(response.status()).toBe(201);
   const { id: jobId } = (await response.json()) as { id: number };
-  const audit = e2eDb()
-    .$client.prepare(`SELECT actor FROM audit_log WHERE action = 'job.enqueue' AND target = ?`)
-    .pluck()
-    .get(`job:${jobId}`);
-  expect(audit).toBe("sec-api-admin");
+  const audit = e2eRows().row("audit_log", { action: "job.enqueue", target: `job:${jobId}` });
+  expect(audit?.actor).toBe("sec-api-admin");
   const read = await request.get(`/api/v1/jobs/${jobId}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   expect(await read.json()).toMatchObject({
     job: { id: jobId, task: "demo.noop", status: "queued" },
   });
-  e2eDb().$client.prepare(`DELETE FROM jobs WHERE id = ?`).run(jobId);
+  e2eRows().remove("jobs", { id: jobId });
 });
 
 test("malformed sign-in posts are refused with a message and no session", async ({
@@ -90,7 +88,7 @@ test("malformed sign-in posts are refused with a message and no session", async 
     await expect(page.locator("form").getByRole("alert"), username).toBeVisible();
     expect((await context.cookies()).some((c) => c.name === "jobdeck_session")).toBe(false);
   }
-  e2eDb().$client.prepare(`DELETE FROM login_attempts WHERE address = '203.0.113.77'`).run();
+  e2eRows().remove("login_attempts", { address: "203.0.113.77" });
 });
 
 test("a change is refused when the Origin has the wrong scheme or a forged X-Forwarded-Host matches it", async ({

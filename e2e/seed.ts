@@ -1,11 +1,10 @@
 /** Seeding helpers of the dashboard specs: jobs through the library, failures by cancelling. */
-import { enqueueJob, type EnqueueOptions } from "@/db/queries/enqueue";
-import { cancelQueuedJob } from "@/db/lifecycle";
-import { e2eDb } from "./fixtures";
+import type { EnqueueOptions } from "@/db/queries/enqueue";
+import { seedCancel, seedJob } from "@/db/testing/dash-seed";
 
 /** Enqueues a job through the library; returns its id. */
 export function enqueue(task: string, args: unknown, options: EnqueueOptions = {}): number {
-  return enqueueJob(e2eDb(), task, args, options);
+  return seedJob(task, args, options);
 }
 
 /**
@@ -18,7 +17,6 @@ export function seedRetryableFailure(options: EnqueueOptions = {}): number {
     { seeded: true, name: options.name ?? null },
     { ...options, delay: 3600 },
   );
-  if (cancelQueuedJob(e2eDb(), id, "e2e-seed") !== "cancelled")
-    throw new Error(`could not cancel job ${id}`);
+  if (!seedCancel(id, "e2e-seed")) throw new Error(`could not cancel job ${id}`);
   return id;
 }

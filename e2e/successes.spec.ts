@@ -121,24 +121,14 @@ test("paging back and forth with an exact count, a Queue column and sorting by A
 
 test("a filter matching more than 10,000 says so", async ({ page }) => {
   // The count is cut at 10,001 rows: the page says "more than 10,000" instead of a number.
-  const { e2eDb } = await import("./fixtures");
+  const { e2eRows } = await import("./fixtures");
+  const { seedSuccesses } = await import("@/db/testing/dash-seed");
   const group = letters("many");
-  const db = e2eDb();
-  const { NEXT_JOB_ID } = await import("@/db/queries/insert-jobs");
-  const first = db.$client.prepare(`SELECT ${NEXT_JOB_ID}`).pluck().get() as number;
-  db.$client
-    .prepare(
-      `WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < 10000)
-       INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result,
-         created_at, started_at, stopped_at, duration_ms, attempts)
-       SELECT @first + x, NULL, 'demo.noop', '{}', 'default', 0, 'success', @group, 'null', 0, 1, 2, 1, 1
-       FROM c`,
-    )
-    .run({ first, group });
+  seedSuccesses(10_001, group);
   try {
     await page.goto(`/successes?group=${group}`);
     await expect(page.getByText("more than 10,000 matching this filter")).toBeVisible();
   } finally {
-    db.$client.prepare(`DELETE FROM results WHERE group_name = ?`).run(group);
+    e2eRows().remove("results", { group_name: group });
   }
 });

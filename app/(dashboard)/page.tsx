@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import { requireUser } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
 import { PageHeader } from "@/components/ui/card";
 import { OverviewLive } from "@/components/jobs/overview-live";
 import { loadOverview } from "./_lib/data";
@@ -15,7 +14,7 @@ export default async function OverviewPage() {
   return (
     <>
       <PageHeader title="Overview" description="The queue at a glance. Updates live." />
-      <OverviewLive initialData={loadOverview(getDb())} />
+      <OverviewLive initialData={await loadOverview()} />
     </>
   );
 }

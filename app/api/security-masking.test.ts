@@ -16,12 +16,8 @@ import {
 } from "@/app/(dashboard)/_lib/data";
 import { scheduleToValues } from "@/app/(dashboard)/_lib/schedule-form-values";
 import { parseQueueSearch, parseResultsSearch } from "@/app/(dashboard)/_lib/search-params";
-import { closeAllDbs, getDb } from "@/db/client";
-import { createApiToken } from "@/db/queries/api-tokens";
-import { createWorkerStore } from "@/db/queries/claim";
-import { enqueueJob } from "@/db/queries/enqueue";
-import { getJob } from "@/db/queries/jobs";
-import { createSchedule, getScheduleRow } from "@/db/queries/schedules";
+import { closeAllStores, getStore } from "@/db/store";
+import { testRows } from "@/db/testing/dash-rows";
 import { GET as getOverview } from "./overview/route";
 import { GET as getQueue } from "./queue/route";
 import { GET as getResults } from "./results/route";
@@ -70,20 +66,23 @@ function leaks(value: unknown): string[] {
 
 beforeAll(async () => {
   process.env.DATABASE_URL = path.join(dir, "mask.db");
-  const db = getDb();
-  admin = createApiToken(db, { name: "svc", role: "admin" }, "test").token;
-  viewer = createApiToken(db, { name: "ro", role: "viewer" }, "test").token;
-  const store = createWorkerStore(db, "w1");
+  const { auth, library } = getStore();
+  admin = (await auth.createApiToken({ name: "svc", role: "admin" }, "test")).token;
+  viewer = (await auth.createApiToken({ name: "ro", role: "viewer" }, "test")).token;
+  const store = getStore().worker("w1");
   // A success whose result is its arguments (as demo.echo returns them).
-  ids.success = enqueueJob(db, "demo.echo", secretArgs, { queue: "q-success" });
-  const [ok] = store.claimJobs(1, ["q-success"], 60_000, Date.now());
-  store.recordOutcomes([
+  ids.success = await library.enqueue("demo.echo", secretArgs, { queue: "q-success" });
+  const [ok] = await store.claimJobs(1, ["q-success"], 60_000, Date.now());
+  await store.recordOutcomes([
     { kind: "success", job: ok!, stoppedAt: Date.now(), result: JSON.stringify(secretArgs) },
   ]);
   // A failure whose message and stack hold a connection string, a bearer token and a password.
-  ids.failure = enqueueJob(db, "demo.fail", secretArgs, { queue: "q-failure", maxAttempts: 1 });
-  const [bad] = store.claimJobs(1, ["q-failure"], 60_000, Date.now());
-  store.recordOutcomes([
+  ids.failure = await library.enqueue("demo.fail", secretArgs, {
+    queue: "q-failure",
+    maxAttempts: 1,
+  });
+  const [bad] = await store.claimJobs(1, ["q-failure"], 60_000, Date.now());
+  await store.recordOutcomes([
     {
       kind: "error",
       job: bad!,
@@ -96,9 +95,9 @@ beforeAll(async () => {
     },
   ]);
   // A running job whose progress message and last error hold secrets.
-  ids.running = enqueueJob(db, "demo.sleep", secretArgs, { queue: "q-running" });
-  const [run] = store.claimJobs(1, ["q-running"], 60_000, Date.now());
-  store.writeProgress([
+  ids.running = await library.enqueue("demo.sleep", secretArgs, { queue: "q-running" });
+  const [run] = await store.claimJobs(1, ["q-running"], 60_000, Date.now());
+  await store.writeProgress([
     {
       id: run!.id,
       token: run!.claimToken,
@@ -106,14 +105,16 @@ beforeAll(async () => {
       message: "copying to mysql://root:pgpw-PROG-9@h/db",
     },
   ]);
-  ids.queued = enqueueJob(db, "demo.echo", secretArgs, { queue: "q-queued" });
-  scheduleId = createSchedule(db, {
-    name: "nightly",
-    task: "demo.echo",
-    args: JSON.stringify({ apiKey: "key-SCHED-10", to: "ann" }),
-    scheduleType: "daily",
-    nextRunAt: Date.now() + 3_600_000,
-  }).id;
+  ids.queued = await library.enqueue("demo.echo", secretArgs, { queue: "q-queued" });
+  scheduleId = (
+    await library.createSchedule({
+      name: "nightly",
+      task: "demo.echo",
+      args: JSON.stringify({ apiKey: "key-SCHED-10", to: "ann" }),
+      scheduleType: "daily",
+      nextRunAt: Date.now() + 3_600_000,
+    })
+  ).id;
   // An enqueue through the API: its audit entry must not hold the arguments' secrets.
   const response = await postJob(
     new Request("http://127.0.0.1:3000/api/v1/jobs", {
@@ -125,8 +126,9 @@ beforeAll(async () => {
   ids.api = ((await response.json()) as { id: number }).id;
 });
 
-afterAll(() => {
-  closeAllDbs();
+afterAll(async () => {
+  testRows().close();
+  await closeAllStores();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -135,54 +137,49 @@ const asViewer = (url: string) =>
 
 describe("a viewer sees no secret anywhere", () => {
   it("the planted secrets are really stored (so the checks below can fail)", () => {
-    const raw = getDb()
-      .$client.prepare(
-        `SELECT group_concat(coalesce(args,'') || coalesce(result,'') || coalesce(error,'') || coalesce(error_stack,''))
-         FROM results`,
-      )
-      .pluck()
-      .get() as string;
+    const raw = testRows()
+      .rows("results")
+      .map((r) => [r.args, r.result, r.error, r.error_stack].map((v) => v ?? "").join(""))
+      .join(",");
     expect(leaks(raw)).toEqual(expect.arrayContaining(["pw-ARG-1", "pgpw-ERR-6", "bearer-ERR-7"]));
   });
 
-  it("in the page data: Successes, Failures, failure groups, Queue, Overview", () => {
-    const db = getDb();
+  it("in the page data: Successes, Failures, failure groups, Queue, Overview", async () => {
     const empty = new URLSearchParams();
-    const successes = loadResults(db, "success", parseResultsSearch(empty), "viewer");
-    const failures = loadResults(db, "failure", parseResultsSearch(empty), "viewer");
+    const successes = await loadResults("success", parseResultsSearch(empty), "viewer");
+    const failures = await loadResults("failure", parseResultsSearch(empty), "viewer");
     expect(successes.rows.map((r) => r.id)).toContain(ids.success);
     expect(failures.rows.map((r) => r.id)).toContain(ids.failure);
     expect(leaks(successes)).toEqual([]);
     expect(leaks(failures)).toEqual([]);
-    expect(leaks(loadFailureGroups(db))).toEqual([]);
-    const queue = loadQueue(db, parseQueueSearch(empty));
+    expect(leaks(await loadFailureGroups())).toEqual([]);
+    const queue = await loadQueue(parseQueueSearch(empty));
     expect(queue.running.map((r) => r.id)).toContain(ids.running);
     expect(leaks(queue)).toEqual([]);
-    expect(leaks(loadOverview(db))).toEqual([]);
+    expect(leaks(await loadOverview())).toEqual([]);
   });
 
-  it("cannot be guessed through search: a viewer's text search skips arguments, results and errors", () => {
-    const db = getDb();
+  it("cannot be guessed through search: a viewer's text search skips arguments, results and errors", async () => {
     const search = (q: string, role: "viewer" | "admin") =>
-      loadResults(db, "success", parseResultsSearch(new URLSearchParams({ q })), role);
+      loadResults("success", parseResultsSearch(new URLSearchParams({ q })), role);
     // The admin finds the job by a secret's prefix (and may reveal it, audited); a viewer's
     // search, whose matches or count would confirm each guessed character, finds nothing.
-    expect(search("pw-ARG-", "admin").rows.map((r) => r.id)).toContain(ids.success);
-    const viewer = search("pw-ARG-", "viewer");
+    expect((await search("pw-ARG-", "admin")).rows.map((r) => r.id)).toContain(ids.success);
+    const viewer = await search("pw-ARG-", "viewer");
     expect(viewer.rows).toEqual([]);
     expect(viewer.matching).toBe(0);
   });
 
-  it("on the job page of each job", () => {
+  it("on the job page of each job", async () => {
     for (const id of Object.values(ids)) {
-      const job = getJob(getDb(), id)!;
+      const job = (await getStore().reads.getJobDetail(id))!;
       expect(job, `job ${id}`).not.toBeNull();
       expect(leaks(maskJobDetail(job)), `job ${id}`).toEqual([]);
     }
   });
 
-  it("in the schedule form", () => {
-    const row = getScheduleRow(getDb(), scheduleId);
+  it("in the schedule form", async () => {
+    const row = await getStore().reads.getScheduleRow(scheduleId);
     expect(row.args).toContain("key-SCHED-10");
     expect(scheduleToValues(row).args).not.toContain("key-SCHED-10");
   });
@@ -219,14 +216,13 @@ describe("a viewer sees no secret anywhere", () => {
     const body = (await revealed.json()) as { job: { args: unknown; error: string } };
     expect(body.job.args).toEqual(secretArgs);
     expect(body.job.error).toContain("pgpw-ERR-6");
-    const entry = getDb()
-      .$client.prepare(`SELECT actor, target FROM audit_log WHERE action = 'job.reveal'`)
-      .get();
-    expect(entry).toEqual({ actor: "token:svc", target: `job:${ids.failure}` });
+    const { rows } = await getStore().reads.listAudit({ limit: 100 });
+    const entry = rows.find((r) => r.action === "job.reveal");
+    expect(entry).toMatchObject({ actor: "token:svc", target: `job:${ids.failure}` });
   });
 
   it("in the audit log", () => {
-    const rows = getDb().$client.prepare(`SELECT * FROM audit_log`).all();
+    const rows = testRows().rows("audit_log");
     expect(rows.length).toBeGreaterThan(0);
     expect(leaks(rows)).toEqual([]);
   });

@@ -132,8 +132,8 @@ export function listAudit(
 
 /**
  * Runs `change` and records the audit entry `audit` makes of its result (none when it returns
- * null), in one IMMEDIATE transaction: a change and its entry land together or not at all. This is
- * the one way the dashboard, the API and the CLI make an audited change.
+ * null), in one IMMEDIATE transaction: a change and its entry land together or not at all. Every
+ * admin action in db/admin-actions.ts (the store's `admin` group) is built on it.
  */
 export function auditedChange<T>(
   db: Db,

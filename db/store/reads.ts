@@ -24,6 +24,24 @@ import { countOutcomesSince, getQueueStats, getThroughput } from "../queries/sta
 import { listTasks } from "../queries/tasks";
 import { bindGroup, type BoundGroup } from "./bind";
 
+export { MATCHING_COUNT_CAP, MAX_BULK } from "../queries/results-list";
+export type {
+  Cursor,
+  FailureGroup,
+  JobDetail,
+  LineageLink,
+  QueueCursor,
+  QueueRow,
+  ResultFilter,
+  ResultListParams,
+  ResultListRow,
+  ResultSort,
+  WorkerInfo,
+} from "../queries/jobs";
+export type { AuditPage } from "../queries/audit";
+export type { QueueStats } from "../queries/stats";
+export type { ScheduleView } from "../queries/schedules";
+
 const sqliteReads = {
   listResults,
   countMatchingResults,

@@ -1,7 +1,7 @@
 /** `jobdeck enqueue <task>`: enqueue one job (or N copies) and print the ids. */
-import { getDb } from "@/db/client";
 import { NUMBER_RANGES } from "@/db/limits";
-import { enqueueJobs, type EnqueueOptions } from "@/db/queries/enqueue";
+import type { EnqueueOptions } from "@/db/queries/enqueue";
+import { getStore } from "@/db/store";
 import { CliError, jsonOption, numberOption, parseCliArgs, type Command } from "./common";
 
 const HELP = `Usage: npm run jobdeck -- enqueue <task> [options]
@@ -25,7 +25,7 @@ export const enqueueCommand: Command = {
   summary:
     "enqueue a job: enqueue <task> [--args JSON] [--queue Q] [--priority N] [--delay S] [--count N] …",
   help: HELP,
-  run(argv) {
+  async run(argv) {
     const { values, positionals } = parseCliArgs(argv, {
       args: { type: "string" },
       queue: { type: "string" },
@@ -60,8 +60,7 @@ export const enqueueCommand: Command = {
     }
     if (count > 1 && options.uniqueKey)
       throw new CliError("--count and --unique-key cannot be used together");
-    const ids = enqueueJobs(
-      getDb(),
+    const ids = await getStore().library.enqueueMany(
       Array.from({ length: count }, () => ({ task, args, options })),
     );
     if (values.count !== undefined) console.log(String(ids.length));

@@ -1,19 +1,22 @@
 /** The queue commands of `npm run jobdeck`, run as a user would (a real process on a real file). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/db/client";
+import { testRows } from "@/db/testing/dash-rows";
 import { makeTestDb, runJobdeck } from "@/worker/testing/harness";
 
 let testDb: ReturnType<typeof makeTestDb>;
 let url: string;
-let db: Db;
 beforeAll(() => {
   testDb = makeTestDb("jobdeck-cli-");
-  ({ url, db } = testDb);
+  ({ url } = testDb);
 });
-afterAll(() => testDb.cleanup());
+afterAll(() => {
+  testRows(url).close();
+  testDb.cleanup();
+});
+const rows = () => testRows(url);
 
 const jobdeck = (...args: string[]) => runJobdeck(url, ...args);
-const queued = () => db.$client.prepare(`SELECT COUNT(*) FROM jobs`).pluck().get();
+const queued = () => rows().count("jobs");
 
 describe("jobdeck enqueue", () => {
   it("prints the new job's id and stores every option", () => {
@@ -37,13 +40,7 @@ describe("jobdeck enqueue", () => {
     );
     expect(r.code).toBe(0);
     const id = Number(r.stdout.trim());
-    expect(
-      db.$client
-        .prepare(
-          `SELECT task, args, queue, priority, group_name, timeout_ms, max_attempts FROM jobs WHERE id = ?`,
-        )
-        .get(id),
-    ).toEqual({
+    expect(rows().row("jobs", { id })).toMatchObject({
       task: "demo.echo",
       args: '{"to":"ann"}',
       queue: "mail",
@@ -58,11 +55,11 @@ describe("jobdeck enqueue", () => {
     const r = jobdeck("enqueue", "demo.echo", "--priority", "-5", "--delay", "0.5");
     expect(r.code).toBe(0);
     const id = Number(r.stdout.trim());
-    expect(db.$client.prepare(`SELECT priority FROM jobs WHERE id = ?`).pluck().get(id)).toBe(-5);
+    expect(rows().row("jobs", { id })?.priority).toBe(-5);
   });
 
   it("enqueues N copies with --count and prints the count", () => {
-    const before = queued() as number;
+    const before = queued();
     const r = jobdeck("enqueue", "demo.noop", "--count", "250");
     expect(r).toMatchObject({ code: 0, stdout: "250\n" });
     expect(queued()).toBe(before + 250);
@@ -113,11 +110,23 @@ describe("jobdeck enqueue", () => {
 
 describe("jobdeck stats and retry-failed", () => {
   it("prints the numbers as one JSON object, then retries failures once", () => {
-    db.$client
-      .prepare(
-        `INSERT INTO results (id, task, args, queue, priority, state, error, created_at, stopped_at, attempts) VALUES (50000, 'demo.fail', '{}', 'default', 0, 'failure', 'boom', 1, 2, 3), (50001, 'demo.echo', '{}', 'default', 0, 'failure', 'boom', 1, 2, 3)`,
-      )
-      .run();
+    for (const [id, task] of [
+      [50000, "demo.fail"],
+      [50001, "demo.echo"],
+    ] as const) {
+      rows().insert("results", {
+        id,
+        task,
+        args: "{}",
+        queue: "default",
+        priority: 0,
+        state: "failure",
+        error: "boom",
+        created_at: 1,
+        stopped_at: 2,
+        attempts: 3,
+      });
+    }
     const stats = JSON.parse(jobdeck("stats", "--json").stdout) as Record<string, number>;
     for (const key of ["queued", "running", "success", "failure", "schedules"])
       expect(typeof stats[key]).toBe("number");
@@ -125,34 +134,31 @@ describe("jobdeck stats and retry-failed", () => {
     expect(jobdeck("retry-failed", "--task", "demo.fail").stdout).toMatch(/retried 1 failed job$/m);
     expect(jobdeck("retry-failed").stdout).toMatch(/retried 1 failed job$/m);
     expect(jobdeck("retry-failed").stdout).toMatch(/retried 0 failed jobs/);
-    expect(
-      db.$client
-        .prepare(`SELECT COUNT(*) FROM jobs WHERE retry_of IN (50000, 50001)`)
-        .pluck()
-        .get(),
-    ).toBe(2);
+    expect(rows().count("jobs", { retry_of: [50000, 50001] })).toBe(2);
   });
 
   it("retry-failed gives each new job every setting of the failed one", () => {
-    db.$client
-      .prepare(
-        `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, error,
-           created_at, stopped_at, attempts, max_attempts, timeout_ms, hook)
-         VALUES (50100, 'nightly', 'demo.sleep', '{"ms":5000}', 'reports', 3, 'failure', 'g7',
-           'Timed out after 2 s', 1, 2, 1, 1, 2000, 'demo.noop')`,
-      )
-      .run();
+    rows().insert("results", {
+      id: 50100,
+      name: "nightly",
+      task: "demo.sleep",
+      args: '{"ms":5000}',
+      queue: "reports",
+      priority: 3,
+      state: "failure",
+      group_name: "g7",
+      error: "Timed out after 2 s",
+      created_at: 1,
+      stopped_at: 2,
+      attempts: 1,
+      max_attempts: 1,
+      timeout_ms: 2000,
+      hook: "demo.noop",
+    });
     expect(jobdeck("retry-failed", "--task", "demo.sleep").stdout).toMatch(
       /retried 1 failed job$/m,
     );
-    expect(
-      db.$client
-        .prepare(
-          `SELECT name, task, args, queue, priority, group_name, max_attempts, timeout_ms, hook
-           FROM jobs WHERE retry_of = 50100`,
-        )
-        .get(),
-    ).toEqual({
+    expect(rows().row("jobs", { retry_of: 50100 })).toMatchObject({
       name: "nightly",
       task: "demo.sleep",
       args: '{"ms":5000}',
@@ -163,11 +169,8 @@ describe("jobdeck stats and retry-failed", () => {
       timeout_ms: 2000,
       hook: "demo.noop",
     });
-    const newJob = db.$client.prepare(`SELECT id FROM jobs WHERE retry_of = 50100`).pluck().get();
-    const entry = db.$client
-      .prepare(`SELECT after FROM audit_log WHERE action = 'failures.retry' ORDER BY id DESC`)
-      .pluck()
-      .get() as string;
+    const newJob = rows().row("jobs", { retry_of: 50100 })?.id;
+    const entry = rows().rows("audit_log", { action: "failures.retry" }).at(-1)?.after as string;
     expect(JSON.parse(entry)).toEqual({
       count: 1,
       failureIds: "50100",
@@ -200,7 +203,7 @@ describe("stored values out of range", () => {
     expect(
       jobdeck("schedule", "add", "--name", "far", "--task", "demo.echo", "--type", "hourly").code,
     ).toBe(0);
-    db.$client.prepare(`UPDATE schedules SET next_run_at = 1e23 WHERE name = 'far'`).run();
+    rows().update("schedules", { name: "far" }, { next_run_at: 1e23 });
     const r = jobdeck("schedule", "list");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/next invalid date/);

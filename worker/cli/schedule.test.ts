@@ -1,19 +1,21 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Db } from "@/db/client";
+import { testRows } from "@/db/testing/dash-rows";
 import { makeTestDb, runJobdeck } from "@/worker/testing/harness";
 
 let testDb: ReturnType<typeof makeTestDb>;
 let url: string;
-let db: Db;
 beforeAll(() => {
   testDb = makeTestDb("jobdeck-schedule-cli-");
-  ({ url, db } = testDb);
+  ({ url } = testDb);
 });
-afterAll(() => testDb.cleanup());
+afterAll(() => {
+  testRows(url).close();
+  testDb.cleanup();
+});
 
 const jobdeck = (...args: string[]) => runJobdeck(url, ...args);
 
-const count = () => db.$client.prepare(`SELECT COUNT(*) FROM schedules`).pluck().get();
+const count = () => testRows(url).count("schedules");
 
 it("refuses bad input with exit code 2, naming the option, and saves nothing", () => {
   const base = ["schedule", "add", "--name", "x", "--task", "demo.noop"];

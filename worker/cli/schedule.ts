@@ -1,20 +1,11 @@
 /** `jobdeck schedule add|list|update|enable|disable|run|delete`: periodic schedules from the shell. */
 import { DateTime } from "luxon";
-import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
-import { recordAudit } from "@/db/queries/audit";
+import type { SchedulePatch } from "@/db/queries/schedules";
 import { describeSchedule } from "@/db/schedule-rules";
-import {
-  createSchedule,
-  deleteSchedule,
-  getSchedule,
-  listSchedules,
-  runScheduleNow,
-  setScheduleEnabled,
-  updateSchedule,
-  type ScheduleView,
-  type SchedulePatch,
-} from "@/db/queries/schedules";
+import { getStore } from "@/db/store";
+import type { AdminActor } from "@/db/store/admin";
+import type { ScheduleView } from "@/db/store/reads";
 import { CliError, decimalOption, isoTime, parseCliArgs, type Command } from "./common";
 
 const DEFINITION_OPTIONS = {
@@ -116,10 +107,10 @@ function toPatch(v: Values): SchedulePatch {
   ) as SchedulePatch;
 }
 
-/** Runs `fn`, turning an InputError into a CliError that names the CLI option. */
-function asCli<T>(fn: () => T): T {
+/** Awaits `fn`, turning an InputError into a CliError that names the CLI option. */
+async function asCli<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const option = error.field ? (OPTION_OF[error.field] ?? error.field) : undefined;
@@ -127,9 +118,9 @@ function asCli<T>(fn: () => T): T {
   }
 }
 
-function resolve(ref: string | undefined, sub: string): ScheduleView {
+async function resolve(ref: string | undefined, sub: string): Promise<ScheduleView> {
   if (ref === undefined) throw new CliError(`schedule ${sub} needs a schedule id or name`);
-  const found = getSchedule(getDb(), /^\d+$/.test(ref) ? Number(ref) : ref);
+  const found = await getStore().reads.getSchedule(/^\d+$/.test(ref) ? Number(ref) : ref);
   if (!found)
     throw new CliError(`No schedule "${ref}" (give an id or a name from \`schedule list\`)`);
   return found;
@@ -158,28 +149,21 @@ function printList(rows: ScheduleView[], json: boolean): void {
   if (withRule.length === 0) console.log("No schedules.");
 }
 
-function allSchedules(): ScheduleView[] {
+async function allSchedules(): Promise<ScheduleView[]> {
   const out: ScheduleView[] = [];
   for (;;) {
-    const page = listSchedules(getDb(), { afterId: out.at(-1)?.id ?? 0, limit: 500 });
+    const page = await getStore().reads.listSchedules({ afterId: out.at(-1)?.id ?? 0, limit: 500 });
     out.push(...page);
     if (page.length < 500) return out;
   }
 }
 
-/** Records a CLI change in the audit log, as the other CLI commands do. */
-function audit(action: string, id: number, before: unknown, after: unknown): void {
-  const actor = `cli:${process.env.USER ?? process.env.USERNAME ?? "unknown"}`;
-  recordAudit(getDb(), {
-    actor,
-    action: `schedule.${action}`,
-    target: `schedule:${id}`,
-    before,
-    after,
-  });
+/** Who the CLI's changes are recorded as in the audit log, as the other CLI commands do. */
+function cliActor(): AdminActor {
+  return { name: `cli:${process.env.USER ?? process.env.USERNAME ?? "unknown"}`, address: null };
 }
 
-function add(rest: string[]): number {
+async function add(rest: string[]): Promise<number> {
   const patch = toPatch(parseCliArgs(rest, DEFINITION_OPTIONS, false).values);
   const input = {
     ...patch,
@@ -187,29 +171,28 @@ function add(rest: string[]): number {
     task: patch.task ?? "",
     scheduleType: patch.scheduleType!,
   };
-  const s = asCli(() => createSchedule(getDb(), input));
-  audit("create", s.id, null, s);
+  const { row: s } = await asCli(() =>
+    getStore().admin.saveSchedule({ id: null, input }, cliActor()),
+  );
   console.log(`Created schedule ${s.id} "${s.name}"; next run ${iso(s.nextRunAt)}`);
   return 0;
 }
 
-function update(rest: string[]): number {
+async function update(rest: string[]): Promise<number> {
   const { values, positionals } = parseCliArgs(rest, DEFINITION_OPTIONS);
-  const target = resolve(positionals[0], "update");
-  const s = asCli(() => updateSchedule(getDb(), target.id, toPatch(values)));
-  audit("update", s.id, target, s);
+  const target = await resolve(positionals[0], "update");
+  const patch = toPatch(values);
+  const { row: s } = await asCli(() =>
+    getStore().admin.saveSchedule({ id: target.id, input: patch }, cliActor()),
+  );
   console.log(`Updated schedule ${s.id} "${s.name}"; next run ${iso(s.nextRunAt)}`);
   return 0;
 }
 
-function toggle(rest: string[], sub: "enable" | "disable"): number {
-  const target = resolve(parseCliArgs(rest, {}).positionals[0], sub);
-  const s = asCli(() => setScheduleEnabled(getDb(), target.id, sub === "enable"));
-  audit(
-    sub,
-    s.id,
-    { isEnabled: target.isEnabled },
-    { isEnabled: s.isEnabled, nextRunAt: s.nextRunAt },
+async function toggle(rest: string[], sub: "enable" | "disable"): Promise<number> {
+  const target = await resolve(parseCliArgs(rest, {}).positionals[0], sub);
+  const s = await asCli(() =>
+    getStore().admin.setScheduleEnabled({ id: target.id, isEnabled: sub === "enable" }, cliActor()),
   );
   console.log(
     `Schedule ${s.id} "${s.name}" ${sub}d; next run ${iso(s.isEnabled ? s.nextRunAt : null)}`,
@@ -217,29 +200,27 @@ function toggle(rest: string[], sub: "enable" | "disable"): number {
   return 0;
 }
 
-function runNow(rest: string[]): number {
-  const target = resolve(parseCliArgs(rest, {}).positionals[0], "run");
-  const jobId = asCli(() => runScheduleNow(getDb(), target.id));
-  audit("run", target.id, null, { jobId });
+async function runNow(rest: string[]): Promise<number> {
+  const target = await resolve(parseCliArgs(rest, {}).positionals[0], "run");
+  const jobId = await asCli(() => getStore().admin.runScheduleNow({ id: target.id }, cliActor()));
   console.log(jobId);
   return 0;
 }
 
-function remove(rest: string[]): number {
-  const target = resolve(parseCliArgs(rest, {}).positionals[0], "delete");
-  deleteSchedule(getDb(), target.id);
-  audit("delete", target.id, target, null);
+async function remove(rest: string[]): Promise<number> {
+  const target = await resolve(parseCliArgs(rest, {}).positionals[0], "delete");
+  await asCli(() => getStore().admin.deleteSchedule({ id: target.id }, cliActor()));
   console.log(`Deleted schedule ${target.id} "${target.name}"`);
   return 0;
 }
 
-function list(rest: string[]): number {
+async function list(rest: string[]): Promise<number> {
   const { values } = parseCliArgs(rest, { json: { type: "boolean" } }, false);
-  printList(allSchedules(), values.json === true);
+  printList(await allSchedules(), values.json === true);
   return 0;
 }
 
-function run(argv: string[]): number {
+async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
     case "add":

@@ -1,6 +1,6 @@
 /**
  * Server-side loaders shared by the pages (first render) and the JSON routes (live refresh), so
- * both answer with exactly the same data. Server-only: they call db/queries.
+ * both answer with exactly the same data. Server-only: they call the store's reads.
  */
 import {
   maskSecrets,
@@ -9,32 +9,19 @@ import {
   maskSecretText,
   maskSecretTextOrNull,
 } from "@/app/_lib/mask-secrets";
-import type { Db } from "@/db/client";
+import type { JobInfo } from "@/db/queries/read";
 import type { ResultState, UserRole } from "@/db/schema";
+import { getStore } from "@/db/store";
 import {
-  countMatchingResults,
-  countQueuedJobs,
-  listFailureGroups,
-  listLatestFailures,
-  listQueuedJobs,
-  listResults,
-  listRunningJobs,
-  listWorkers,
   MATCHING_COUNT_CAP,
   type FailureGroup,
   type JobDetail,
   type QueueRow,
+  type QueueStats,
   type ResultFilter,
   type ResultListRow,
   type WorkerInfo,
-} from "@/db/queries/jobs";
-import type { JobInfo } from "@/db/queries/read";
-import {
-  countOutcomesSince,
-  getQueueStats,
-  getThroughput,
-  type QueueStats,
-} from "@/db/queries/stats";
+} from "@/db/store/reads";
 import {
   compactSearch,
   decodeQueueCursor,
@@ -144,26 +131,25 @@ export function resultsSearchString(s: ResultsSearch): string {
  * which spares a second scan to a text search that matched little), else counted with LIMIT
  * cap + 1: exact up to the cap, "more than" past it.
  */
-function countMatching(
-  db: Db,
+async function countMatching(
   filter: ResultFilter,
   page: { rows: unknown[]; next: unknown },
   isFirstPage: boolean,
-): number {
+): Promise<number> {
   if (isFirstPage && page.next === null) return page.rows.length;
-  return countMatchingResults(db, filter, MATCHING_COUNT_CAP);
+  return getStore().reads.countMatchingResults(filter, MATCHING_COUNT_CAP);
 }
 
 /** Loads one page of a results list. */
-export function loadResults(
-  db: Db,
+export async function loadResults(
   state: ResultState,
   s: ResultsSearch,
   role: UserRole,
-): ResultsPayload {
+): Promise<ResultsPayload> {
+  const reads = getStore().reads;
   const now = Date.now();
-  const page = listResults(db, toResultListParams(state, s, now, role));
-  const stats = getQueueStats(db);
+  const page = await reads.listResults(toResultListParams(state, s, now, role));
+  const stats = await reads.getQueueStats();
   const filter = toResultFilter(state, s, now, role);
   const isFiltered = Object.entries(filter).some(([k, v]) => k !== "state" && v !== undefined);
   return {
@@ -171,7 +157,7 @@ export function loadResults(
     next: page.next ? encodeCursor(page.next) : null,
     prev: page.prev ? encodeCursor(page.prev) : null,
     total: state === "success" ? stats.success : stats.failure,
-    matching: isFiltered ? countMatching(db, filter, page, !s.after && !s.before) : null,
+    matching: isFiltered ? await countMatching(filter, page, !s.after && !s.before) : null,
     matchingCap: MATCHING_COUNT_CAP,
   };
 }
@@ -180,8 +166,8 @@ export function loadResults(
  * Loads failures grouped by error message, each message masked. A group whose message held a
  * credential links to a filter on the masked text, which matches nothing: the secret never leaves.
  */
-export function loadFailureGroups(db: Db): FailureGroup[] {
-  return listFailureGroups(db).map((g) => ({
+export async function loadFailureGroups(): Promise<FailureGroup[]> {
+  return (await getStore().reads.listFailureGroups()).map((g) => ({
     ...g,
     message: maskSecretText(g.message),
     example: maskSecretText(g.example),
@@ -214,21 +200,22 @@ export function queueSearchString(s: QueueSearch): string {
 }
 
 /** Loads the Queue page. */
-export function loadQueue(db: Db, s: QueueSearch): QueuePayload {
+export async function loadQueue(s: QueueSearch): Promise<QueuePayload> {
+  const reads = getStore().reads;
   const filter = { task: s.task, queue: s.queue };
-  const page = listQueuedJobs(db, {
+  const page = await reads.listQueuedJobs({
     ...filter,
     cursor: decodeQueueCursor(s.after),
     before: decodeQueueCursor(s.before),
     limit: s.size,
   });
-  const stats = getQueueStats(db);
+  const stats = await reads.getQueueStats();
   return {
-    running: listRunningJobs(db, filter).map(maskQueueRow),
+    running: (await reads.listRunningJobs(filter)).map(maskQueueRow),
     queued: page.rows.map(maskQueueRow),
     next: page.next ? encodeQueueCursor(page.next) : null,
     prev: page.prev ? encodeQueueCursor(page.prev) : null,
-    matching: s.task || s.queue ? countQueuedJobs(db, filter, MATCHING_COUNT_CAP) : null,
+    matching: s.task || s.queue ? await reads.countQueuedJobs(filter, MATCHING_COUNT_CAP) : null,
     matchingCap: MATCHING_COUNT_CAP,
     counts: { queued: stats.queued, scheduled: stats.scheduled, running: stats.running },
     now: Date.now(),
@@ -248,22 +235,23 @@ export interface OverviewPayload {
 }
 
 /** Loads the Overview. */
-export function loadOverview(db: Db, now = Date.now()): OverviewPayload {
+export async function loadOverview(now = Date.now()): Promise<OverviewPayload> {
+  const reads = getStore().reads;
   const hourAgo = now - 3_600_000;
   const firstMinute = Math.floor(hourAgo / 60_000) * 60_000 + 60_000;
-  const byMinute = new Map(getThroughput(db, firstMinute).map((p) => [p.minute, p]));
+  const byMinute = new Map((await reads.getThroughput(firstMinute)).map((p) => [p.minute, p]));
   const throughput: OverviewPayload["throughput"] = [];
   for (let minute = firstMinute; minute <= now; minute += 60_000) {
     const p = byMinute.get(minute);
     throughput.push({ minute, success: p?.success ?? 0, failure: p?.failure ?? 0 });
   }
   return {
-    stats: getQueueStats(db, now),
-    lastHour: countOutcomesSince(db, hourAgo),
-    lastDay: countOutcomesSince(db, now - 86_400_000),
+    stats: await reads.getQueueStats(now),
+    lastHour: await reads.countOutcomesSince(hourAgo),
+    lastDay: await reads.countOutcomesSince(now - 86_400_000),
     throughput,
-    workers: listWorkers(db, now),
-    latestFailures: listLatestFailures(db, 6).map(maskResultRow),
+    workers: await reads.listWorkers(now),
+    latestFailures: (await reads.listLatestFailures(6)).map(maskResultRow),
     now,
   };
 }

@@ -1,7 +1,6 @@
 import { connection } from "next/server";
 import { requireUser } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
-import { listFilterOptions } from "@/db/queries/jobs";
+import { getStore } from "@/db/store";
 import { ResultFilters } from "@/components/jobs/result-filters";
 import { ResultsView } from "@/components/jobs/results-view";
 import { loadResults, resultsSearchString } from "./data";
@@ -19,10 +18,9 @@ export async function ResultsPageBody({
   await connection();
   const user = await requireUser();
   const search = parseResultsSearch(await searchParams);
-  const db = getDb();
   const searchString = resultsSearchString(search);
-  const initialData = loadResults(db, state, search, user.role);
-  const options = listFilterOptions(db);
+  const initialData = await loadResults(state, search, user.role);
+  const options = await getStore().reads.listFilterOptions();
   return (
     <ResultsView
       key={state}

@@ -10,7 +10,7 @@ import type {
   ResultFilter,
   ResultListParams,
   ResultSort,
-} from "@/db/queries/jobs";
+} from "@/db/store/reads";
 
 /** Raw search params as Next passes them (or from URLSearchParams). */
 export type RawSearchParams = Record<string, string | string[] | undefined>;

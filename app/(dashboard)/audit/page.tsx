@@ -6,8 +6,7 @@ import { requireUser } from "@/app/_lib/auth";
 import { ExpandableText } from "@/components/ui/expandable-text";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { getDb } from "@/db/client";
-import { listAudit } from "@/db/queries/audit";
+import { getStore } from "@/db/store";
 import { maskSecretsInPreview } from "@/app/_lib/mask-secrets";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -34,7 +33,7 @@ export default async function AuditPage({
     );
   }
   const { before } = paramsSchema.parse(await searchParams);
-  const page = listAudit(getDb(), { before, limit: PAGE_SIZE });
+  const page = await getStore().reads.listAudit({ before, limit: PAGE_SIZE });
   // Entries are masked when written; rows written before that (or cut by the old 8 KiB limit) are
   // masked again here, so no secret shows even from an old entry.
   const rows = page.rows.map((row) => ({

@@ -1,24 +1,17 @@
 "use server";
 /**
  * Server actions of the Failures list: retry and delete by id or by the current filter. Each one
- * checks the admin session and origin, validates its input with zod, does its work and the audit
- * entry in one IMMEDIATE transaction, and revalidates the lists.
+ * checks the admin session and origin, validates its input with zod, makes the change with its
+ * audit entry in one store call, and revalidates the lists.
  */
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
 import type { ActionResult, CountResult } from "@/app/(dashboard)/_lib/action-result";
 import { parseResultsSearch, toResultFilter } from "@/app/(dashboard)/_lib/search-params";
-import { getDb } from "@/db/client";
-import { compactIds, auditedChange } from "@/db/queries/audit";
-import {
-  countMatchingResults,
-  MAX_BULK,
-  selectMatchingResultIds,
-  type ResultFilter,
-} from "@/db/queries/jobs";
-import { deleteResults, retryFailedJobs } from "@/db/lifecycle";
 import type { ResultState } from "@/db/schema";
+import { getStore } from "@/db/store";
+import { MAX_BULK, type ResultFilter } from "@/db/store/reads";
 
 const idsSchema = z
   .array(z.number().int().positive())
@@ -64,30 +57,7 @@ function filterFrom(state: ResultState, search: string): ResultFilter {
 async function retryIds(ids: number[]): Promise<ActionResult> {
   const user = await requireAdminAction();
   const address = await currentAddress();
-  const db = getDb();
-  const outcome = auditedChange(
-    db,
-    () => retryFailedJobs(db, ids),
-    (result) =>
-      result.retried.length === 0
-        ? null
-        : {
-            actor: user.username,
-            action: "job.retry",
-            target:
-              result.retried.length === 1
-                ? `job:${result.retried[0]!.failureId}`
-                : `jobs:${result.retried.length}`,
-            // Every id, as compact ranges (a 10,000-id entry stays small and valid JSON); the
-            // n-th failure's new job is found by its retry_of link.
-            after: {
-              count: result.retried.length,
-              failureIds: compactIds(result.retried.map((r) => r.failureId)),
-              jobIds: compactIds(result.retried.map((r) => r.jobId)),
-            },
-            address,
-          },
-  );
+  const outcome = await getStore().admin.retryFailures({ ids }, { name: user.username, address });
   refresh();
   const done = outcome.retried.length;
   const skipped = outcome.skipped.length;
@@ -109,21 +79,7 @@ async function retryIds(ids: number[]): Promise<ActionResult> {
 async function deleteIds(ids: number[]): Promise<ActionResult> {
   const user = await requireAdminAction();
   const address = await currentAddress();
-  const db = getDb();
-  const deleted = auditedChange(
-    db,
-    () => deleteResults(db, ids),
-    (n) =>
-      n === 0
-        ? null
-        : {
-            actor: user.username,
-            action: "job.delete",
-            target: ids.length === 1 ? `job:${ids[0]}` : `jobs:${n}`,
-            before: { count: n, ids: compactIds(ids) },
-            address,
-          },
-  );
+  const deleted = await getStore().admin.deleteResults({ ids }, { name: user.username, address });
   refresh();
   if (deleted === 0) return { ok: false, message: "Nothing deleted: already gone." };
   return { ok: true, message: `Deleted ${plural(deleted, "job")}.` };
@@ -161,7 +117,7 @@ export async function countMatchingAction(
         if (filter.retried === "yes") return { ok: true, message: "", count: 0, isCapped: false };
         filter.retried = "no";
       }
-      const count = countMatchingResults(getDb(), filter);
+      const count = await getStore().reads.countMatchingResults(filter);
       return {
         ok: true,
         message: "",
@@ -182,7 +138,7 @@ export async function retryMatchingAction(search: string): Promise<ActionResult>
       if (parsed.retried === "yes")
         return { ok: false, message: "These failures were already retried." };
       const filter = { ...parsed, retried: "no" as const };
-      const ids = selectMatchingResultIds(getDb(), filter);
+      const ids = await getStore().reads.selectMatchingResultIds(filter);
       if (ids.length === 0) return { ok: false, message: "No failures match: nothing to retry." };
       return retryIds(ids);
     },
@@ -198,8 +154,7 @@ export async function deleteMatchingAction(
   return guard(
     async () => {
       await requireAdminAction();
-      const ids = selectMatchingResultIds(
-        getDb(),
+      const ids = await getStore().reads.selectMatchingResultIds(
         filterFrom(stateSchema.parse(state), searchSchema.parse(search)),
       );
       if (ids.length === 0) return { ok: false, message: "Nothing matches: nothing to delete." };

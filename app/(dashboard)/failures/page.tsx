@@ -3,7 +3,6 @@ import clsx from "clsx";
 import Link from "next/link";
 import { connection } from "next/server";
 import { requireUser } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
 import { PageHeader } from "@/components/ui/card";
 import { FailureGroupsTable } from "@/components/jobs/failure-groups-table";
 import { loadFailureGroups } from "../_lib/data";
@@ -48,7 +47,7 @@ export default async function FailuresPage({
         }
       />
       {search.view === "groups" ? (
-        <FailureGroupsTable groups={loadFailureGroups(getDb())} />
+        <FailureGroupsTable groups={await loadFailureGroups()} />
       ) : (
         <ResultsPageBody state="failure" searchParams={searchParams} />
       )}

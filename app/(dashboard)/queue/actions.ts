@@ -1,18 +1,16 @@
 "use server";
 /**
  * Server actions of the Queue page: cancel a queued job, ask a running one to cancel, enqueue a job.
- * Each checks the admin session and origin, validates with zod and writes an audit entry.
+ * Each checks the admin session and origin, validates with zod and makes one audited store call.
  */
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
 import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
-import { getDb, type Db } from "@/db/client";
 import { InputError } from "@/db/errors";
 import { parseDecimal } from "@/db/limits";
-import { auditedChange } from "@/db/queries/audit";
-import { enqueueJob } from "@/db/queries/enqueue";
-import { cancelQueuedJob, requestCancel } from "@/db/lifecycle";
+import { getStore } from "@/db/store";
+import type { AdminActor, CancelOutcome } from "@/db/store/admin";
 
 const idSchema = z.number().int().positive();
 
@@ -28,28 +26,17 @@ async function authFailure(error: unknown): Promise<ActionResult> {
   throw error;
 }
 
-/**
- * Changes one job for an admin: `change` runs in an immediate transaction, and when `isDone` says
- * it changed the job, an audit entry `action` is written in the same transaction.
- */
-async function changeJob<T>(
+/** Changes one job for an admin through `change` (one audited store call), then replies. */
+async function changeJob(
   id: number,
-  action: string,
-  change: (db: Db, jobId: number, actor: string) => T,
-  isDone: (outcome: T) => boolean,
-  reply: (outcome: T, jobId: number) => ActionResult,
+  change: (input: { id: number }, actor: AdminActor) => Promise<CancelOutcome>,
+  reply: (outcome: CancelOutcome, jobId: number) => ActionResult,
 ): Promise<ActionResult> {
   try {
     const user = await requireAdminAction();
     const address = await currentAddress();
     const jobId = idSchema.parse(id);
-    const db = getDb();
-    const outcome = auditedChange(
-      db,
-      () => change(db, jobId, user.username),
-      (result) =>
-        isDone(result) ? { actor: user.username, action, target: `job:${jobId}`, address } : null,
-    );
+    const outcome = await change({ id: jobId }, { name: user.username, address });
     refresh();
     return reply(outcome, jobId);
   } catch (error) {
@@ -61,9 +48,7 @@ async function changeJob<T>(
 export async function cancelQueuedAction(id: number): Promise<ActionResult> {
   return changeJob(
     id,
-    "job.cancel",
-    cancelQueuedJob,
-    (outcome) => outcome === "cancelled",
+    (input, actor) => getStore().admin.cancelJob(input, actor),
     (outcome, jobId) =>
       outcome === "cancelled"
         ? { ok: true, message: `Job #${jobId} cancelled.` }
@@ -75,9 +60,7 @@ export async function cancelQueuedAction(id: number): Promise<ActionResult> {
 export async function requestCancelAction(id: number): Promise<ActionResult> {
   return changeJob(
     id,
-    "job.request_cancel",
-    (db, jobId) => requestCancel(db, jobId),
-    (outcome) => outcome === "requested",
+    (input, actor) => getStore().admin.requestCancel(input, actor),
     (outcome, jobId) => {
       if (outcome === "requested") return { ok: true, message: `Asked job #${jobId} to cancel.` };
       if (outcome === "already-requested")
@@ -169,19 +152,11 @@ export async function enqueueAction(
     };
   }
   const { task, args, ...options } = parsed.data;
-  const db = getDb();
   const address = await currentAddress();
   try {
-    const jobId = auditedChange(
-      db,
-      () => enqueueJob(db, task, args, options),
-      (id) => ({
-        actor: user.username,
-        action: "job.enqueue",
-        target: `job:${id}`,
-        after: { task, args, ...options },
-        address,
-      }),
+    const jobId = await getStore().admin.enqueue(
+      { task, args, options },
+      { name: user.username, address },
     );
     refresh();
     return { ok: true, message: `Enqueued job #${jobId}.`, jobId };

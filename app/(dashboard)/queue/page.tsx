@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import { requireUser } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
-import { listFilterOptions } from "@/db/queries/jobs";
-import { listTasks } from "@/db/queries/tasks";
+import { getStore } from "@/db/store";
 import { Card, PageHeader } from "@/components/ui/card";
 import { EnqueueForm } from "@/components/jobs/enqueue-form";
 import { QueueFilters } from "@/components/jobs/queue-filters";
@@ -22,9 +20,10 @@ export default async function QueuePage({
   await connection();
   const user = await requireUser();
   const search = parseQueueSearch(await searchParams);
-  const db = getDb();
-  const tasks = listTasks(db);
-  const options = listFilterOptions(db);
+  const reads = getStore().reads;
+  const tasks = await reads.listTasks();
+  const options = await reads.listFilterOptions();
+  const initialData = await loadQueue(search);
   const canEdit = user.role === "admin";
   return (
     <>
@@ -44,7 +43,7 @@ export default async function QueuePage({
         <QueueLive
           search={search}
           searchString={queueSearchString(search)}
-          initialData={loadQueue(db, search)}
+          initialData={initialData}
           canEdit={canEdit}
         />
         {canEdit && (

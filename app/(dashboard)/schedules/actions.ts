@@ -1,28 +1,18 @@
 "use server";
 /**
  * Server actions of the Schedules pages: save (create or update) with field errors, preview the
- * rule and next runs, enable/disable, run now, delete. Writes check the admin session and origin
- * and are audited in the same transaction.
+ * rule and next runs, enable/disable, run now, delete. Writes check the admin session and origin,
+ * and each is one audited store call.
  */
 import { DateTime } from "luxon";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AuthError, currentAddress, requireAdminAction, requireUserAction } from "@/app/_lib/auth";
 import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
-import { restoreMaskedSecrets } from "@/app/_lib/mask-secrets";
-import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
 import { parseDecimal } from "@/db/limits";
-import { auditedChange } from "@/db/queries/audit";
-import {
-  createSchedule,
-  deleteSchedule,
-  getScheduleRow,
-  previewScheduleUpdate,
-  runScheduleNow,
-  setScheduleEnabled,
-  updateSchedule,
-} from "@/db/queries/schedules";
+import { getStore } from "@/db/store";
+import type { AdminActor } from "@/db/store/admin";
 import { previewSchedule, validateSchedule, type ScheduleInput } from "@/db/schedule-rules";
 
 /** What the form gets back from saving. */
@@ -131,34 +121,12 @@ export async function saveScheduleAction(
       values: submitted(form),
     };
   }
-  const db = getDb();
   const address = await currentAddress();
   try {
-    const { row: saved } = auditedChange(
-      db,
-      () => {
-        const before = id === null ? null : getScheduleRow(db, id);
-        // The form shows secrets masked: a value left masked keeps its stored value.
-        const row =
-          before === null
-            ? createSchedule(db, input)
-            : updateSchedule(db, before.id, {
-                ...input,
-                args:
-                  input.args === undefined
-                    ? undefined
-                    : restoreMaskedSecrets(input.args, before.args),
-              });
-        return { before, row };
-      },
-      ({ before, row }) => ({
-        actor: user.username,
-        action: id === null ? "schedule.create" : "schedule.update",
-        target: `schedule:${row.id}`,
-        before,
-        after: row,
-        address,
-      }),
+    // The form shows secrets masked: saveSchedule keeps the stored value of one left masked.
+    const { row: saved } = await getStore().admin.saveSchedule(
+      id === null ? { id: null, input } : { id, input },
+      { name: user.username, address },
     );
     revalidatePath("/schedules");
     return { ok: true, message: `Saved schedule “${saved.name}”.`, id: saved.id };
@@ -191,28 +159,23 @@ export async function previewScheduleAction(form: FormData): Promise<PreviewResu
   if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
   try {
     // The same start as the save (updateSchedule / createSchedule), so the preview is what runs.
-    if (id !== null) return previewScheduleUpdate(getDb(), id, input, Date.now(), 5);
+    if (id !== null) return await getStore().reads.previewScheduleUpdate(id, input, Date.now(), 5);
     return previewSchedule({ ...input }, Date.now(), 5);
   } catch (error) {
     return { ok: false, fieldErrors: { schedule: (error as Error).message } };
   }
 }
 
+/** Runs one audited schedule change for an admin; `write` answers the message shown. */
 async function scheduleWrite(
   id: number,
-  action: string,
-  write: (db: ReturnType<typeof getDb>) => string,
+  write: (scheduleId: number, actor: AdminActor) => Promise<string>,
 ): Promise<ActionResult> {
   try {
     const user = await requireAdminAction();
     const address = await currentAddress();
     const scheduleId = z.number().int().positive().parse(id);
-    const db = getDb();
-    const message = auditedChange(
-      db,
-      () => write(db),
-      () => ({ actor: user.username, action, target: `schedule:${scheduleId}`, address }),
-    );
+    const message = await write(scheduleId, { name: user.username, address });
     revalidatePath("/schedules");
     return { ok: true, message };
   } catch (error) {
@@ -228,22 +191,25 @@ export async function setScheduleEnabledAction(
   isEnabled: boolean,
 ): Promise<ActionResult> {
   const on = isEnabled === true;
-  return scheduleWrite(id, on ? "schedule.enable" : "schedule.disable", (db) => {
-    const row = setScheduleEnabled(db, id, on);
+  return scheduleWrite(id, async (scheduleId, actor) => {
+    const row = await getStore().admin.setScheduleEnabled({ id: scheduleId, isEnabled: on }, actor);
     return `${row.name} ${on ? "enabled" : "disabled"}.`;
   });
 }
 
 /** Enqueues one job of the schedule now (next run and repeats unchanged). */
 export async function runScheduleNowAction(id: number): Promise<ActionResult> {
-  return scheduleWrite(id, "schedule.run", (db) => `Enqueued job #${runScheduleNow(db, id)}.`);
+  return scheduleWrite(
+    id,
+    async (scheduleId, actor) =>
+      `Enqueued job #${await getStore().admin.runScheduleNow({ id: scheduleId }, actor)}.`,
+  );
 }
 
 /** Deletes a schedule (the jobs it created stay). */
 export async function deleteScheduleAction(id: number): Promise<ActionResult> {
-  return scheduleWrite(id, "schedule.delete", (db) => {
-    const row = getScheduleRow(db, id);
-    if (!deleteSchedule(db, id)) throw new InputError(`No schedule with id ${id}`, "id");
+  return scheduleWrite(id, async (scheduleId, actor) => {
+    const row = await getStore().admin.deleteSchedule({ id: scheduleId }, actor);
     return `Deleted schedule “${row.name}”.`;
   });
 }

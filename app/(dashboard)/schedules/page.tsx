@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import { requireUser } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
-import { listSchedules } from "@/db/queries/schedules";
+import { getStore } from "@/db/store";
 import { describeSchedule } from "@/db/schedule-rules";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -28,7 +27,7 @@ export default async function SchedulesPage({
   const user = await requireUser();
   const after = Number((await searchParams).after ?? 0);
   const pageSize = 100;
-  const rows = listSchedules(getDb(), {
+  const rows = await getStore().reads.listSchedules({
     afterId: Number.isInteger(after) && after > 0 ? after : 0,
     limit: pageSize + 1,
   });

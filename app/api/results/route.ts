@@ -1,7 +1,6 @@
 import { authorizeRequest } from "@/app/_lib/auth";
 import { loadResults } from "@/app/(dashboard)/_lib/data";
 import { parseResultsSearch } from "@/app/(dashboard)/_lib/search-params";
-import { getDb } from "@/db/client";
 
 /** GET /api/results?state=success|failure&<list params>: one page of a results list (live refresh). */
 export async function GET(request: Request) {
@@ -9,7 +8,6 @@ export async function GET(request: Request) {
   if ("response" in auth) return auth.response;
   const params = new URL(request.url).searchParams;
   const state = params.get("state") === "failure" ? "failure" : "success";
-  return Response.json(loadResults(getDb(), state, parseResultsSearch(params), auth.user.role), {
-    headers: { "Cache-Control": "no-store" },
-  });
+  const payload = await loadResults(state, parseResultsSearch(params), auth.user.role);
+  return Response.json(payload, { headers: { "Cache-Control": "no-store" } });
 }

@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
-import { revealJob, type RevealedJob } from "@/db/queries/audit-reveal";
+import { getStore } from "@/db/store";
+import type { RevealedJob } from "@/db/store/admin";
 
 /** What Reveal answers: the raw values, or why not. */
 export type RevealResult = { ok: true; job: RevealedJob } | { ok: false; message: string };
@@ -16,7 +16,8 @@ export async function revealJobAction(id: number): Promise<RevealResult> {
   try {
     const user = await requireAdminAction();
     const jobId = z.number().int().positive().parse(id);
-    const job = revealJob(getDb(), jobId, user.username, await currentAddress());
+    const address = await currentAddress();
+    const job = await getStore().admin.revealJob({ id: jobId }, { name: user.username, address });
     return job ? { ok: true, job } : { ok: false, message: `No job #${jobId}.` };
   } catch (error) {
     if (error instanceof AuthError) return { ok: false, message: error.message };

@@ -6,8 +6,8 @@ import type { ReactNode } from "react";
 import { requireUser } from "@/app/_lib/auth";
 import { maskJobDetail } from "@/app/(dashboard)/_lib/data";
 import { MASK } from "@/app/_lib/mask-secrets";
-import { getDb } from "@/db/client";
-import { getJob, type JobDetail, type LineageLink } from "@/db/queries/jobs";
+import { getStore } from "@/db/store";
+import type { JobDetail, LineageLink } from "@/db/store/reads";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { CodeBlock } from "@/components/ui/code-block";
@@ -158,7 +158,7 @@ export default async function JobPage({ params }: Props) {
   await connection();
   const user = await requireUser();
   const id = parseId((await params).id);
-  const found = id === null ? null : getJob(getDb(), id);
+  const found = id === null ? null : await getStore().reads.getJobDetail(id);
   if (!found) notFound();
   // Masked for every role (docs/SECURITY.md); admins may Reveal, which is audited.
   const job = maskJobDetail(found);

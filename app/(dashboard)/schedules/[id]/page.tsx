@@ -3,9 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { requireUser } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
-import { getSchedule } from "@/db/queries/schedules";
-import { listTasks } from "@/db/queries/tasks";
+import { getStore } from "@/db/store";
 import { PageHeader } from "@/components/ui/card";
 import { ScheduleForm } from "@/components/schedules/schedule-form";
 import { ScheduleRowActions } from "@/components/schedules/schedule-row-actions";
@@ -22,10 +20,10 @@ export default async function EditSchedulePage({ params }: Props) {
   await connection();
   const user = await requireUser();
   const raw = (await params).id;
-  const db = getDb();
-  const schedule = /^\d{1,15}$/.test(raw) ? getSchedule(db, Number(raw)) : null;
+  const reads = getStore().reads;
+  const schedule = /^\d{1,15}$/.test(raw) ? await reads.getSchedule(Number(raw)) : null;
   if (!schedule) notFound();
-  const tasks = listTasks(db).map((t) => t.name);
+  const tasks = (await reads.listTasks()).map((t) => t.name);
   return (
     <>
       <p className="mb-1 text-sm text-zinc-500">

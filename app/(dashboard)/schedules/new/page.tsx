@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import { requireUser } from "@/app/_lib/auth";
-import { getDb } from "@/db/client";
-import { listTasks } from "@/db/queries/tasks";
+import { getStore } from "@/db/store";
 import { PageHeader } from "@/components/ui/card";
 import { ScheduleForm } from "@/components/schedules/schedule-form";
 import { newScheduleValues, timezoneNames } from "../../_lib/schedule-form-values";
@@ -13,7 +12,7 @@ export const metadata: Metadata = { title: "New schedule" };
 export default async function NewSchedulePage() {
   await connection();
   await requireUser();
-  const tasks = listTasks(getDb()).map((t) => t.name);
+  const tasks = (await getStore().reads.listTasks()).map((t) => t.name);
   return (
     <>
       <PageHeader

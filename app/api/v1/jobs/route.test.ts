@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAllDbs, getDb } from "@/db/client";
-import { createApiToken } from "@/db/queries/api-tokens";
+import { closeAllStores, getStore } from "@/db/store";
+import { testRows } from "@/db/testing/dash-rows";
 import { GET } from "./[id]/route";
 import { malformedEnqueueBodies } from "@/e2e/security-malformed";
 import { POST } from "./route";
@@ -12,13 +12,15 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-api-"));
 let admin = "";
 let viewer = "";
 
-beforeAll(() => {
+beforeAll(async () => {
   process.env.DATABASE_URL = path.join(dir, "api.db");
-  admin = createApiToken(getDb(), { name: "svc", role: "admin" }, "test").token;
-  viewer = createApiToken(getDb(), { name: "ro", role: "viewer" }, "test").token;
+  const { auth } = getStore();
+  admin = (await auth.createApiToken({ name: "svc", role: "admin" }, "test")).token;
+  viewer = (await auth.createApiToken({ name: "ro", role: "viewer" }, "test")).token;
 });
-afterAll(() => {
-  closeAllDbs();
+afterAll(async () => {
+  testRows().close();
+  await closeAllStores();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -36,12 +38,7 @@ function post(
   );
 }
 const count = () =>
-  getDb()
-    .$client.prepare(
-      `SELECT (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM audit_log WHERE action = 'job.enqueue')`,
-    )
-    .pluck()
-    .get();
+  testRows().count("jobs") + testRows().count("audit_log", { action: "job.enqueue" });
 
 describe("POST /api/v1/jobs", () => {
   it("enqueues a job for an admin token and audits it", async () => {
@@ -60,10 +57,9 @@ describe("POST /api/v1/jobs", () => {
     expect(await got.json()).toMatchObject({
       job: { id, task: "demo.echo", args: { a: 1 }, queue: "mail", status: "queued" },
     });
-    const audit = getDb()
-      .$client.prepare(`SELECT actor, action, target FROM audit_log WHERE action = 'job.enqueue'`)
-      .get();
-    expect(audit).toEqual({ actor: "token:svc", action: "job.enqueue", target: `job:${id}` });
+    const { rows } = await getStore().reads.listAudit({ limit: 10 });
+    const audit = rows.find((r) => r.action === "job.enqueue");
+    expect(audit).toMatchObject({ actor: "token:svc", action: "job.enqueue", target: `job:${id}` });
   });
 
   it.each([

@@ -3,10 +3,8 @@ import { z } from "zod";
 import { authorizeRequest } from "@/app/_lib/auth";
 import { BodyError, errorResponse, readJsonObject } from "@/app/_lib/json-body";
 import { clientAddress } from "@/app/_lib/request-security";
-import { getDb } from "@/db/client";
 import { InputError } from "@/db/errors";
-import { auditedChange } from "@/db/queries/audit";
-import { enqueueJob } from "@/db/queries/enqueue";
+import { getStore } from "@/db/store";
 
 const enqueueSchema = z.strictObject({
   task: z.string(),
@@ -44,17 +42,9 @@ export async function POST(request: Request): Promise<Response> {
       return errorResponse(400, "invalid", message, field);
     }
     const { task, args, ...options } = parsed.data;
-    const db = getDb();
-    const id = auditedChange(
-      db,
-      () => enqueueJob(db, task, args, options),
-      (jobId) => ({
-        actor: auth.user.username,
-        action: "job.enqueue",
-        target: `job:${jobId}`,
-        after: { task, queue: options.queue ?? "default", via: "api" },
-        address: clientAddress(request.headers),
-      }),
+    const id = await getStore().admin.enqueue(
+      { task, args, options, via: "api" },
+      { name: auth.user.username, address: clientAddress(request.headers) },
     );
     return Response.json({ id }, { status: 201, headers: { "Cache-Control": "no-store" } });
   } catch (error) {

@@ -6,9 +6,7 @@ import { authorizeRequest } from "@/app/_lib/auth";
 import { errorResponse } from "@/app/_lib/json-body";
 import { clientAddress } from "@/app/_lib/request-security";
 import { maskJobInfo } from "@/app/(dashboard)/_lib/data";
-import { getDb } from "@/db/client";
-import { revealJob } from "@/db/queries/audit-reveal";
-import { readJob } from "@/db/queries/read";
+import { getStore } from "@/db/store";
 
 /** Answers `{ job }` (status queued, running, success or failure), 400 for a bad id, 404 when unknown. */
 export async function GET(
@@ -23,13 +21,16 @@ export async function GET(
   const reveal = new URL(request.url).searchParams.get("reveal");
   if (reveal !== null && reveal !== "0" && reveal !== "1")
     return errorResponse(400, "invalid", "reveal must be 1 (unmasked, admins only) or 0", "reveal");
-  const db = getDb();
-  const job = readJob(db, Number(id));
+  const store = getStore();
+  const job = await store.library.readJob(Number(id));
   if (!job) return errorResponse(404, "not_found", `No job ${id}`, "id");
   if (reveal === "1") {
     if (auth.user.role !== "admin")
       return errorResponse(403, "forbidden", "Only admins may reveal masked values", "reveal");
-    const raw = revealJob(db, job.id, auth.user.username, clientAddress(request.headers));
+    const raw = await store.admin.revealJob(
+      { id: job.id },
+      { name: auth.user.username, address: clientAddress(request.headers) },
+    );
     if (!raw) return errorResponse(404, "not_found", `No job ${id}`, "id");
     return Response.json({ job: { ...job, ...raw } }, { headers: { "Cache-Control": "no-store" } });
   }
