@@ -212,7 +212,12 @@ async function benchDashboardQueries(): Promise<void> {
   let i = 0;
   emit(
     "dashboard_failure_retry_p95_ms",
-    await timeIt(() => store.admin.retryFailedJobs([failures[i++ % failures.length]!.id])),
+    await timeIt(() =>
+      store.admin.retryFailures(
+        { ids: [failures[i++ % failures.length]!.id] },
+        { name: "bench", address: null },
+      ),
+    ),
     "ms",
   );
   emit(
