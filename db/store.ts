@@ -81,7 +81,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   );
 }
 
-const globalForStore = globalThis as unknown as { __jobdeckStores?: Map<string, Store> };
+/**
+ * Stores built by this copy of the module. Only the connection is shared process-wide (db/client
+ * keeps it on globalThis); the groups are built per module copy, because Next.js bundles db/ once
+ * per route, and a route must get errors of its own copy's classes (`instanceof InputError`).
+ */
+const stores = new Map<string, Store>();
 
 /**
  * The process-wide store for a database URL. Returns at once: the connection is opened (and
@@ -90,24 +95,23 @@ const globalForStore = globalThis as unknown as { __jobdeckStores?: Map<string, 
  */
 export function getStore(url?: string): Store {
   const location = resolveDatabasePath(url);
-  globalForStore.__jobdeckStores ??= new Map();
-  let store = globalForStore.__jobdeckStores.get(location);
+  let store = stores.get(location);
   if (!store) {
     store = sqliteStore(
       location,
       () => getDb(location),
       () => {
-        globalForStore.__jobdeckStores?.delete(location);
+        stores.delete(location);
         closeDb(location);
       },
     );
-    globalForStore.__jobdeckStores.set(location, store);
+    stores.set(location, store);
   }
   return store;
 }
 
 /** Closes every process-wide store (tests and graceful shutdown). */
 export async function closeAllStores(): Promise<void> {
-  globalForStore.__jobdeckStores?.clear();
+  stores.clear();
   closeAllDbs();
 }
