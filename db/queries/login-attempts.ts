@@ -73,7 +73,8 @@ export type LoginReservation =
   | { allowed: true; attemptId: number; waitMs: number; device: boolean }
   | { allowed: false; retryAfterMs: number; reason: "locked" | "busy" };
 
-type Options = { now?: number; limits?: LoginLimits };
+/** Test and tuning options of a sign-in check: the clock and the limits. */
+export type LoginCheckOptions = { now?: number; limits?: LoginLimits };
 
 /** Where an attempt comes from, as far as the server can tell. */
 export type AttemptSource = {
@@ -143,7 +144,7 @@ export function reserveLoginAttempt(
   db: Db,
   source: AttemptSource | string,
   rawUsername: string,
-  { now = Date.now(), limits = loginLimits() }: Options = {},
+  { now = Date.now(), limits = loginLimits() }: LoginCheckOptions = {},
 ): LoginReservation {
   const {
     address: rawAddress,
@@ -290,7 +291,7 @@ export async function checkSignIn(
     username,
     password,
   }: AttemptSource & { username: string; password: string },
-  options: Options = {},
+  options: LoginCheckOptions = {},
 ): Promise<SignInCheck> {
   const reservation = reserveLoginAttempt(db, { address, addressKnown, device }, username, options);
   if (!reservation.allowed) return { ok: false, ...reservation };

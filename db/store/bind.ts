@@ -5,23 +5,29 @@
  */
 import type { Db } from "../client";
 
-/** A query function of the SQLite side: the connection first, then its own arguments. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any argument list is accepted
-type QueryFn = (db: Db, ...args: any[]) => unknown;
-
-/** The async method a query function becomes: the same arguments after `db`, a promise of its result. */
-export type Bound<F> = F extends (db: Db, ...args: infer A) => infer R
+/** The async method a query function becomes: its arguments after `db`, a promise of its result. */
+type Bound<F> = F extends (db: Db, ...args: infer A) => infer R
   ? (...args: A) => Promise<Awaited<R>>
-  : never;
+  : unknown;
 
-/** A group of bound methods. */
-export type BoundGroup<T extends Record<string, QueryFn>> = { [K in keyof T]: Bound<T[K]> };
-
-/** Binds every function of `fns` to the connection `db()` opens (lazily, at the first call). */
-export function bindGroup<T extends Record<string, QueryFn>>(db: () => Db, fns: T): BoundGroup<T> {
-  const out: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    out[name] = async (...args: unknown[]) => fn(db(), ...args);
+/**
+ * Binds every query function of `queries` (usually whole query modules spread together) to the
+ * connection `db()` opens at the first call. The group's interface, declared by the caller's
+ * return type, picks the members and the compiler checks each against its query function.
+ */
+export function bindQueries<Q extends object>(
+  db: () => Db,
+  queries: Q,
+): { [K in keyof Q]: Bound<Q[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(queries)) {
+    if (typeof fn === "function") out[name] = async (...args: unknown[]) => fn(db(), ...args);
   }
-  return out as BoundGroup<T>;
+  return out as { [K in keyof Q]: Bound<Q[K]> };
 }
+
+/** @deprecated The first form of the binder (a group object of named functions); use bindQueries. */
+export type BoundGroup<T extends object> = { [K in keyof T]: Bound<T[K]> };
+/** @deprecated Use bindQueries. */
+export const bindGroup = <T extends object>(db: () => Db, fns: T): BoundGroup<T> =>
+  bindQueries(db, fns);
