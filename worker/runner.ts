@@ -12,14 +12,18 @@
  * async) runs one more round after it. A round, step by step (see `round`): take what the threads
  * finished → size the claim → decide whether outcomes are due to be written → write and claim (or,
  * when the database is busy, wait until it is writable) → end a drained burst → grow the threads.
+ * Its state is runner-state.ts; the idle wake-ups runner-idle.ts; leases, cancels and progress
+ * runner-leases.ts; what an outcome says outcomes.ts.
  */
-import type { ClaimedJob, Outcome, ProgressReport, WorkerStore } from "@/db/store/worker";
+import type { ClaimedJob, Outcome, WorkerStore } from "@/db/store/worker";
 import type { WorkerConfig } from "./config";
 import type { ExecutorPool, Finished, PoolJob } from "./executor";
 import { MAX_BATCH } from "./executor-protocol";
 import type { Logger } from "./log";
 import { cancelledBeforeStart, logWritten, outcomeOf } from "./outcomes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
+import { idleWakeUps } from "./runner-idle";
+import { leaseKeeper, PROGRESS_FLUSH_MS } from "./runner-leases";
 import { initialState, oneAtATime } from "./runner-state";
 
 /** What the runner needs. */
@@ -33,15 +37,6 @@ export interface RunnerDeps {
   onFatal(error: unknown): void;
 }
 
-/**
- * Idle check interval: how often an idle worker looks at the change token. With the commit
- * watch (see nudge) this is only the fallback.
- */
-const IDLE_POLL_MS = Number(process.env.JOBDECK_IDLE_POLL_MS ?? 25);
-/** Even without a sign of new commits, look for due jobs this often. */
-const FULL_RECHECK_MS = 1000;
-/** Progress reports reach the database at most this often. */
-const PROGRESS_FLUSH_MS = 500;
 /** A thread's batch is sized to take about this long, by the average job duration. */
 const BATCH_BUDGET_MS = 2;
 /** Outcomes are written once this many wait... */
@@ -293,11 +288,6 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     afterWrite(outcomes, await store.recordOutcomes(outcomes));
   }
 
-  function removeFromBuffer(id: number): ClaimedJob | null {
-    const i = jobs.buffer.findIndex((j) => j.id === id);
-    return i < 0 ? null : jobs.buffer.splice(i, 1)[0]!;
-  }
-
   // ---- Thread growth --------------------------------------------------------------------------
 
   /**
@@ -333,125 +323,22 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     if (await store.hasDueJobs(now, config.queues)) pool.grow();
   }
 
-  // ---- Idle -----------------------------------------------------------------------------------
+  // ---- Idle: see runner-idle.ts -------------------------------------------------------------
 
-  /** The queue had nothing more for this worker: watch for commits and delayed jobs coming due. */
-  async function setNoWork(): Promise<void> {
-    // Watch first, then check: a commit from before the watch shows in the change token (a
-    // commit since the last look, while busy and not watching, is the usual case): look again.
-    idle.unwatch ??= store.watchCommits(nudge);
-    if ((await store.changeToken()) !== idle.token) return look();
-    idle.mayHaveWork = false;
-    idle.nextRunAt = await store.nextRunAt();
-    idle.timer ??= setTimeout(() => void poll(), IDLE_POLL_MS);
-  }
+  const { setNoWork, look } = idleWakeUps({ store, idle, rounds, schedule, log });
 
-  /** Looks for due jobs in the next round. */
-  async function look(): Promise<void> {
-    idle.unwatch?.();
-    idle.unwatch = null;
-    idle.token = await store.changeToken();
-    idle.lookedAt = Date.now();
-    idle.mayHaveWork = true;
-    schedule();
-  }
+  // ---- Leases, cancels, progress: see runner-leases.ts --------------------------------------
 
-  /** True when the idle worker should look for due jobs now. */
-  async function isWorthALook(now: number): Promise<boolean> {
-    if ((await store.changeToken()) !== idle.token) return true;
-    // Looked since it came due and found nothing for us (another queue's job): wait.
-    if (idle.nextRunAt !== null && idle.nextRunAt <= now && idle.lookedAt < idle.nextRunAt)
-      return true;
-    return now - idle.lookedAt >= FULL_RECHECK_MS;
-  }
-
-  /**
-   * The idle check, every IDLE_POLL_MS (and at once on a commit): a commit by another connection
-   * (the change token, a few microseconds) or a delayed job coming due makes the next round look
-   * (a read; the write lock only if something is due); otherwise once a second.
-   */
-  async function poll(): Promise<void> {
-    idle.timer = null;
-    if (rounds.isStopping || idle.mayHaveWork || idle.isPolling) return;
-    idle.isPolling = true;
-    try {
-      if (await isWorthALook(Date.now())) return await look();
-    } catch (error) {
-      log("worker:poll-failed", { error: String(error) }, "error");
-    } finally {
-      idle.isPolling = false;
-    }
-    if (rounds.isStopping || idle.mayHaveWork) return;
-    idle.timer = setTimeout(() => void poll(), idle.recheckSoon-- > 0 ? 1 : IDLE_POLL_MS);
-  }
-
-  /** Something may have changed in the database (the commit watch fired): look now. */
-  function nudge(): void {
-    if (rounds.isStopping || idle.mayHaveWork) return;
-    if (idle.timer) clearTimeout(idle.timer);
-    // The watch fires a moment before the commit is visible: if it is not yet, look again in a
-    // millisecond rather than at the next idle poll.
-    idle.recheckSoon = 3;
-    void poll();
-  }
-
-  // ---- Leases, cancels, progress --------------------------------------------------------------
-
-  async function heartbeat(): Promise<void> {
-    try {
-      const leases = await store.renewLeases(config.leaseMs, takeProgress());
-      for (const [id, job] of jobs.inFlight) {
-        if (leases.held.get(id) !== job.claimToken) {
-          if (writes.outcomes.some((o) => o.job.id === id)) continue; // the write will tell
-          log("job:lease-lost", { jobId: id, task: job.task, attempt: job.attempts });
-          if (removeFromBuffer(id)) jobs.inFlight.delete(id);
-          // Not running in a thread: handed back unstarted (drop it when it comes back) or done.
-          else if (
-            pool.abort(id, "Lease lost: another worker may run this job", config.cancelGraceMs) !==
-            "running"
-          )
-            jobs.leaseLost.add(id);
-        } else if (leases.cancelRequested.has(id)) {
-          requestCancel(id);
-        }
-      }
-      schedule();
-    } catch (error) {
-      log("worker:heartbeat-failed", { error: String(error) }, "error");
-    }
-  }
-
-  function takeProgress(): ProgressReport[] {
-    const list: ProgressReport[] = [];
-    for (const [id, p] of writes.progress) {
-      const job = jobs.inFlight.get(id);
-      if (job) list.push({ id, token: job.claimToken, value: p.value, message: p.message });
-    }
-    writes.progress.clear();
-    return list;
-  }
-
-  /** Cancel requests are noticed within half a second, not only at the next heartbeat. */
-  async function flushProgress(): Promise<void> {
-    try {
-      if (jobs.inFlight.size > 0) for (const id of await store.cancelRequests()) requestCancel(id);
-      if (writes.progress.size === 0) return;
-      await store.writeProgress(takeProgress());
-    } catch (error) {
-      log("worker:progress-failed", { error: String(error) }, "error");
-    }
-  }
-
-  function requestCancel(id: number): void {
-    const job = jobs.inFlight.get(id);
-    if (!job || jobs.cancelRequested.has(id)) return;
-    jobs.cancelRequested.add(id);
-    log("job:cancelling", { jobId: id, task: job.task, attempt: job.attempts });
-    if (removeFromBuffer(id)) addOutcome(cancelledBeforeStart(job));
-    else pool.abort(id, "Cancelled on request", config.cancelGraceMs);
-    schedule();
-  }
-
+  const { heartbeat, flushProgress } = leaseKeeper({
+    store,
+    pool,
+    config,
+    log,
+    jobs,
+    writes,
+    schedule,
+    addOutcome,
+  });
   const heartbeatTimer = setInterval(oneAtATime(heartbeat), config.heartbeatMs);
   const progressTimer = setInterval(oneAtATime(flushProgress), PROGRESS_FLUSH_MS);
 
