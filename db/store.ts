@@ -21,10 +21,11 @@ import { sqliteLibraryStore, type LibraryStore } from "./store/library";
 import { sqliteMaintenanceStore, type MaintenanceStore } from "./store/maintenance";
 import { sqliteReadStore, type ReadStore } from "./store/reads";
 import { sqliteUpkeepStore, type UpkeepStore } from "./store/upkeep";
-import { sqliteWorkerStore, type WorkerStore } from "./store/worker";
+import { openSqliteWorkerStore } from "./sqlite/worker-store";
+import type { WorkerStore, WorkerStoreOptions } from "./store/worker";
 
 export type { AdminStore, AuthStore, LibraryStore, MaintenanceStore, ReadStore, UpkeepStore };
-export type { WorkerStore };
+export type { WorkerStore, WorkerStoreOptions };
 
 /** Every group of the store, for one database. */
 export interface Store {
@@ -38,8 +39,11 @@ export interface Store {
   readonly auth: AuthStore;
   readonly upkeep: UpkeepStore;
   readonly maintenance: MaintenanceStore;
-  /** The claim/outcome round of one worker (its own connection where the database needs one). */
-  worker(workerId: string): WorkerStore;
+  /**
+   * The claim/outcome round of one worker, on a connection of its own (SQLite: opened now, not
+   * migrated; its `close()` closes it). Open it after `migrate()`.
+   */
+  worker(workerId: string, options?: WorkerStoreOptions): WorkerStore;
   /** Applies pending migrations; resolves to how many ran. */
   migrate(): Promise<number>;
   /** Closes this store's connection. */
@@ -64,7 +68,7 @@ function sqliteStore(location: string, db: () => Db, close: () => void): Store {
     auth: sqliteAuthStore(db),
     upkeep: sqliteUpkeepStore(db),
     maintenance: sqliteMaintenanceStore(db),
-    worker: (workerId) => sqliteWorkerStore(db(), workerId),
+    worker: (workerId, options) => openSqliteWorkerStore(location, workerId, options),
     migrate: async () => migrateDatabase(db().$client),
     close: async () => close(),
   };

@@ -6,11 +6,7 @@
  * second exits at once.
  */
 import os from "node:os";
-import fs from "node:fs";
-import { openDb, resolveDatabasePath } from "@/db/client";
-import { createWorkerStore } from "@/db/queries/claim";
-import { syncTaskCatalog } from "@/db/queries/tasks";
-import { markWorkerStopped, registerWorker } from "@/db/queries/upkeep";
+import { openStore } from "@/db/store";
 import {
   ConfigError,
   newWorkerId,
@@ -20,7 +16,6 @@ import {
 } from "./config";
 import { buildExecutorBundle } from "./executor-bundle";
 import { createExecutorPool } from "./executor";
-import { openLockBell } from "./lock-bell";
 import { createLogger } from "./log";
 import { startRunner, type Runner } from "./runner";
 import { startUpkeep } from "./upkeep";
@@ -77,26 +72,12 @@ function installSignalHandlers(log: ReturnType<typeof createLogger>) {
   };
 }
 
-/**
- * The idle worker's wake-up path: every commit by any process writes the WAL file, and a change
- * watch on it (inotify) tells the runner to look at once, so an idle worker neither sleeps
- * through a new job nor burns CPU polling fast. If the watch cannot be set, polling remains.
- */
-function watchForCommits(dbPath: string, onChange: () => void): () => void {
-  try {
-    const watcher = fs.watch(`${dbPath}-wal`, { persistent: false }, onChange);
-    watcher.on("error", () => watcher.close());
-    return () => watcher.close();
-  } catch {
-    return () => undefined;
-  }
-}
-
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger();
   const signals = installSignalHandlers(log);
-  const db = openDb();
+  // Opens (and migrates) the database: the connection of the upkeep chores and the scheduler.
+  const store = await openStore();
   const workerId = newWorkerId();
 
   let runner: Runner | null = null;
@@ -110,8 +91,8 @@ async function main(): Promise<void> {
     onThreadError: (error) => log("executor:thread-error", { error: error.message }, "error"),
   });
   // The catalog comes from the first executor thread, the only place task modules are loaded.
-  syncTaskCatalog(db, await pool.ready());
-  registerWorker(db, {
+  await store.upkeep.syncTaskCatalog(await pool.ready());
+  await store.upkeep.registerWorker({
     id: workerId,
     host: os.hostname(),
     pid: process.pid,
@@ -123,24 +104,18 @@ async function main(): Promise<void> {
     process.exit(1);
   };
   const scheduler = config.hasScheduler
-    ? (await import("./scheduler")).startScheduler(db, { log })
+    ? (await import("./scheduler")).startScheduler(store.upkeep, { log })
     : null;
-  // The runner has its own connection: PRAGMA data_version, its wake-up signal, changes only on
-  // commits by *other* connections, and that must include this process's scheduler and upkeep.
-  const runnerDb = openDb({ migrate: false });
-  const dbPath = resolveDatabasePath();
-  const lockBell = openLockBell(dbPath);
-  runner = startRunner({
-    store: createWorkerStore(runnerDb, workerId),
-    pool,
-    config,
-    log,
-    onFatal: fatal,
-    watchCommits: (onChange) => watchForCommits(dbPath, onChange),
-    lockBell,
+  // The runner's store has its own connection (where the database needs one: see
+  // db/sqlite/worker-store.ts) and runs the database's own chores (SQLite: WAL checkpoints).
+  const workerStore = store.worker(workerId, {
+    housekeeping: {
+      onError: (chore, error) => log(`upkeep:${chore}-failed`, { error }, "error"),
+    },
   });
+  runner = startRunner({ store: workerStore, pool, config, log, onFatal: fatal });
   const stopUpkeep = startUpkeep(
-    db,
+    store.upkeep,
     { workerId, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
     log,
   );
@@ -162,10 +137,9 @@ async function main(): Promise<void> {
     stopUpkeep();
     await scheduler?.stop();
     const { released, returned } = await runner!.stop(config.isBurst ? 0 : config.graceMs);
-    markWorkerStopped(db, workerId);
-    lockBell?.close();
-    runnerDb.$client.close();
-    db.$client.close();
+    await store.upkeep.markWorkerStopped(workerId);
+    await workerStore.close();
+    await store.close();
     log("worker:stopped", { workerId, released, returned });
     process.exit(0);
   };

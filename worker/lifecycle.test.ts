@@ -4,8 +4,7 @@
  * keeps its settings and its hook runs exactly once.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { cancelQueuedJob, requestCancel } from "@/db/lifecycle";
-import { enqueueJob } from "@/db/queries/enqueue";
+import type { EnqueueOptions } from "@/db/queries/enqueue";
 import { cleanupAfterEach, startWorker, waitFor } from "./testing/harness";
 
 const { track, testDb } = cleanupAfterEach(afterEach);
@@ -16,49 +15,53 @@ describe("a job's hook", () => {
   it("runs exactly once for every ending, whichever process ends the job", async () => {
     const t = testDb();
     const hook = { hook: "demo.echo", queue: "q", maxAttempts: 1 };
-    const sql = (text: string) => t.db.$client.prepare(text);
+    const enqueue = (task: string, args: unknown, options: EnqueueOptions) =>
+      t.store.library.enqueue(task, args, options);
 
     // Lost: its worker is killed mid-run; another worker's rescue ends it (attempts used up).
-    const lost = enqueueJob(t.db, "demo.sleep", { ms: 60_000 }, hook);
+    const lost = await enqueue("demo.sleep", { ms: 60_000 }, hook);
     const doomed = track(startWorker(t.url, [...FAST_LEASE, "--queues", "q"]));
-    await waitFor(() => sql(`SELECT 1 FROM jobs WHERE state = 'running'`).get() !== undefined);
+    await waitFor(() => (t.rows.countByState().running ?? 0) > 0);
     doomed.proc.kill("SIGKILL");
     await doomed.exited;
 
     const ids = {
-      success: enqueueJob(t.db, "demo.echo", { n: 1 }, hook),
-      failure: enqueueJob(t.db, "demo.fail", {}, hook),
-      timeout: enqueueJob(t.db, "demo.sleep", { ms: 60_000 }, { ...hook, timeout: 0.3 }),
-      cancelledRunning: enqueueJob(t.db, "demo.sleep", { ms: 60_000 }, { ...hook, maxAttempts: 3 }),
-      cancelledQueued: enqueueJob(t.db, "demo.echo", {}, { ...hook, delay: 3600 }),
+      success: await enqueue("demo.echo", { n: 1 }, hook),
+      failure: await enqueue("demo.fail", {}, hook),
+      timeout: await enqueue("demo.sleep", { ms: 60_000 }, { ...hook, timeout: 0.3 }),
+      cancelledRunning: await enqueue("demo.sleep", { ms: 60_000 }, { ...hook, maxAttempts: 3 }),
+      cancelledQueued: await enqueue("demo.echo", {}, { ...hook, delay: 3600 }),
       lost,
     };
     // Cancelled while queued: by this process, as the dashboard does.
-    expect(cancelQueuedJob(t.db, ids.cancelledQueued, "alice")).toBe("cancelled");
+    expect(await t.store.admin.cancelQueuedJob(ids.cancelledQueued, "alice")).toBe("cancelled");
 
     const w = track(startWorker(t.url, [...FAST_LEASE, "--concurrency", "4"]));
     await w.started;
-    await waitFor(
-      () =>
-        sql(`SELECT state FROM jobs WHERE id = ?`).pluck().get(ids.cancelledRunning) === "running",
-    );
-    expect(requestCancel(t.db, ids.cancelledRunning)).toBe("requested");
+    await waitFor(() => t.rows.queuedJob(ids.cancelledRunning)?.state === "running");
+    expect(await t.store.admin.requestCancel(ids.cancelledRunning)).toBe("requested");
 
     const all = Object.values(ids);
-    const hookRuns = () =>
-      sql(
-        `SELECT args ->> 'jobId' AS jobId, args ->> 'state' AS state, count(*) AS runs
-         FROM results WHERE task = 'demo.echo' AND args ->> 'jobId' IS NOT NULL
-         GROUP BY 1 ORDER BY 1`,
-      ).all() as { jobId: number; state: string; runs: number }[];
+    const hookRuns = () => t.rows.hookRuns("demo.echo");
     await waitFor(() => hookRuns().length === all.length, 30_000, 100, "every hook to run");
     // Nothing more comes: no ending fires a hook twice.
     await new Promise((r) => setTimeout(r, 1500));
     w.proc.kill("SIGTERM");
     await w.exited;
 
-    const ended = sql(`SELECT id, state, max_attempts, hook, queue FROM results WHERE id = ?`);
-    const outcomes = sql(`SELECT outcome FROM attempts WHERE job_id = ? ORDER BY attempt`).pluck();
+    const ended = (id: number) => {
+      const row = t.rows.result(id);
+      return (
+        row && {
+          id,
+          state: row.state,
+          max_attempts: row.max_attempts,
+          hook: row.hook,
+          queue: row.queue,
+        }
+      );
+    };
+    const outcomes = (id: number) => t.rows.attempts(id).map((a) => a.outcome);
     const expected = {
       success: { state: "success", attempts: ["success"] },
       failure: { state: "failure", attempts: ["error"] },
@@ -69,7 +72,7 @@ describe("a job's hook", () => {
     } satisfies Record<keyof typeof ids, { state: string; attempts: string[] }>;
     for (const [ending, id] of Object.entries(ids) as [keyof typeof ids, number][]) {
       const { state, attempts } = expected[ending];
-      expect([ending, ended.get(id)]).toEqual([
+      expect([ending, ended(id)]).toEqual([
         ending,
         {
           id,
@@ -79,7 +82,7 @@ describe("a job's hook", () => {
           queue: "q",
         },
       ]);
-      expect([ending, outcomes.all(id)]).toEqual([ending, attempts]);
+      expect([ending, outcomes(id)]).toEqual([ending, attempts]);
     }
     expect(hookRuns()).toEqual(
       all

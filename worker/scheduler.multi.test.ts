@@ -8,14 +8,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { openDb, type Db } from "@/db/client";
-import { createSchedule } from "@/db/queries/schedules";
+import { openStore, type Store } from "@/db/store";
+import { openWorkerRows, type WorkerRows } from "@/db/testing/worker-rows";
 
 const MIN = 60_000;
 
 let dir: string;
 let dbUrl: string;
-let db: Db;
+let store: Store;
+let rows: WorkerRows;
 const workers: (ChildProcess | null)[] = [null, null, null];
 
 function startWorker(index: number): ChildProcess {
@@ -49,16 +50,18 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Pr
 
 const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-multi-"));
   dbUrl = path.join(dir, "multi.db");
   // Migrate once before the workers start, so they never race on a brand-new file.
-  db = openDb({ url: dbUrl });
+  store = await openStore({ url: dbUrl });
+  rows = openWorkerRows(dbUrl);
 });
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => (w ? stop(w, "SIGKILL") : undefined)));
-  db.$client.close();
+  rows.close();
+  await store.close();
   if (process.env.JOBDECK_KEEP_TEST_DIR) console.log(`kept ${dir}`);
   else fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -70,8 +73,7 @@ it(
     const now = Date.now();
     // Leave the workers ~10 s to start before the first minute boundary.
     const first = Math.ceil((now + 10_000) / MIN) * MIN;
-    const cron = createSchedule(
-      db,
+    const cron = await store.library.createSchedule(
       {
         name: "cron",
         task: "demo.noop",
@@ -81,8 +83,7 @@ it(
       },
       now,
     );
-    const every = createSchedule(
-      db,
+    const every = await store.library.createSchedule(
       { name: "every", task: "demo.noop", scheduleType: "minutes", minutes: 1, nextRunAt: first },
       now,
     );
@@ -100,21 +101,12 @@ it(
 
     const expected = [0, 1, 2, 3].map((i) => first + i * MIN);
     for (const schedule of [cron, every]) {
-      const runs = db.$client
-        .prepare(
-          `SELECT fire_at AS fireAt, job_id AS jobId FROM schedule_runs WHERE schedule_id = ? ORDER BY fire_at`,
-        )
-        .all(schedule.id) as { fireAt: number; jobId: number }[];
+      const runs = rows.scheduleRuns(schedule.id);
       expect(
         runs.map((r) => r.fireAt),
         schedule.name,
       ).toEqual(expected);
-      const jobIds = db.$client
-        .prepare(
-          `SELECT id FROM jobs WHERE schedule_id = ? UNION ALL SELECT id FROM results WHERE schedule_id = ? ORDER BY id`,
-        )
-        .pluck()
-        .all(schedule.id, schedule.id);
+      const jobIds = rows.scheduleJobIds(schedule.id);
       expect(jobIds, schedule.name).toEqual(runs.map((r) => r.jobId).sort((a, b) => a - b));
     }
   },

@@ -2,8 +2,7 @@
  * The scheduler loop inside every worker: every tick it fires the due schedules. Several workers
  * may run it at once; exactly-once comes from the database (fireDueSchedules), not from a leader.
  */
-import type { Db } from "@/db/client";
-import { fireDueSchedules, pruneScheduleRuns } from "@/db/queries/schedules";
+import type { UpkeepStore } from "@/db/store/upkeep";
 
 /** Options of startScheduler. */
 export interface SchedulerOptions {
@@ -25,11 +24,11 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** One tick: fire what is due and log it; never throws (a failing tick is logged and retried next tick). */
-export function schedulerTick(db: Db, options: SchedulerOptions): void {
+/** One tick: fire what is due and log it; never rejects (a failing tick is logged and retried next tick). */
+export async function schedulerTick(store: UpkeepStore, options: SchedulerOptions): Promise<void> {
   const log = options.log ?? (() => {});
   try {
-    const report = fireDueSchedules(db, (options.now ?? Date.now)(), {
+    const report = await store.fireDueSchedules((options.now ?? Date.now)(), {
       maxPerSchedule: options.maxPerSchedule,
     });
     for (const run of report.fired) log("schedule:fired", { ...run }, "info");
@@ -37,45 +36,51 @@ export function schedulerTick(db: Db, options: SchedulerOptions): void {
       log("schedule:error", { scheduleId, error: error.message, stack: error.stack }, "error");
     }
   } catch (error) {
-    // SQLITE_BUSY past busy_timeout, a closed connection, ...: log and try again next tick.
+    // The database busy past its timeout, a closed connection, ...: log and try again next tick.
     log("scheduler:error", { error: String(error), stack: (error as Error)?.stack }, "error");
   }
 }
 
-/** Prunes old run records; never throws (logged, retried at the next prune). */
-export function schedulerPrune(db: Db, options: SchedulerOptions): void {
+/** Prunes old run records; never rejects (logged, retried at the next prune). */
+export async function schedulerPrune(store: UpkeepStore, options: SchedulerOptions): Promise<void> {
   const log = options.log ?? (() => {});
   try {
-    const pruned = pruneScheduleRuns(db, (options.now ?? Date.now)());
+    const pruned = await store.pruneScheduleRuns((options.now ?? Date.now)());
     if (pruned > 0) log("schedule:runs-pruned", { pruned }, "info");
   } catch (error) {
     log("scheduler:error", { error: String(error), stack: (error as Error)?.stack }, "error");
   }
 }
 
-/** Starts the scheduler loop on `db`; the first check runs at once. */
-export function startScheduler(db: Db, options: SchedulerOptions = {}): Scheduler {
+/** Starts the scheduler loop on the store's upkeep group; the first check runs at once. */
+export function startScheduler(store: UpkeepStore, options: SchedulerOptions = {}): Scheduler {
   const tickMs = Math.max(10, options.tickMs ?? 1000);
   let timer: NodeJS.Timeout | null = null;
   const pruneEveryMs = options.pruneEveryMs ?? 60 * 60 * 1000;
   let nextPruneAt = Date.now() + Math.min(pruneEveryMs, 60_000);
   let isStopped = false;
-  const loop = () => {
-    if (isStopped) return;
-    schedulerTick(db, options);
+  let ticking: Promise<void> | null = null;
+  const tick = async () => {
+    await schedulerTick(store, options);
     if (Date.now() >= nextPruneAt) {
       nextPruneAt = Date.now() + pruneEveryMs;
-      schedulerPrune(db, options);
+      await schedulerPrune(store, options);
     }
-    // setTimeout after the tick (not setInterval): ticks never overlap or pile up behind a slow one.
-    if (!isStopped) timer = setTimeout(loop, tickMs);
+  };
+  const loop = () => {
+    if (isStopped) return;
+    ticking = tick().finally(() => {
+      ticking = null;
+      // setTimeout after the tick (not setInterval): ticks never overlap or pile up behind a slow one.
+      if (!isStopped) timer = setTimeout(loop, tickMs);
+    });
   };
   timer = setTimeout(loop, 0);
   return {
     stop: async () => {
       isStopped = true;
       if (timer) clearTimeout(timer);
-      // Ticks are synchronous, so none is in progress once this runs.
+      await ticking;
     },
   };
 }

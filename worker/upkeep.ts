@@ -1,17 +1,9 @@
 /**
  * Upkeep chores every worker runs on timers: rescue jobs whose lease expired, prune old results,
- * heartbeat the workers table, checkpoint the WAL. Safe with several workers: each chore is one
- * short transaction (a checkpoint another connection is running is skipped).
+ * heartbeat the workers table. Safe with several workers: each chore is one short transaction.
+ * (Checkpointing SQLite's WAL is the worker store's own chore: db/sqlite/worker-store.ts.)
  */
-import { startCheckpointer } from "@/db/checkpointer";
-import type { Db } from "@/db/client";
-import {
-  heartbeatWorker,
-  pruneHousekeeping,
-  pruneResults,
-  rescueExpiredLeases,
-  retentionFromEnv,
-} from "@/db/queries/upkeep";
+import { retentionFromEnv, type UpkeepStore } from "@/db/store/upkeep";
 import type { Logger } from "./log";
 
 /** Upkeep timing (ms). */
@@ -21,49 +13,47 @@ export interface UpkeepOptions {
   heartbeatMs: number;
   /** Prune interval (default 60 s). */
   pruneMs?: number;
-  /** WAL checkpoint interval (default 250 ms), which keeps checkpoints out of every connection's commits. */
-  checkpointMs?: number;
 }
 
-function guarded(log: Logger, name: string, fn: () => void): () => void {
-  return () => {
+/** A chore for a timer: logs its failure, and skips a tick while its previous run goes on. */
+function guarded(log: Logger, name: string, fn: () => Promise<void>): () => Promise<void> {
+  let isRunning = false;
+  return async () => {
+    if (isRunning) return;
+    isRunning = true;
     try {
-      fn();
+      await fn();
     } catch (error) {
       log(`upkeep:${name}-failed`, { error: String(error) }, "error");
+    } finally {
+      isRunning = false;
     }
   };
 }
 
 /** Starts the chores; returns a function that stops them. */
-export function startUpkeep(db: Db, options: UpkeepOptions, log: Logger): () => void {
+export function startUpkeep(store: UpkeepStore, options: UpkeepOptions, log: Logger): () => void {
   const retention = retentionFromEnv();
-  const rescue = guarded(log, "rescue", () => {
-    const r = rescueExpiredLeases(db);
+  const rescue = guarded(log, "rescue", async () => {
+    const r = await store.rescueExpiredLeases();
     if (r.requeued.length + r.failed.length > 0)
       log("job:rescued", { requeued: r.requeued, failed: r.failed });
   });
-  const prune = guarded(log, "prune", () => {
-    const r = pruneResults(db, retention);
+  const prune = guarded(log, "prune", async () => {
+    const r = await store.pruneResults(retention);
     if (r.successes + r.failures > 0) log("results:pruned", r);
-    pruneHousekeeping(db);
+    await store.pruneHousekeeping();
   });
-  const beat = guarded(log, "heartbeat", () => heartbeatWorker(db, options.workerId));
-  rescue();
+  const beat = guarded(log, "heartbeat", () => store.heartbeatWorker(options.workerId));
+  void rescue();
   const timers = [
     setInterval(rescue, Math.max(250, Math.min(5_000, Math.round(options.leaseMs / 4)))),
     setInterval(prune, options.pruneMs ?? 60_000),
     setInterval(beat, options.heartbeatMs),
   ];
-  const stopCheckpointer = startCheckpointer(
-    db.$client.name,
-    options.checkpointMs ?? 250,
-    (error) => log("upkeep:checkpoint-failed", { error }, "error"),
-  );
   const first = setTimeout(prune, 5_000);
   return () => {
     clearTimeout(first);
     for (const t of timers) clearInterval(t);
-    stopCheckpointer();
   };
 }

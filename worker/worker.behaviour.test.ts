@@ -4,16 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
-import { requestCancel } from "@/db/lifecycle";
-import { readJob } from "@/db/queries/read";
-import {
-  countByState,
-  startWorker,
-  cleanupAfterEach,
-  inotifyWatches,
-  waitFor,
-} from "./testing/harness";
+import { startWorker, cleanupAfterEach, inotifyWatches, waitFor } from "./testing/harness";
 
 const { track, testDb } = cleanupAfterEach(afterEach);
 function threadCount(pid: number): number {
@@ -25,41 +16,36 @@ describe("a worker", () => {
     const w = track(startWorker(t.url, ["--concurrency", "2", "--no-scheduler"]));
     await w.started;
     // Threads start on demand: two jobs that keep both busy bring the pool to full size.
-    enqueueJobs(t.db, [
+    await t.store.library.enqueueMany([
       { task: "demo.sleep", args: { ms: 300 } },
       { task: "demo.sleep", args: { ms: 300 } },
     ]);
-    await waitFor(() => countByState(t.db).success === 2, 10_000, 50, "the warm-up jobs");
+    await waitFor(() => t.rows.countByState().success === 2, 10_000, 50, "the warm-up jobs");
     await new Promise((r) => setTimeout(r, 300));
     const baseline = threadCount(w.proc.pid!);
-    const cpu = enqueueJob(t.db, "demo.cpu", { ms: 60_000 }, { timeout: 2, maxAttempts: 1 });
-    await waitFor(
-      () =>
-        t.db.$client.prepare(`SELECT state FROM jobs WHERE id = ?`).pluck().get(cpu) === "running",
-      10_000,
+    const cpu = await t.store.library.enqueue(
+      "demo.cpu",
+      { ms: 60_000 },
+      { timeout: 2, maxAttempts: 1 },
     );
+    await waitFor(() => t.rows.queuedJob(cpu)?.state === "running", 10_000);
     // While demo.cpu blocks one thread, the other slot keeps running jobs.
-    const others = enqueueJobs(
-      t.db,
+    const others = await t.store.library.enqueueMany(
       Array.from({ length: 20 }, (_, i) => ({ task: "demo.echo", args: { i } })),
     );
     await waitFor(
-      () => countByState(t.db).success === others.length + 2,
+      () => t.rows.countByState().success === others.length + 2,
       10_000,
       50,
       "the other jobs",
     );
-    expect(t.db.$client.prepare(`SELECT COUNT(*) FROM jobs WHERE id = ?`).pluck().get(cpu)).toBe(1);
-    await waitFor(() => countByState(t.db).failure === 1, 10_000, 50, "the timeout");
-    const failed = t.db.$client
-      .prepare(`SELECT error, duration_ms AS d FROM results WHERE id = ?`)
-      .get(cpu) as { error: string; d: number };
+    expect(t.rows.queuedJob(cpu)).toBeDefined();
+    await waitFor(() => t.rows.countByState().failure === 1, 10_000, 50, "the timeout");
+    const failed = t.rows.result(cpu) as { error: string; duration_ms: number };
     expect(failed.error).toMatch(/Timed out after 2 s/);
-    expect(failed.d).toBeGreaterThanOrEqual(2000);
-    expect(failed.d).toBeLessThan(3000);
-    expect(
-      t.db.$client.prepare(`SELECT outcome FROM attempts WHERE job_id = ?`).pluck().get(cpu),
-    ).toBe("timeout");
+    expect(failed.duration_ms).toBeGreaterThanOrEqual(2000);
+    expect(failed.duration_ms).toBeLessThan(3000);
+    expect(t.rows.attempts(cpu).map((a) => a.outcome)).toEqual(["timeout"]);
     // The killed thread was replaced, not leaked.
     await waitFor(
       () => threadCount(w.proc.pid!) === baseline,
@@ -73,46 +59,37 @@ describe("a worker", () => {
 
   it("retries a failing task with backoff and keeps every attempt's error", async () => {
     const t = testDb();
-    const id = enqueueJob(t.db, "demo.fail", { message: "smtp down" }, { maxAttempts: 3 });
+    const id = await t.store.library.enqueue(
+      "demo.fail",
+      { message: "smtp down" },
+      { maxAttempts: 3 },
+    );
     // (Not --burst: a job waiting out its backoff is not due, and a burst worker stops at that.)
     const w = track(startWorker(t.url, ["--no-scheduler", "--backoff", "0.2"]));
-    await waitFor(() => countByState(t.db).failure === 1, 20_000, 50, "the final failure");
+    await waitFor(() => t.rows.countByState().failure === 1, 20_000, 50, "the final failure");
     w.proc.kill("SIGTERM");
-    const row = t.db.$client
-      .prepare(`SELECT state, attempts, error, error_stack FROM results WHERE id = ?`)
-      .get(id) as Record<string, unknown>;
+    const row = t.rows.result(id)!;
     expect(row).toMatchObject({ state: "failure", attempts: 3, error: "smtp down" });
     expect(String(row.error_stack)).toMatch(/demo-fail/);
-    const attempts = t.db.$client
-      .prepare(
-        `SELECT attempt, outcome, error, started_at FROM attempts WHERE job_id = ? ORDER BY attempt`,
-      )
-      .all(id) as {
-      attempt: number;
-      outcome: string;
-      error: string;
-      started_at: number;
-    }[];
+    const attempts = t.rows.attempts(id);
     expect(attempts.map((a) => [a.attempt, a.outcome, a.error])).toEqual([
       [1, "error", "smtp down"],
       [2, "error", "smtp down"],
       [3, "error", "smtp down"],
     ]);
     // Exponential backoff: the second gap is longer than the first.
-    const gap1 = attempts[1]!.started_at - attempts[0]!.started_at;
-    const gap2 = attempts[2]!.started_at - attempts[1]!.started_at;
+    const gap1 = attempts[1]!.startedAt - attempts[0]!.startedAt;
+    const gap2 = attempts[2]!.startedAt - attempts[1]!.startedAt;
     expect(gap1).toBeGreaterThanOrEqual(150);
     expect(gap2).toBeGreaterThan(gap1);
   });
 
   it("fails a PermanentError and invalid arguments at once, without retries", async () => {
     const t = testDb();
-    const bad = enqueueJob(t.db, "demo.sleep", { ms: "soon" }, { maxAttempts: 5 });
+    const bad = await t.store.library.enqueue("demo.sleep", { ms: "soon" }, { maxAttempts: 5 });
     const w = track(startWorker(t.url, ["--no-scheduler", "--burst"]));
     expect((await w.exited).code).toBe(0);
-    expect(
-      t.db.$client.prepare(`SELECT attempts, error FROM results WHERE id = ?`).get(bad),
-    ).toEqual({
+    expect(t.rows.result(bad)).toMatchObject({
       attempts: 1,
       error: expect.stringMatching(/^PermanentError: Invalid arguments for demo.sleep: ms/),
     });
@@ -122,25 +99,18 @@ describe("a worker", () => {
     const t = testDb();
     const w = track(startWorker(t.url, ["--concurrency", "2", "--no-scheduler"]));
     await w.started;
-    const [a, b] = enqueueJobs(t.db, [
+    const [a, b] = await t.store.library.enqueueMany([
       { task: "demo.sleep", args: { ms: 1500 } },
       { task: "demo.sleep", args: { ms: 1500 } },
     ]);
-    await waitFor(() => countByState(t.db).running === 2, 10_000);
-    const later = enqueueJob(t.db, "demo.echo", {});
+    await waitFor(() => t.rows.countByState().running === 2, 10_000);
+    const later = await t.store.library.enqueue("demo.echo", {});
     w.proc.kill("SIGTERM");
     const exit = await w.exited;
     expect(exit.code).toBe(0);
-    expect(
-      t.db.$client
-        .prepare(`SELECT id FROM results WHERE state = 'success' ORDER BY id`)
-        .pluck()
-        .all(),
-    ).toEqual([a, b]);
-    expect(
-      t.db.$client.prepare(`SELECT state, attempts FROM jobs WHERE id = ?`).get(later),
-    ).toEqual({ state: "queued", attempts: 0 });
-    expect(countByState(t.db).running ?? 0).toBe(0);
+    expect(t.rows.successIds()).toEqual([a, b]);
+    expect(t.rows.queuedJob(later)).toEqual({ state: "queued", attempts: 0 });
+    expect(t.rows.countByState().running ?? 0).toBe(0);
     expect(w.output()).toMatch(/worker:stopped/);
   });
 
@@ -148,21 +118,16 @@ describe("a worker", () => {
     const t = testDb();
     const w = track(startWorker(t.url, ["--no-scheduler", "--grace", "0.5"]));
     await w.started;
-    const id = enqueueJob(t.db, "demo.sleep", { ms: 30_000 });
-    await waitFor(() => countByState(t.db).running === 1, 10_000);
+    const id = await t.store.library.enqueue("demo.sleep", { ms: 30_000 });
+    await waitFor(() => t.rows.countByState().running === 1, 10_000);
     w.proc.kill("SIGTERM");
     expect((await w.exited).code).toBe(0);
-    expect(t.db.$client.prepare(`SELECT state, attempts FROM jobs WHERE id = ?`).get(id)).toEqual({
-      state: "queued",
-      attempts: 1,
-    });
-    expect(
-      t.db.$client.prepare(`SELECT outcome FROM attempts WHERE job_id = ?`).pluck().all(id),
-    ).toEqual(["lost"]);
+    expect(t.rows.queuedJob(id)).toEqual({ state: "queued", attempts: 1 });
+    expect(t.rows.attempts(id).map((a) => a.outcome)).toEqual(["lost"]);
 
     const w2 = track(startWorker(t.url, ["--no-scheduler", "--grace", "60"]));
     await w2.started;
-    await waitFor(() => countByState(t.db).running === 1, 10_000);
+    await waitFor(() => t.rows.countByState().running === 1, 10_000);
     w2.proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1500));
     w2.proc.kill("SIGTERM");
@@ -171,31 +136,20 @@ describe("a worker", () => {
 
   it("takes only its own queues, by priority, and a burst ends when they are drained", async () => {
     const t = testDb();
-    enqueueJobs(
-      t.db,
+    await t.store.library.enqueueMany(
       Array.from({ length: 30 }, () => ({ task: "demo.noop", options: { queue: "default" } })),
     );
-    const low = enqueueJob(t.db, "demo.noop", null, { queue: "mail", priority: 0 });
-    const high = enqueueJob(t.db, "demo.noop", null, { queue: "mail", priority: 9 });
-    const later = enqueueJob(t.db, "demo.noop", null, { queue: "mail", delay: 60 });
+    const low = await t.store.library.enqueue("demo.noop", null, { queue: "mail", priority: 0 });
+    const high = await t.store.library.enqueue("demo.noop", null, { queue: "mail", priority: 9 });
+    const later = await t.store.library.enqueue("demo.noop", null, { queue: "mail", delay: 60 });
     const w = track(
       startWorker(t.url, ["--no-scheduler", "--burst", "--queues", "mail", "--concurrency", "1"]),
     );
     expect((await w.exited).code).toBe(0);
     // In the order they ran (one thread, one job at a time): each attempt row is written in turn.
-    expect(t.db.$client.prepare(`SELECT job_id FROM attempts ORDER BY id`).pluck().all()).toEqual([
-      high,
-      low,
-    ]);
-    expect(
-      t.db.$client
-        .prepare(`SELECT COUNT(*) FROM jobs WHERE queue = 'default' AND state = 'queued'`)
-        .pluck()
-        .get(),
-    ).toBe(30);
-    expect(t.db.$client.prepare(`SELECT state FROM jobs WHERE id = ?`).pluck().get(later)).toBe(
-      "queued",
-    );
+    expect(t.rows.attempts().map((a) => a.jobId)).toEqual([high, low]);
+    expect(t.rows.countQueued("default")).toBe(30);
+    expect(t.rows.queuedJob(later)?.state).toBe("queued");
   });
 
   it("watches the WAL for new commits only while it has nothing to do", async () => {
@@ -205,15 +159,30 @@ describe("a worker", () => {
     const pid = w.proc.pid!;
     // Idle: a commit by any process wakes it at once.
     await waitFor(() => inotifyWatches(pid) === 1, 5_000, 20, "the idle watch");
-    const slow = enqueueJob(t.db, "demo.sleep", { ms: 1_500 });
+    const slow = await t.store.library.enqueue("demo.sleep", { ms: 1_500 });
     // Busy: every other worker's writes would wake it thousands of times a second.
-    await waitFor(() => readJob(t.db, slow)?.status === "running", 5_000, 20, "the start");
+    await waitFor(
+      async () => (await t.store.library.readJob(slow))?.status === "running",
+      5_000,
+      20,
+      "the start",
+    );
     await waitFor(() => inotifyWatches(pid) === 0, 5_000, 20, "the watch to stop");
     // Idle again once the job is done, and a new job is picked up.
-    await waitFor(() => readJob(t.db, slow)?.status === "success", 10_000, 20, "the job");
+    await waitFor(
+      async () => (await t.store.library.readJob(slow))?.status === "success",
+      10_000,
+      20,
+      "the job",
+    );
     await waitFor(() => inotifyWatches(pid) === 1, 5_000, 20, "the idle watch again");
-    const next = enqueueJob(t.db, "demo.noop");
-    await waitFor(() => readJob(t.db, next)?.status === "success", 5_000, 20, "the next job");
+    const next = await t.store.library.enqueue("demo.noop");
+    await waitFor(
+      async () => (await t.store.library.readJob(next))?.status === "success",
+      5_000,
+      20,
+      "the next job",
+    );
   });
 
   it("waits for a taken write lock until the holder rings the bell, and rings after its own writes", async () => {
@@ -232,29 +201,39 @@ describe("a worker", () => {
     let rings = 0;
     const watcher = fs.watch(bell, () => rings++);
     try {
-      const first = enqueueJob(t.db, "demo.noop");
-      await waitFor(() => readJob(t.db, first)?.status === "success", 10_000, 20, "the first job");
+      const first = await t.store.library.enqueue("demo.noop");
+      await waitFor(
+        async () => (await t.store.library.readJob(first))?.status === "success",
+        10_000,
+        20,
+        "the first job",
+      );
       await waitFor(() => rings > 0, 5_000, 20, "the worker's ring after its write");
     } finally {
       watcher.close();
     }
 
-    const id = enqueueJob(t.db, "demo.sleep", { ms: 1_000 });
-    await waitFor(() => readJob(t.db, id)?.status === "running", 5_000, 20, "the start");
+    const id = await t.store.library.enqueue("demo.sleep", { ms: 1_000 });
+    await waitFor(
+      async () => (await t.store.library.readJob(id))?.status === "running",
+      5_000,
+      20,
+      "the start",
+    );
     // Another process holds the write lock (as a long dashboard action would) while the job ends.
-    t.db.$client.exec("BEGIN IMMEDIATE");
+    const release = t.rows.holdWriteLock();
     try {
-      expect(readJob(t.db, id)?.status).toBe("running");
+      expect((await t.store.library.readJob(id))?.status).toBe("running");
       await new Promise((r) => setTimeout(r, 1_500));
     } finally {
-      t.db.$client.exec("COMMIT");
+      release();
     }
     // The lock is free but nothing rang: the worker still waits (polling, it would have written).
     await new Promise((r) => setTimeout(r, 500));
-    expect(readJob(t.db, id)?.status).toBe("running");
+    expect((await t.store.library.readJob(id))?.status).toBe("running");
     fs.writeFileSync(bell, "!");
     await waitFor(
-      () => readJob(t.db, id)?.status === "success",
+      async () => (await t.store.library.readJob(id))?.status === "success",
       5_000,
       20,
       "the write at the ring",
@@ -263,12 +242,15 @@ describe("a worker", () => {
 
   it("runs started from another working directory, as a service manager may start it", async () => {
     const t = testDb();
-    const id = enqueueJob(t.db, "demo.echo", { from: "elsewhere" });
+    const id = await t.store.library.enqueue("demo.echo", { from: "elsewhere" });
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-cwd-"));
     try {
       const w = track(startWorker(t.url, ["--no-scheduler", "--burst"], {}, elsewhere));
       expect((await w.exited).code).toBe(0);
-      expect(readJob(t.db, id)).toMatchObject({ status: "success", result: { from: "elsewhere" } });
+      expect(await t.store.library.readJob(id)).toMatchObject({
+        status: "success",
+        result: { from: "elsewhere" },
+      });
       // It found its migrations and bundles in the project, and left nothing where it ran.
       expect(fs.readdirSync(elsewhere)).toEqual([]);
     } finally {
@@ -280,34 +262,28 @@ describe("a worker", () => {
     const t = testDb();
     const w = track(startWorker(t.url, ["--no-scheduler"]));
     await w.started;
-    const id = enqueueJob(t.db, "demo.sleep", { ms: 30_000 }, { maxAttempts: 5 });
-    await waitFor(() => countByState(t.db).running === 1, 10_000);
+    const id = await t.store.library.enqueue("demo.sleep", { ms: 30_000 }, { maxAttempts: 5 });
+    await waitFor(() => t.rows.countByState().running === 1, 10_000);
     const asked = Date.now();
-    expect(requestCancel(t.db, id)).toBe("requested");
-    await waitFor(() => countByState(t.db).failure === 1, 5_000, 50, "the cancel");
+    expect(await t.store.admin.requestCancel(id)).toBe("requested");
+    await waitFor(() => t.rows.countByState().failure === 1, 5_000, 50, "the cancel");
     expect(Date.now() - asked).toBeLessThan(3000);
-    expect(readJob(t.db, id)).toMatchObject({
+    expect(await t.store.library.readJob(id)).toMatchObject({
       status: "failure",
       attempts: 1,
       error: expect.stringMatching(/^Cancelled on request/),
     });
-    expect(
-      t.db.$client.prepare(`SELECT outcome FROM attempts WHERE job_id = ?`).pluck().all(id),
-    ).toEqual(["cancelled"]);
+    expect(t.rows.attempts(id).map((a) => a.outcome)).toEqual(["cancelled"]);
     w.proc.kill("SIGTERM");
     await w.exited;
   });
 
   it("enqueues a job's hook task with its outcome when it ends", async () => {
     const t = testDb();
-    const id = enqueueJob(t.db, "demo.echo", { hello: "hook" }, { hook: "demo.echo" });
+    const id = await t.store.library.enqueue("demo.echo", { hello: "hook" }, { hook: "demo.echo" });
     const w = track(startWorker(t.url, ["--no-scheduler", "--burst"]));
     expect((await w.exited).code).toBe(0);
-    const hook = t.db.$client
-      .prepare(`SELECT args FROM results WHERE id <> ?`)
-      .pluck()
-      .get(id) as string;
-    expect(JSON.parse(hook)).toEqual({
+    expect(t.rows.otherResultArgs(id)).toEqual({
       jobId: id,
       task: "demo.echo",
       state: "success",
@@ -317,8 +293,7 @@ describe("a worker", () => {
 
   it("masks credentials in the errors it logs", async () => {
     const t = testDb();
-    enqueueJob(
-      t.db,
+    await t.store.library.enqueue(
       "demo.fail",
       { message: "connect postgres://svc:pw-LOG-1@db:5432/x refused" },
       { maxAttempts: 1 },
@@ -364,7 +339,7 @@ describe("a worker", () => {
     const enqueued = Number(/enqueued (\d+)/.exec(enqOut)?.[1]);
     expect(enqueued).toBeGreaterThan(5000);
     await waitFor(
-      () => (countByState(t.db).success ?? 0) === enqueued,
+      () => (t.rows.countByState().success ?? 0) === enqueued,
       30_000,
       200,
       "all enqueued jobs to succeed",

@@ -3,9 +3,7 @@
  * SIGSTOP past the lease, several workers claiming at once.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueJobs } from "@/db/queries/enqueue";
 import {
-  countByState,
   countTracedRuns,
   countTracedRunsByAttempt,
   startWorker,
@@ -26,7 +24,7 @@ describe("a queue with workers that crash", () => {
         options: { maxAttempts: 3, ...(timesOut ? { timeout: 0.5 } : {}) },
       };
     });
-    enqueueJobs(t.db, jobs);
+    await t.store.library.enqueueMany(jobs);
     const args = [
       "--concurrency",
       "8",
@@ -49,14 +47,14 @@ describe("a queue with workers that crash", () => {
     }
     await waitFor(
       () => {
-        const c = countByState(t.db);
+        const c = t.rows.countByState();
         return (c.success ?? 0) + (c.failure ?? 0) === 5000;
       },
       240_000,
       250,
       "all 5000 jobs to finish",
     );
-    const c = countByState(t.db);
+    const c = t.rows.countByState();
     expect(c.queued ?? 0).toBe(0);
     expect(c.running ?? 0).toBe(0);
     // Each job's attempt count equals the runs it really had, counted by the task itself — with
@@ -65,22 +63,13 @@ describe("a queue with workers that crash", () => {
     // `lost`, and there can be at most a claim batch of them per kill.
     const traced = new Set<string>();
     for (const [id, n] of countTracedRunsByAttempt(t.dir)) traced.add(`${id}:${n}`);
-    const attemptRows = t.db.$client
-      .prepare(`SELECT job_id AS id, attempt, outcome FROM attempts`)
-      .all() as {
-      id: number;
-      attempt: number;
-      outcome: string;
-    }[];
+    const attemptRows = t.rows.attempts().map((a) => ({ ...a, id: a.jobId }));
     const recorded = new Set(attemptRows.map((a) => `${a.id}:${a.attempt}`));
     expect([...traced].filter((k) => !recorded.has(k))).toEqual([]);
     const unstarted = attemptRows.filter((a) => !traced.has(`${a.id}:${a.attempt}`));
     expect(unstarted.filter((a) => a.outcome !== "lost")).toEqual([]);
     expect(unstarted.length).toBeLessThanOrEqual(10 * 8);
-    const rows = t.db.$client.prepare(`SELECT id, attempts FROM results`).all() as {
-      id: number;
-      attempts: number;
-    }[];
+    const rows = t.rows.resultAttempts();
     const perJob = new Map<number, number>();
     for (const a of attemptRows) perJob.set(a.id, (perJob.get(a.id) ?? 0) + 1);
     expect(rows.filter((r) => perJob.get(r.id) !== r.attempts)).toEqual([]);
@@ -93,15 +82,14 @@ describe("a queue with workers that crash", () => {
     console.log(
       `kill -9 test: ${traced.size} runs, ${attemptRows.length} attempts, ${unstarted.length} claimed but killed before the task began`,
     );
-    expect(t.db.$client.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(t.rows.integrityCheck()).toBe("ok");
     for (const w of workers) w.proc.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
   });
 
   it("runs no job twice when four workers claim 20,000 jobs at concurrency 8", async () => {
     const t = testDb();
-    enqueueJobs(
-      t.db,
+    await t.store.library.enqueueMany(
       Array.from({ length: 20_000 }, () => ({ task: "test.trace", args: { dir: t.dir } })),
     );
     const workers = [0, 1, 2, 3].map(() =>
@@ -109,14 +97,11 @@ describe("a queue with workers that crash", () => {
     );
     const exits = await Promise.all(workers.map((w) => w.exited));
     expect(exits.map((e) => e.code)).toEqual([0, 0, 0, 0]);
-    expect(countByState(t.db)).toEqual({ success: 20_000 });
+    expect(t.rows.countByState()).toEqual({ success: 20_000 });
     const runs = countTracedRuns(t.dir);
     expect(runs.size).toBe(20_000);
     expect([...runs.values()].filter((n) => n !== 1)).toEqual([]);
-    const byWorker = t.db.$client
-      .prepare(`SELECT COUNT(DISTINCT worker_id) FROM results`)
-      .pluck()
-      .get() as number;
+    const byWorker = t.rows.resultWorkerCount();
     expect(byWorker).toBeGreaterThan(1);
   });
 
@@ -125,46 +110,30 @@ describe("a queue with workers that crash", () => {
     const args = ["--concurrency", "1", "--lease", "1.5", "--heartbeat", "0.3", "--no-scheduler"];
     const a = track(startWorker(t.url, args));
     await a.started;
-    const [id] = enqueueJobs(t.db, [{ task: "test.trace", args: { dir: t.dir, ms: 2500 } }]);
-    await waitFor(
-      () =>
-        t.db.$client.prepare(`SELECT state FROM jobs WHERE id = ?`).pluck().get(id) === "running",
-      10_000,
-    );
+    const [id] = await t.store.library.enqueueMany([
+      { task: "test.trace", args: { dir: t.dir, ms: 2500 } },
+    ]);
+    await waitFor(() => t.rows.queuedJob(id!)?.state === "running", 10_000);
     a.proc.kill("SIGSTOP");
     const b = track(startWorker(t.url, args));
     await waitFor(
-      () => countByState(t.db).success === 1,
+      () => t.rows.countByState().success === 1,
       30_000,
       100,
       "worker B to finish the job",
     ).catch((e: Error) => {
       throw new Error(
-        `${e.message}\nA:\n${a.output()}\nB:\n${b.output()}\nrows: ${JSON.stringify(t.db.$client.prepare("SELECT * FROM jobs").all())}`,
+        `${e.message}\nA:\n${a.output()}\nB:\n${b.output()}\nrows: ${JSON.stringify(t.rows.dumpJobs())}`,
       );
     });
-    const finished = t.db.$client
-      .prepare(`SELECT worker_id, attempts, stopped_at FROM results WHERE id = ?`)
-      .get(id) as {
-      worker_id: string;
-      attempts: number;
-    };
-    const attemptsBefore = t.db.$client
-      .prepare(`SELECT COUNT(*) FROM attempts WHERE job_id = ?`)
-      .pluck()
-      .get(id);
+    const finished = t.rows.result(id!);
+    const attemptsBefore = t.rows.attempts(id).length;
     a.proc.kill("SIGCONT");
     // A wakes up, finishes its copy of the run (2.5 s) and tries to record it.
     await new Promise((r) => setTimeout(r, 4000));
-    expect(
-      t.db.$client
-        .prepare(`SELECT worker_id, attempts, stopped_at FROM results WHERE id = ?`)
-        .get(id),
-    ).toEqual(finished);
-    expect(
-      t.db.$client.prepare(`SELECT COUNT(*) FROM attempts WHERE job_id = ?`).pluck().get(id),
-    ).toBe(attemptsBefore);
-    expect(countByState(t.db)).toEqual({ success: 1 });
+    expect(t.rows.result(id!)).toEqual(finished);
+    expect(t.rows.attempts(id).length).toBe(attemptsBefore);
+    expect(t.rows.countByState()).toEqual({ success: 1 });
     expect(a.output()).toMatch(/job:lease-lost/);
     a.proc.kill("SIGTERM");
     b.proc.kill("SIGTERM");

@@ -263,7 +263,7 @@ export function createWorkerStore(db: Db, workerId: string) {
   }
 
   /** Writes outcomes (inside the caller's transaction); returns the ids whose lease was lost. */
-  function writeOutcomes(outcomes: Outcome[]): number[] {
+  function writeOutcomes(outcomes: readonly Outcome[]): number[] {
     const lost: number[] = [];
     const successes: Extract<Outcome, { kind: "success" }>[] = [];
     let done = 0;
@@ -299,7 +299,7 @@ export function createWorkerStore(db: Db, workerId: string) {
    * tries again soon, instead of sleeping in SQLite's busy handler with its event loop blocked.
    */
   function tryCycle(
-    outcomes: Outcome[],
+    outcomes: readonly Outcome[],
     claim: { limit: number; queues: string[] | null; leaseMs: number },
   ): { lost: number[]; claimed: ClaimedJob[] } | null {
     sqlite.pragma("busy_timeout = 0");
@@ -330,7 +330,7 @@ export function createWorkerStore(db: Db, workerId: string) {
   }
 
   /** Hands claimed jobs that never started back to the queue, uncounted; returns how many. */
-  const unclaimJobs = sqlite.transaction((jobs: ClaimedJob[]): number => {
+  const unclaimJobs = sqlite.transaction((jobs: readonly ClaimedJob[]): number => {
     let count = 0;
     for (const job of jobs) if (life.unclaim(job.id, job.claimToken)) count++;
     return count;
@@ -340,7 +340,7 @@ export function createWorkerStore(db: Db, workerId: string) {
   const renewLeases = sqlite.transaction(
     (
       leaseMs: number,
-      progress: { id: number; token: string; value: number; message: string | null }[],
+      progress: readonly { id: number; token: string; value: number; message: string | null }[],
       now: number,
     ): LeaseState => {
       for (const p of progress) s.progress.run(p.value, p.message, p.id, p.token);
@@ -361,13 +361,13 @@ export function createWorkerStore(db: Db, workerId: string) {
 
   /** Writes the latest progress of running jobs (token-checked). */
   const writeProgress = sqlite.transaction(
-    (progress: { id: number; token: string; value: number; message: string | null }[]) => {
+    (progress: readonly { id: number; token: string; value: number; message: string | null }[]) => {
       for (const p of progress) s.progress.run(p.value, p.message, p.id, p.token);
     },
   );
 
   /** Puts jobs this worker still holds back in the queue (graceful shutdown); records the cut attempt. */
-  const releaseJobs = sqlite.transaction((jobs: ClaimedJob[], now: number): number => {
+  const releaseJobs = sqlite.transaction((jobs: readonly ClaimedJob[], now: number): number => {
     let released = 0;
     for (const job of jobs) {
       const isReleased = life.requeue(
@@ -389,17 +389,23 @@ export function createWorkerStore(db: Db, workerId: string) {
 
   return {
     claimJobs,
-    recordOutcomes: (outcomes: Outcome[]) => recordOutcomes.immediate(outcomes),
+    recordOutcomes: (outcomes: readonly Outcome[]) => recordOutcomes.immediate(outcomes),
     tryCycle,
-    unclaimJobs: (jobs: ClaimedJob[]) => unclaimJobs.immediate(jobs),
+    unclaimJobs: (jobs: readonly ClaimedJob[]) => unclaimJobs.immediate(jobs),
     renewLeases: (
       leaseMs: number,
-      progress: { id: number; token: string; value: number; message: string | null }[] = [],
+      progress: readonly {
+        id: number;
+        token: string;
+        value: number;
+        message: string | null;
+      }[] = [],
       now = Date.now(),
     ) => renewLeases.immediate(leaseMs, progress, now),
-    releaseJobs: (jobs: ClaimedJob[], now = Date.now()) => releaseJobs.immediate(jobs, now),
+    releaseJobs: (jobs: readonly ClaimedJob[], now = Date.now()) =>
+      releaseJobs.immediate(jobs, now),
     writeProgress: (
-      progress: { id: number; token: string; value: number; message: string | null }[],
+      progress: readonly { id: number; token: string; value: number; message: string | null }[],
     ) => writeProgress.immediate(progress),
     /** True when some queued job is due (a read; takes no write lock). */
     hasDueJobs: (now = Date.now(), queues: string[] | null = null) =>
@@ -415,5 +421,8 @@ export function createWorkerStore(db: Db, workerId: string) {
   };
 }
 
-/** The worker-side store type. */
+/**
+ * The worker's SQLite statements on one connection (synchronous). The worker reaches them through
+ * the store's async WorkerStore (db/store/worker.ts, db/sqlite/worker-store.ts).
+ */
 export type WorkerStore = ReturnType<typeof createWorkerStore>;

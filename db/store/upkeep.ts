@@ -15,6 +15,10 @@ import {
 } from "../queries/upkeep";
 import { bindGroup, type BoundGroup } from "./bind";
 
+export type { Retention, RescueResult } from "../queries/upkeep";
+/** Retention from JOBDECK_SAVE_LIMIT, JOBDECK_SAVE_DAYS, JOBDECK_FAILURE_DAYS (a pure helper). */
+export { retentionFromEnv } from "../queries/upkeep";
+
 const sqliteUpkeep = {
   registerWorker,
   heartbeatWorker,

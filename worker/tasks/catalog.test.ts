@@ -3,30 +3,27 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDb, type Db } from "@/db/client";
 import { InputError } from "@/db/errors";
-import { enqueueJob, enqueueJobs } from "@/db/queries/enqueue";
-import { createSchedule } from "@/db/queries/schedules";
-import { listTasks, syncTaskCatalog } from "@/db/queries/tasks";
+import { openStore, type Store } from "@/db/store";
 import { taskCatalog } from "./index";
 
 let dir: string;
-let db: Db;
-beforeEach(() => {
+let store: Store;
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-catalog-"));
-  db = openDb({ url: path.join(dir, "q.db") });
-  syncTaskCatalog(db, taskCatalog());
+  store = await openStore({ url: path.join(dir, "q.db") });
+  await store.upkeep.syncTaskCatalog(taskCatalog());
 });
-afterEach(() => {
-  db.$client.close();
+afterEach(async () => {
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const count = () => db.$client.prepare(`SELECT COUNT(*) FROM jobs`).pluck().get();
+const count = async () => (await store.reads.getQueueStats()).queued;
 
-function refusal(run: () => unknown): InputError {
+async function refusal(run: () => Promise<unknown>): Promise<InputError> {
   try {
-    run();
+    await run();
   } catch (error) {
     if (error instanceof InputError) return error;
     throw error;
@@ -35,8 +32,8 @@ function refusal(run: () => unknown): InputError {
 }
 
 describe("the task catalog", () => {
-  it("stores each task's arguments as JSON Schema, and null for a task without a schema", () => {
-    const tasks = new Map(listTasks(db).map((t) => [t.name, t]));
+  it("stores each task's arguments as JSON Schema, and null for a task without a schema", async () => {
+    const tasks = new Map((await store.reads.listTasks()).map((t) => [t.name, t]));
     const sleep = JSON.parse(tasks.get("demo.sleep")!.argsSchema!) as Record<string, unknown>;
     expect(sleep).toMatchObject({
       type: "object",
@@ -48,21 +45,21 @@ describe("the task catalog", () => {
 });
 
 describe("enqueue checks arguments against the task's schema", () => {
-  it("refuses arguments the task would refuse, naming the argument", () => {
-    const error = refusal(() => enqueueJob(db, "demo.sleep", { ms: "soon" }));
+  it("refuses arguments the task would refuse, naming the argument", async () => {
+    const error = await refusal(() => store.library.enqueue("demo.sleep", { ms: "soon" }));
     expect(error.field).toBe("args");
     expect(error.message).toBe("args.ms: expected a whole number, got a string (task demo.sleep)");
-    expect(refusal(() => enqueueJob(db, "demo.sleep")).message).toContain(
+    expect((await refusal(() => store.library.enqueue("demo.sleep"))).message).toContain(
       "args: expected an object, got null",
     );
-    expect(count()).toBe(0);
-    expect(enqueueJob(db, "demo.sleep", { ms: 10 })).toBeGreaterThan(0);
+    expect(await count()).toBe(0);
+    expect(await store.library.enqueue("demo.sleep", { ms: 10 })).toBeGreaterThan(0);
   });
 
-  it("checks every row of a bulk enqueue and inserts none when one is wrong", () => {
+  it("checks every row of a bulk enqueue and inserts none when one is wrong", async () => {
     const good = { task: "demo.sleep", args: { ms: 1 } };
-    const error = refusal(() =>
-      enqueueJobs(db, [
+    const error = await refusal(() =>
+      store.library.enqueueMany([
         good,
         { task: "demo.echo", args: 1 },
         good,
@@ -70,29 +67,31 @@ describe("enqueue checks arguments against the task's schema", () => {
       ]),
     );
     expect(error.message).toBe("job 3: args.ms: expected at least 0, got -1 (task demo.sleep)");
-    expect(count()).toBe(0);
-    expect(enqueueJobs(db, [good, good, { task: "demo.echo", args: "anything" }])).toHaveLength(3);
+    expect(await count()).toBe(0);
+    expect(
+      await store.library.enqueueMany([good, good, { task: "demo.echo", args: "anything" }]),
+    ).toHaveLength(3);
   });
 
-  it("accepts any JSON for a task catalogued without a schema (as before schemas)", () => {
-    syncTaskCatalog(db, [
+  it("accepts any JSON for a task catalogued without a schema (as before schemas)", async () => {
+    await store.upkeep.syncTaskCatalog([
       { name: "legacy.task", description: null, exampleArgs: null, isBuiltin: false },
     ]);
-    expect(enqueueJob(db, "legacy.task", { ms: "soon" })).toBeGreaterThan(0);
+    expect(await store.library.enqueue("legacy.task", { ms: "soon" })).toBeGreaterThan(0);
   });
 
-  it("refuses a schedule whose arguments the task would refuse", () => {
+  it("refuses a schedule whose arguments the task would refuse", async () => {
     const schedule = (args: string) =>
-      createSchedule(db, {
+      store.library.createSchedule({
         name: `nap ${args}`,
         task: "demo.sleep",
         args,
         scheduleType: "minutes",
         minutes: 5,
       });
-    const error = refusal(() => schedule('{"ms":"soon"}'));
+    const error = await refusal(() => schedule('{"ms":"soon"}'));
     expect(error.field).toBe("args");
     expect(error.message).toContain("args.ms: expected a whole number, got a string");
-    expect(schedule('{"ms":5}').task).toBe("demo.sleep");
+    expect((await schedule('{"ms":5}')).task).toBe("demo.sleep");
   });
 });

@@ -6,27 +6,43 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb, type Db } from "@/db/client";
-import { syncTaskCatalog } from "@/db/queries/tasks";
+import type { Db } from "@/db/client";
+import { getStore, type Store } from "@/db/store";
+import { openWorkerTestDb } from "@/db/testing/worker-db";
+import { openWorkerRows, type WorkerRows } from "@/db/testing/worker-rows";
 
-/** A temp folder with a migrated database file; `cleanup()` removes both. */
-export function makeTestDb(prefix = "jobdeck-test-"): {
+export { inotifyWatches } from "@/db/testing/worker-inotify";
+
+/** A throwaway database for a test. */
+export interface TestDb {
   dir: string;
   url: string;
+  /** The store on it, for what a test does as the library, the dashboard or the CLI would. */
+  store: Store;
+  /** Reads the rows the workers wrote (db/testing/worker-rows.ts). */
+  rows: WorkerRows;
+  /** The raw connection, for tests not yet converted to the store (worker/cli/); do not use. */
   db: Db;
   cleanup(): void;
-} {
+}
+
+/** A temp folder with a migrated database file; `cleanup()` removes both. */
+export function makeTestDb(prefix = "jobdeck-test-"): TestDb {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const url = path.join(dir, "jobdeck.db");
-  const db = openDb({ url });
-  syncTaskCatalog(db, [
-    { name: "test.trace", description: null, exampleArgs: null, isBuiltin: false },
-  ]);
+  const db = openWorkerTestDb(url);
+  const store = getStore(url);
+  const rows = openWorkerRows(url);
   return {
     dir,
     url,
+    store,
+    rows,
     db,
     cleanup() {
+      rows.close();
+      // The process-wide store's close is synchronous on SQLite.
+      void store.close();
       db.$client.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
@@ -90,15 +106,15 @@ export function startWorker(
   return { proc, output: () => out, exited, started };
 }
 
-/** Polls `check` every `everyMs` until it returns true, or throws after `timeoutMs`. */
+/** Polls `check` every `everyMs` until it returns (or resolves to) true, or throws after `timeoutMs`. */
 export async function waitFor(
-  check: () => boolean,
+  check: () => boolean | Promise<boolean>,
   timeoutMs = 30_000,
   everyMs = 50,
   what = "condition",
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
@@ -131,16 +147,6 @@ export function countTracedRunsByAttempt(dir: string): [number, number][] {
   return pairs;
 }
 
-/** Row counts by state across the live queue and the results. */
-export function countByState(db: Db): Record<string, number> {
-  const rows = db.$client
-    .prepare(
-      `SELECT state, COUNT(*) AS n FROM jobs GROUP BY state UNION ALL SELECT state, COUNT(*) FROM results GROUP BY state`,
-    )
-    .all() as { state: string; n: number }[];
-  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
-}
-
 /**
  * What a test started and must stop: call in a test file's top level; `track` a worker (SIGKILLed
  * after the test if still running), `testDb()` a database (removed after the test).
@@ -157,24 +163,10 @@ export function cleanupAfterEach(afterEach: (fn: () => void) => void) {
       );
       return w;
     },
-    testDb() {
+    testDb(): TestDb {
       const t = makeTestDb();
       cleanups.push(t.cleanup);
       return t;
     },
   };
-}
-
-/** How many inotify watches a process holds (Linux: its inotify descriptors' fdinfo). */
-export function inotifyWatches(pid: number | "self"): number {
-  let count = 0;
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) !== "anon_inode:inotify") continue;
-      count += fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8").split("inotify wd:").length - 1;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return count;
 }

@@ -20,7 +20,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { projectRoot } from "./project-root";
+import { projectRoot } from "../project-root";
 
 /** WAL size past which a tick forces the log to start over (see above). */
 export const CHECKPOINT_RESTART_BYTES = 4 * 1024 * 1024;

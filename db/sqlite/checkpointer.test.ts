@@ -4,8 +4,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startCheckpointer } from "./checkpointer";
-import { openDb, type Db } from "./client";
-import { enqueueJob } from "./queries/enqueue";
+import { openDb, type Db } from "../client";
+import { enqueueJob } from "../queries/enqueue";
 
 let dir: string;
 let file: string;

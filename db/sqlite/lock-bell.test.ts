@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { inotifyWatches, waitFor } from "./testing/harness";
+import { inotifyWatches } from "../testing/worker-inotify";
 import { openLockBell, type LockBell } from "./lock-bell";
 
 const dirs: string[] = [];
@@ -24,6 +24,14 @@ function twoBells() {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => boolean, timeoutMs: number, everyMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(everyMs);
+  }
+}
 
 describe("the lock bell", () => {
   it("wakes a waiter once at the next ring, and the file stays one byte", async () => {
