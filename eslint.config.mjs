@@ -3,6 +3,20 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 import drizzle from "eslint-plugin-drizzle";
 
+/** db/ modules that hold connections, SQL or transactions: only db/ itself imports their values. */
+const DB_INTERNALS = [
+  "@/db/client",
+  "@/db/queries/*",
+  "@/db/lifecycle",
+  "@/db/lifecycle-sql",
+  "@/db/admin-actions",
+  "@/db/migrate",
+  "@/db/checkpointer",
+  "@/db/sqlite/*",
+  "@/db/pg/*",
+  "@/db/bench/*",
+];
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -45,6 +59,34 @@ export default defineConfig([
     },
   },
   {
+    // Outside db/, the database is reached only through the store (db/store.ts) and the library
+    // (db/index.ts): no connection, no SQL, no transaction, nothing that ties a caller to SQLite.
+    files: ["app/**", "components/**", "worker/**", "e2e/**", "*.ts"],
+    ignores: ["db/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: DB_INTERNALS,
+              allowTypeImports: true,
+              message:
+                "Outside db/, reach the database through the store (@/db/store) or the library (@/db).",
+            },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[property.name='$client']",
+          message: "Outside db/, never touch the connection: add a store method in db/.",
+        },
+      ],
+    },
+  },
+  {
     // Client components never import db/ (better-sqlite3 must not reach the browser). Type-only
     // imports are erased, so the vocabulary's types (JobStatus, ScheduleType from db/schema) are
     // allowed: one list of names, imported by every layer.
@@ -59,7 +101,7 @@ export default defineConfig([
               message: "app/ and components/ never import worker/.",
             },
             {
-              group: ["@/db/client", "@/db/queries/*", "@/db/migrate", "@/db/index", "@/db"],
+              group: [...DB_INTERNALS, "@/db/store", "@/db/store/*", "@/db/index", "@/db"],
               allowTypeImports: true,
               message:
                 "Client code never imports db/ queries; pass plain props or fetch the JSON route.",

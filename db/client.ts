@@ -33,7 +33,7 @@ export const NEW_DATABASE_PAGE_SIZE = 2048;
 /**
  * WAL size at which a committing connection checkpoints itself (SQLite's default is 1,000 pages).
  * A backstop for when no worker runs: a worker checkpoints from a thread of its own and keeps the
- * WAL far below this (db/checkpointer.ts), so commits do not pay for it. Without a worker this
+ * WAL far below this (db/sqlite/checkpointer.ts), so commits do not pay for it. Without a worker this
  * still bounds the WAL; each such checkpoint costs a writer two fsyncs, so it is set high enough
  * to be rare (every 8,000 or so single-job enqueues).
  */

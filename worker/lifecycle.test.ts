@@ -34,12 +34,19 @@ describe("a job's hook", () => {
       lost,
     };
     // Cancelled while queued: by this process, as the dashboard does.
-    expect(await t.store.admin.cancelQueuedJob(ids.cancelledQueued, "alice")).toBe("cancelled");
+    expect(
+      await t.store.admin.cancelJob({ id: ids.cancelledQueued }, { name: "alice", address: null }),
+    ).toBe("cancelled");
 
     const w = track(startWorker(t.url, [...FAST_LEASE, "--concurrency", "4"]));
     await w.started;
     await waitFor(() => t.rows.queuedJob(ids.cancelledRunning)?.state === "running");
-    expect(await t.store.admin.requestCancel(ids.cancelledRunning)).toBe("requested");
+    expect(
+      await t.store.admin.requestCancel(
+        { id: ids.cancelledRunning },
+        { name: "alice", address: null },
+      ),
+    ).toBe("requested");
 
     const all = Object.values(ids);
     const hookRuns = () => t.rows.hookRuns("demo.echo");

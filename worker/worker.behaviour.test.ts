@@ -265,7 +265,9 @@ describe("a worker", () => {
     const id = await t.store.library.enqueue("demo.sleep", { ms: 30_000 }, { maxAttempts: 5 });
     await waitFor(() => t.rows.countByState().running === 1, 10_000);
     const asked = Date.now();
-    expect(await t.store.admin.requestCancel(id)).toBe("requested");
+    expect(await t.store.admin.requestCancel({ id }, { name: "test", address: null })).toBe(
+      "requested",
+    );
     await waitFor(() => t.rows.countByState().failure === 1, 5_000, 50, "the cancel");
     expect(Date.now() - asked).toBeLessThan(3000);
     expect(await t.store.library.readJob(id)).toMatchObject({

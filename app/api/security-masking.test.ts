@@ -72,7 +72,7 @@ beforeAll(async () => {
   const store = getStore().worker("w1");
   // A success whose result is its arguments (as demo.echo returns them).
   ids.success = await library.enqueue("demo.echo", secretArgs, { queue: "q-success" });
-  const [ok] = await store.claimJobs(1, ["q-success"], 60_000, Date.now());
+  const [ok] = await store.claimJobs(1, ["q-success"], 60_000);
   await store.recordOutcomes([
     { kind: "success", job: ok!, stoppedAt: Date.now(), result: JSON.stringify(secretArgs) },
   ]);
@@ -81,7 +81,7 @@ beforeAll(async () => {
     queue: "q-failure",
     maxAttempts: 1,
   });
-  const [bad] = await store.claimJobs(1, ["q-failure"], 60_000, Date.now());
+  const [bad] = await store.claimJobs(1, ["q-failure"], 60_000);
   await store.recordOutcomes([
     {
       kind: "error",
@@ -96,7 +96,7 @@ beforeAll(async () => {
   ]);
   // A running job whose progress message and last error hold secrets.
   ids.running = await library.enqueue("demo.sleep", secretArgs, { queue: "q-running" });
-  const [run] = await store.claimJobs(1, ["q-running"], 60_000, Date.now());
+  const [run] = await store.claimJobs(1, ["q-running"], 60_000);
   await store.writeProgress([
     {
       id: run!.id,
@@ -105,6 +105,7 @@ beforeAll(async () => {
       message: "copying to mysql://root:pgpw-PROG-9@h/db",
     },
   ]);
+  await store.close();
   ids.queued = await library.enqueue("demo.echo", secretArgs, { queue: "q-queued" });
   scheduleId = (
     await library.createSchedule({

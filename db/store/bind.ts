@@ -25,9 +25,3 @@ export function bindQueries<Q extends object>(
   }
   return out as { [K in keyof Q]: Bound<Q[K]> };
 }
-
-/** @deprecated The first form of the binder (a group object of named functions); use bindQueries. */
-export type BoundGroup<T extends object> = { [K in keyof T]: Bound<T[K]> };
-/** @deprecated Use bindQueries. */
-export const bindGroup = <T extends object>(db: () => Db, fns: T): BoundGroup<T> =>
-  bindQueries(db, fns);

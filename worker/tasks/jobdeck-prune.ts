@@ -6,11 +6,8 @@ export default defineTask({
   description: "Prunes old successes by the save limit",
   exampleArgs: {},
   async run() {
-    // Loaded on first use: executor threads that never prune never load the database client.
-    const [{ getDb }, { pruneResults, retentionFromEnv }] = await Promise.all([
-      import("@/db/client"),
-      import("@/db/queries/upkeep"),
-    ]);
-    return pruneResults(getDb(), retentionFromEnv());
+    // Loaded on first use: executor threads that never prune never load the store.
+    const { getUpkeepStore, retentionFromEnv } = await import("@/db/store/upkeep");
+    return getUpkeepStore().pruneResults(retentionFromEnv());
   },
 });

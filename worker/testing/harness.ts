@@ -6,9 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Db } from "@/db/client";
 import { getStore, type Store } from "@/db/store";
-import { openWorkerTestDb } from "@/db/testing/worker-db";
+import { prepareWorkerTestDb } from "@/db/testing/worker-db";
 import { openWorkerRows, type WorkerRows } from "@/db/testing/worker-rows";
 
 export { inotifyWatches } from "@/db/testing/worker-inotify";
@@ -21,8 +20,6 @@ export interface TestDb {
   store: Store;
   /** Reads the rows the workers wrote (db/testing/worker-rows.ts). */
   rows: WorkerRows;
-  /** The raw connection, for tests not yet converted to the store (worker/cli/); do not use. */
-  db: Db;
   cleanup(): void;
 }
 
@@ -30,7 +27,7 @@ export interface TestDb {
 export function makeTestDb(prefix = "jobdeck-test-"): TestDb {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const url = path.join(dir, "jobdeck.db");
-  const db = openWorkerTestDb(url);
+  prepareWorkerTestDb(url);
   const store = getStore(url);
   const rows = openWorkerRows(url);
   return {
@@ -38,12 +35,10 @@ export function makeTestDb(prefix = "jobdeck-test-"): TestDb {
     url,
     store,
     rows,
-    db,
     cleanup() {
       rows.close();
       // The process-wide store's close is synchronous on SQLite.
       void store.close();
-      db.$client.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
