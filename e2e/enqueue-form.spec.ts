@@ -1,4 +1,13 @@
+import type { Page } from "@playwright/test";
 import { e2eRows, expect, snap, test, unique } from "./fixtures";
+
+/** Opens the Queue page and picks `task` in its enqueue form; returns the form. */
+async function openEnqueueForm(page: Page, task: string) {
+  await page.goto("/queue");
+  const form = page.getByRole("form", { name: "Enqueue a job" });
+  await form.getByLabel("Task").selectOption(task);
+  return form;
+}
 
 const jobsNamed = (name: string) =>
   [...e2eRows().rows("jobs", { name }), ...e2eRows().rows("results", { name })].map(
@@ -8,9 +17,7 @@ const jobsNamed = (name: string) =>
 test("after a refused enqueue the form shows the task and arguments it will submit", async ({
   page,
 }) => {
-  await page.goto("/queue");
-  const form = page.getByRole("form", { name: "Enqueue a job" });
-  await form.getByLabel("Task").selectOption("demo.sleep");
+  const form = await openEnqueueForm(page, "demo.sleep");
   await form.getByLabel("Arguments").fill('{"ms": 500');
   await form.getByRole("button", { name: "Enqueue job" }).click();
   await expect(form.getByText(/Not valid JSON/)).toBeVisible();
@@ -33,9 +40,7 @@ test("after a refused enqueue the form shows the task and arguments it will subm
 test("the enqueue form shows the task's fields and refuses arguments its schema refuses", async ({
   page,
 }) => {
-  await page.goto("/queue");
-  const form = page.getByRole("form", { name: "Enqueue a job" });
-  await form.getByLabel("Task").selectOption("demo.sleep");
+  const form = await openEnqueueForm(page, "demo.sleep");
   const ms = form.getByRole("group", { name: "Task arguments" }).getByLabel("ms");
   await expect(form.getByText("whole number, 0 to 86400000, required")).toBeVisible();
   await ms.fill("soon");

@@ -1,5 +1,13 @@
+import type { Page } from "@playwright/test";
 import { expect, snap, test, unique, waitForOutcome } from "./fixtures";
 import { enqueue, seedRetryableFailure } from "./seed";
+
+/** The "Retried as #…" note in the rows whose text includes `text`. */
+const retriedNote = (page: Page, text: string) =>
+  page
+    .getByRole("row")
+    .filter({ hasText: text })
+    .getByText(/Retried as #/);
 
 test("retrying a failed job from its row runs it again and it succeeds", async ({ page }) => {
   const name = unique("invoice");
@@ -49,24 +57,9 @@ test("bulk retry of selected failures retries exactly those", async ({ page }) =
   await expect(page.getByText("2 selected")).toBeVisible();
   await page.getByRole("button", { name: "Retry selected" }).click();
   await expect(page.getByText("Retried 2 jobs.")).toBeVisible();
-  await expect(
-    page
-      .getByRole("row")
-      .filter({ hasText: `${group}-1` })
-      .getByText(/Retried as #/),
-  ).toBeVisible();
-  await expect(
-    page
-      .getByRole("row")
-      .filter({ hasText: `${group}-3` })
-      .getByText(/Retried as #/),
-  ).toBeVisible();
-  await expect(
-    page
-      .getByRole("row")
-      .filter({ hasText: `${group}-2` })
-      .getByText(/Retried as #/),
-  ).toHaveCount(0);
+  await expect(retriedNote(page, `${group}-1`)).toBeVisible();
+  await expect(retriedNote(page, `${group}-3`)).toBeVisible();
+  await expect(retriedNote(page, `${group}-2`)).toHaveCount(0);
   expect(ids).toHaveLength(3);
 });
 
@@ -82,12 +75,7 @@ test("retrying all failures matching a filter shows the count first", async ({ p
   await snap(page, "failures-retry-all-confirm");
   await dialog.getByRole("button", { name: "Retry" }).click();
   await expect(page.getByText("Retried 4 jobs.")).toBeVisible();
-  await expect(
-    page
-      .getByRole("row")
-      .filter({ hasText: group })
-      .getByText(/Retried as #/),
-  ).toHaveCount(4);
+  await expect(retriedNote(page, group)).toHaveCount(4);
 });
 
 test("failures grouped by error link to the filtered list", async ({ page }) => {

@@ -49,6 +49,40 @@ function Field({
   );
 }
 
+/** A one-line input of the form, starting from `shown[name]`, with its label and error. */
+function TextField({
+  label,
+  name,
+  placeholder,
+  inputMode,
+  shown,
+  errors,
+}: {
+  label: string;
+  name: string;
+  placeholder: string;
+  inputMode?: "numeric" | "decimal";
+  shown: Record<string, string>;
+  errors: Record<string, string[] | undefined>;
+}) {
+  return (
+    <Field label={label} name={name} errors={errors[name]}>
+      {(id, describedBy) => (
+        <input
+          id={id}
+          name={name}
+          defaultValue={shown[name]}
+          inputMode={inputMode}
+          placeholder={placeholder}
+          aria-invalid={Boolean(errors[name]?.length)}
+          aria-describedby={describedBy}
+          className={input}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** The form's state: the action's reply, the fields to show, and a count that remounts them. */
 type FormState = EnqueueFormState & { shown: Record<string, string>; submits: number };
 
@@ -207,74 +241,26 @@ function EnqueueFields({
         </details>
       )}
       <div className="grid grid-cols-2 gap-3">
-        <Field label="Name" name="name" errors={errors.name}>
-          {(id, d) => (
-            <input
-              id={id}
-              name="name"
-              defaultValue={shown.name}
-              placeholder="optional"
-              aria-invalid={Boolean(errors.name?.length)}
-              aria-describedby={d}
-              className={input}
-            />
-          )}
-        </Field>
-        <Field label="Queue" name="queue" errors={errors.queue}>
-          {(id, d) => (
-            <input
-              id={id}
-              name="queue"
-              defaultValue={shown.queue}
-              placeholder="default"
-              aria-invalid={Boolean(errors.queue?.length)}
-              aria-describedby={d}
-              className={input}
-            />
-          )}
-        </Field>
-        <Field label="Priority" name="priority" errors={errors.priority}>
-          {(id, d) => (
-            <input
-              id={id}
-              name="priority"
-              defaultValue={shown.priority}
-              inputMode="numeric"
-              placeholder="0"
-              aria-invalid={Boolean(errors.priority?.length)}
-              aria-describedby={d}
-              className={input}
-            />
-          )}
-        </Field>
-        <Field label="Delay (seconds)" name="delay" errors={errors.delay}>
-          {(id, d) => (
-            <input
-              id={id}
-              name="delay"
-              defaultValue={shown.delay}
-              inputMode="decimal"
-              placeholder="0"
-              aria-invalid={Boolean(errors.delay?.length)}
-              aria-describedby={d}
-              className={input}
-            />
-          )}
-        </Field>
+        <TextField label="Name" name="name" placeholder="optional" shown={shown} errors={errors} />
+        <TextField label="Queue" name="queue" placeholder="default" shown={shown} errors={errors} />
+        <TextField
+          label="Priority"
+          name="priority"
+          placeholder="0"
+          inputMode="numeric"
+          shown={shown}
+          errors={errors}
+        />
+        <TextField
+          label="Delay (seconds)"
+          name="delay"
+          placeholder="0"
+          inputMode="decimal"
+          shown={shown}
+          errors={errors}
+        />
       </div>
-      <Field label="Group" name="group" errors={errors.group}>
-        {(id, d) => (
-          <input
-            id={id}
-            name="group"
-            defaultValue={shown.group}
-            placeholder="optional"
-            aria-invalid={Boolean(errors.group?.length)}
-            aria-describedby={d}
-            className={input}
-          />
-        )}
-      </Field>
+      <TextField label="Group" name="group" placeholder="optional" shown={shown} errors={errors} />
     </>
   );
 }

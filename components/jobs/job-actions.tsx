@@ -1,10 +1,8 @@
 "use client";
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
-import { toast } from "sonner";
+import { useState } from "react";
 import { deleteResultsAction, retryFailuresAction } from "@/app/(dashboard)/failures/actions";
 import { cancelQueuedAction, requestCancelAction } from "@/app/(dashboard)/queue/actions";
-import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { useActionRunner } from "@/components/ui/action-runner";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import type { JobStatus } from "@/db/schema";
@@ -21,17 +19,8 @@ export function JobActions({
   isRetried: boolean;
   isCancelRequested: boolean;
 }) {
-  const router = useRouter();
-  const [isPending, startTransition] = useTransition();
+  const { run, isPending, router } = useActionRunner();
   const [confirm, setConfirm] = useState<"delete" | "cancel" | null>(null);
-  const run = (action: () => Promise<ActionResult>, after?: (r: ActionResult) => void) =>
-    startTransition(async () => {
-      const result = await action();
-      if (result.ok) toast.success(result.message);
-      else toast.error(result.message);
-      if (after) after(result);
-      else router.refresh();
-    });
   return (
     <div className="flex gap-2">
       {state === "failure" && (

@@ -15,6 +15,14 @@ import { SortHeader } from "./sort-header";
 import { TaskName } from "./task-name";
 import type { ResultState } from "@/db/schema";
 
+/** The columns the list sorts by, in the table's order. */
+const SORTABLE_COLUMNS: { label: string; sortKey: ResultsSearch["sort"]; className?: string }[] = [
+  { label: "Started", sortKey: "started" },
+  { label: "Stopped", sortKey: "stopped" },
+  { label: "Duration", sortKey: "duration", className: "text-right" },
+  { label: "Attempts", sortKey: "attempts", className: "text-right" },
+];
+
 /** The Successes/Failures table. Rows open the job page; failures have Retry and Delete. */
 export function ResultsTable({
   state,
@@ -80,22 +88,9 @@ export function ResultsTable({
           <Th>Name</Th>
           <Th>Task</Th>
           <Th>Queue</Th>
-          <SortHeader label="Started" sortKey="started" sort={search.sort} dir={search.dir} />
-          <SortHeader label="Stopped" sortKey="stopped" sort={search.sort} dir={search.dir} />
-          <SortHeader
-            label="Duration"
-            sortKey="duration"
-            sort={search.sort}
-            dir={search.dir}
-            className="text-right"
-          />
-          <SortHeader
-            label="Attempts"
-            sortKey="attempts"
-            sort={search.sort}
-            dir={search.dir}
-            className="text-right"
-          />
+          {SORTABLE_COLUMNS.map((column) => (
+            <SortHeader key={column.sortKey} {...column} sort={search.sort} dir={search.dir} />
+          ))}
           <Th>Group</Th>
           <Th className="w-full">{isFailures ? "Error" : "Result"}</Th>
           {isFailures && canEdit && <Th className="text-right">Actions</Th>}

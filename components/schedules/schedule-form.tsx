@@ -89,6 +89,74 @@ function Field({
   );
 }
 
+/** The one-line inputs: label, hint and input attributes; `isTiming`: the preview checks it too. */
+const TEXT_FIELDS: Record<TextFieldName, TextFieldSpec> = {
+  name: { label: "Name", placeholder: "nightly-report" },
+  minutes: {
+    label: "Minutes",
+    hint: "Run every this many minutes",
+    inputMode: "numeric",
+    placeholder: "15",
+    isTiming: true,
+  },
+  cron: {
+    label: "Cron",
+    hint: "5 fields: minute hour day-of-month month day-of-week",
+    className: `${input} font-mono`,
+    placeholder: "0 8 * * 1-5",
+    isTiming: true,
+  },
+  repeats: {
+    label: "Repeats",
+    hint: "-1 runs forever; N: runs left",
+    inputMode: "numeric",
+    isTiming: true,
+  },
+  queue: { label: "Queue" },
+  priority: { label: "Priority", inputMode: "numeric" },
+};
+
+type TextFieldName = "name" | "minutes" | "cron" | "repeats" | "queue" | "priority";
+
+interface TextFieldSpec {
+  label: string;
+  hint?: ReactNode;
+  className?: string;
+  placeholder?: string;
+  inputMode?: "numeric";
+  type?: "datetime-local";
+  isTiming?: boolean;
+}
+
+/** A one-line input with its label, error and hint. */
+function TextField({
+  name,
+  defaultValue,
+  error,
+  spec,
+}: {
+  name: string;
+  defaultValue: string;
+  error: string | undefined;
+  spec: TextFieldSpec;
+}) {
+  return (
+    <Field label={spec.label} error={error} hint={spec.hint}>
+      {(p) => (
+        <input
+          {...p}
+          type={spec.type}
+          name={name}
+          inputMode={spec.inputMode}
+          defaultValue={defaultValue}
+          className={spec.className ?? input}
+          placeholder={spec.placeholder}
+        />
+      )}
+    </Field>
+  );
+}
+
 function formatInZone(ms: number, timeZone: string): string {
   try {
     return new Intl.DateTimeFormat("en-GB", {
@@ -213,6 +281,14 @@ function ScheduleFields({
   }, [version]);
 
   const changed = () => setVersion((v) => v + 1);
+  const textField = (name: TextFieldName) => (
+    <TextField
+      name={name}
+      defaultValue={shown[name]}
+      error={TEXT_FIELDS[name].isTiming ? (errors[name] ?? previewErrors[name]) : errors[name]}
+      spec={TEXT_FIELDS[name]}
+    />
+  );
 
   return (
     <form
@@ -227,17 +303,7 @@ function ScheduleFields({
       <input type="hidden" name="nextRunAtInitial" value={original.nextRunAt} />
       <div className="flex flex-col gap-5 rounded-xl border border-zinc-200 bg-white p-5 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <div className="grid gap-5 sm:grid-cols-2">
-          <Field label="Name" error={errors.name}>
-            {(p) => (
-              <input
-                {...p}
-                name="name"
-                defaultValue={shown.name}
-                className={input}
-                placeholder="nightly-report"
-              />
-            )}
-          </Field>
+          {textField("name")}
           <Field label="Task" error={errors.task}>
             {(p) => (
               <select {...p} name="task" defaultValue={shown.task} className={input}>
@@ -287,41 +353,8 @@ function ScheduleFields({
               </select>
             )}
           </Field>
-          {scheduleType === "minutes" && (
-            <Field
-              label="Minutes"
-              error={errors.minutes ?? previewErrors.minutes}
-              hint="Run every this many minutes"
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  name="minutes"
-                  inputMode="numeric"
-                  defaultValue={shown.minutes}
-                  className={input}
-                  placeholder="15"
-                />
-              )}
-            </Field>
-          )}
-          {scheduleType === "cron" && (
-            <Field
-              label="Cron"
-              error={errors.cron ?? previewErrors.cron}
-              hint="5 fields: minute hour day-of-month month day-of-week"
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  name="cron"
-                  defaultValue={shown.cron}
-                  className={`${input} font-mono`}
-                  placeholder="0 8 * * 1-5"
-                />
-              )}
-            </Field>
-          )}
+          {scheduleType === "minutes" && textField("minutes")}
+          {scheduleType === "cron" && textField("cron")}
         </div>
         <div className="grid gap-5 sm:grid-cols-2">
           <Field
@@ -348,60 +381,26 @@ function ScheduleFields({
               </>
             )}
           </Field>
-          {
-            <Field
-              label="Next run"
-              error={errors.nextRunAt ?? previewErrors.nextRunAt}
-              hint={
+          <TextField
+            name="nextRunAt"
+            defaultValue={shown.nextRunAt}
+            error={errors.nextRunAt ?? previewErrors.nextRunAt}
+            spec={{
+              label: "Next run",
+              hint:
                 original.id !== undefined && scheduleType !== "once"
                   ? "Leave it to keep the series (a changed rule starts from now: see Preview); set it to move the next run"
                   : scheduleType === "once"
                     ? "When it runs, in the timezone above (empty: as soon as saved)"
-                    : "First run, and the time of day / weekday / date it repeats at (empty: now)"
-              }
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  type="datetime-local"
-                  name="nextRunAt"
-                  defaultValue={shown.nextRunAt}
-                  className={input}
-                />
-              )}
-            </Field>
-          }
+                    : "First run, and the time of day / weekday / date it repeats at (empty: now)",
+              type: "datetime-local",
+            }}
+          />
         </div>
         <div className="grid gap-5 sm:grid-cols-3">
-          <Field
-            label="Repeats"
-            error={errors.repeats ?? previewErrors.repeats}
-            hint="-1 runs forever; N: runs left"
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="repeats"
-                inputMode="numeric"
-                defaultValue={shown.repeats}
-                className={input}
-              />
-            )}
-          </Field>
-          <Field label="Queue" error={errors.queue}>
-            {(p) => <input {...p} name="queue" defaultValue={shown.queue} className={input} />}
-          </Field>
-          <Field label="Priority" error={errors.priority}>
-            {(p) => (
-              <input
-                {...p}
-                name="priority"
-                inputMode="numeric"
-                defaultValue={shown.priority}
-                className={input}
-              />
-            )}
-          </Field>
+          {textField("repeats")}
+          {textField("queue")}
+          {textField("priority")}
         </div>
         <div className="grid gap-5 sm:grid-cols-2">
           <Field

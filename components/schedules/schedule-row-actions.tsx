@@ -1,13 +1,11 @@
 "use client";
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
-import { toast } from "sonner";
+import { useState } from "react";
 import {
   deleteScheduleAction,
   runScheduleNowAction,
   setScheduleEnabledAction,
 } from "@/app/(dashboard)/schedules/actions";
-import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { useActionRunner } from "@/components/ui/action-runner";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 
@@ -23,8 +21,7 @@ export function EnabledSwitch({
   isEnabled: boolean;
   canEdit: boolean;
 }) {
-  const router = useRouter();
-  const [isPending, startTransition] = useTransition();
+  const { run, isPending } = useActionRunner();
   return (
     <button
       type="button"
@@ -32,14 +29,7 @@ export function EnabledSwitch({
       aria-checked={isEnabled}
       aria-label={`Enabled: ${name}`}
       disabled={!canEdit || isPending}
-      onClick={() =>
-        startTransition(async () => {
-          const result = await setScheduleEnabledAction(id, !isEnabled);
-          if (result.ok) toast.success(result.message);
-          else toast.error(result.message);
-          router.refresh();
-        })
-      }
+      onClick={() => run(() => setScheduleEnabledAction(id, !isEnabled))}
       className={
         "relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 " +
         (isEnabled ? "bg-emerald-500" : "bg-zinc-300 dark:bg-zinc-600")
@@ -66,17 +56,8 @@ export function ScheduleRowActions({
   afterDelete?: string;
 }) {
   const isOnEditPage = afterDelete !== undefined;
-  const router = useRouter();
-  const [isPending, startTransition] = useTransition();
+  const { run, isPending, router } = useActionRunner();
   const [isConfirming, setConfirming] = useState(false);
-  const run = (action: () => Promise<ActionResult>, then?: string) =>
-    startTransition(async () => {
-      const result = await action();
-      if (result.ok) toast.success(result.message);
-      else toast.error(result.message);
-      if (result.ok && then) router.push(then);
-      else router.refresh();
-    });
   return (
     <div className="flex justify-end gap-1.5">
       <Button size="sm" disabled={isPending} onClick={() => run(() => runScheduleNowAction(id))}>
@@ -98,7 +79,10 @@ export function ScheduleRowActions({
         onClose={() => setConfirming(false)}
         onConfirm={() => {
           setConfirming(false);
-          run(() => deleteScheduleAction(id), afterDelete);
+          run(
+            () => deleteScheduleAction(id),
+            (result) => (result.ok && afterDelete ? router.push(afterDelete) : router.refresh()),
+          );
         }}
       >
         <p>It stops creating jobs. Jobs it already created stay.</p>

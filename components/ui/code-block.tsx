@@ -1,7 +1,6 @@
 "use client";
-import { useState } from "react";
 import { toast } from "sonner";
-import { visibleText } from "./format";
+import { useShowAll } from "./expandable-text";
 
 function pretty(raw: string, isJson: boolean): string {
   if (!isJson) return raw;
@@ -29,9 +28,8 @@ export function CodeBlock({
   label: string;
   tone?: "default" | "error";
 }) {
-  const [isOpen, setOpen] = useState(false);
   const text = pretty(value, isJson);
-  const isLong = text.length > max;
+  const { shown, toggle } = useShowAll(text, max);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
@@ -51,7 +49,7 @@ export function CodeBlock({
             : "border-zinc-200 bg-zinc-50 text-zinc-800 dark:border-zinc-800 dark:bg-zinc-950 dark:text-zinc-200")
         }
       >
-        {visibleText(isOpen || !isLong ? text : `${text.slice(0, max)}…`)}
+        {shown}
       </pre>
       <div className="absolute top-2 right-2 flex gap-1">
         <button
@@ -62,15 +60,7 @@ export function CodeBlock({
           Copy
         </button>
       </div>
-      {isLong && (
-        <button
-          type="button"
-          onClick={() => setOpen(!isOpen)}
-          className="mt-1 text-xs font-medium text-indigo-600 hover:underline dark:text-indigo-400"
-        >
-          {isOpen ? "Show less" : `Show all (${text.length.toLocaleString("en-US")} characters)`}
-        </button>
-      )}
+      {toggle}
     </div>
   );
 }

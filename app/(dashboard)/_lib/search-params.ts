@@ -39,6 +39,12 @@ const text = (max: number) =>
     .catch(undefined)
     .transform((v) => (v === "" ? undefined : v));
 
+/** A page size: one of PAGE_SIZES, else 50. */
+const pageSize = z.coerce
+  .number()
+  .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+  .catch(50);
+
 // db/queries/jobs.ts's RESULT_SORTS, restated so client code that imports this file pulls no
 // module of db/ into its bundle; the check below fails to compile when the two differ.
 const SORTS = ["stopped", "started", "duration", "attempts"] as const;
@@ -65,10 +71,7 @@ export const resultsSearchSchema = z.object({
   after: text(60),
   /** The previous page: the rows before this cursor (wins over `after`). */
   before: text(60),
-  size: z.coerce
-    .number()
-    .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(50),
+  size: pageSize,
   view: z.enum(["list", "groups"]).catch("list"),
 });
 /** Parsed Successes/Failures list state. */
@@ -80,10 +83,7 @@ export const queueSearchSchema = z.object({
   queue: text(200),
   after: text(80),
   before: text(80),
-  size: z.coerce
-    .number()
-    .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(50),
+  size: pageSize,
 });
 /** Parsed Queue list state. */
 export type QueueSearch = z.infer<typeof queueSearchSchema>;

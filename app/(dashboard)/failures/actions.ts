@@ -6,7 +6,8 @@
  */
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
+import { AuthError, requireAdminAction } from "@/app/_lib/auth";
+import { requireAdminActor } from "@/app/(dashboard)/_lib/admin-actor";
 import type { ActionResult, CountResult } from "@/app/(dashboard)/_lib/action-result";
 import { parseResultsSearch, toResultFilter } from "@/app/(dashboard)/_lib/search-params";
 import type { ResultState } from "@/db/schema";
@@ -55,9 +56,8 @@ function filterFrom(state: ResultState, search: string): ResultFilter {
 }
 
 async function retryIds(ids: number[]): Promise<ActionResult> {
-  const user = await requireAdminAction();
-  const address = await currentAddress();
-  const outcome = await getStore().admin.retryFailures({ ids }, { name: user.username, address });
+  const actor = await requireAdminActor();
+  const outcome = await getStore().admin.retryFailures({ ids }, actor);
   refresh();
   const done = outcome.retried.length;
   const skipped = outcome.skipped.length;
@@ -77,9 +77,8 @@ async function retryIds(ids: number[]): Promise<ActionResult> {
 }
 
 async function deleteIds(ids: number[]): Promise<ActionResult> {
-  const user = await requireAdminAction();
-  const address = await currentAddress();
-  const deleted = await getStore().admin.deleteResults({ ids }, { name: user.username, address });
+  const actor = await requireAdminActor();
+  const deleted = await getStore().admin.deleteResults({ ids }, actor);
   refresh();
   if (deleted === 0) return { ok: false, message: "Nothing deleted: already gone." };
   return { ok: true, message: `Deleted ${plural(deleted, "job")}.` };

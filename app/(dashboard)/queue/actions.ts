@@ -5,8 +5,9 @@
  */
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
-import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { AuthError } from "@/app/_lib/auth";
+import { formActor, requireAdminActor } from "@/app/(dashboard)/_lib/admin-actor";
+import { refusedForm, type ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import { InputError } from "@/db/errors";
 import { parseDecimal } from "@/db/limits";
 import { getStore } from "@/db/store";
@@ -33,10 +34,9 @@ async function changeJob(
   reply: (outcome: CancelOutcome, jobId: number) => ActionResult,
 ): Promise<ActionResult> {
   try {
-    const user = await requireAdminAction();
-    const address = await currentAddress();
+    const actor = await requireAdminActor();
     const jobId = idSchema.parse(id);
-    const outcome = await change({ id: jobId }, { name: user.username, address });
+    const outcome = await change({ id: jobId }, actor);
     refresh();
     return reply(outcome, jobId);
   } catch (error) {
@@ -123,41 +123,24 @@ export type EnqueueFormState = ActionResult & {
   values?: Record<string, string>;
 };
 
-function submitted(form: FormData): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form)
-    if (typeof value === "string") values[key] = value.slice(0, 70_000);
-  return values;
-}
-
 /** Enqueues one job of a registered task from the form; field errors name the input at fault. */
 export async function enqueueAction(
   _prev: EnqueueFormState,
   formData: FormData,
 ): Promise<EnqueueFormState> {
-  let user;
-  try {
-    user = await requireAdminAction();
-  } catch (error) {
-    return authFailure(error);
-  }
-  if (!(formData instanceof FormData)) return { ok: false, message: "Invalid form." };
+  const sender = await formActor(formData);
+  if ("refusal" in sender) return sender.refusal;
   const parsed = enqueueSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
-    return {
-      ok: false,
-      message: "Check the highlighted fields.",
-      fieldErrors: z.flattenError(parsed.error).fieldErrors,
-      values: submitted(formData),
-    };
+    return refusedForm(
+      formData,
+      "Check the highlighted fields.",
+      z.flattenError(parsed.error).fieldErrors,
+    );
   }
   const { task, args, ...options } = parsed.data;
-  const address = await currentAddress();
   try {
-    const jobId = await getStore().admin.enqueue(
-      { task, args, options },
-      { name: user.username, address },
-    );
+    const jobId = await getStore().admin.enqueue({ task, args, options }, sender.actor);
     refresh();
     return { ok: true, message: `Enqueued job #${jobId}.`, jobId };
   } catch (error) {
@@ -166,12 +149,7 @@ export async function enqueueAction(
         error.field === "maxAttempts" || error.field === "runAt"
           ? "delay"
           : (error.field ?? "task");
-      return {
-        ok: false,
-        message: error.message,
-        fieldErrors: { [field]: [error.message] },
-        values: submitted(formData),
-      };
+      return refusedForm(formData, error.message, { [field]: [error.message] });
     }
     throw error;
   }

@@ -7,8 +7,9 @@
 import { DateTime } from "luxon";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { AuthError, currentAddress, requireAdminAction, requireUserAction } from "@/app/_lib/auth";
-import type { ActionResult } from "@/app/(dashboard)/_lib/action-result";
+import { AuthError, requireUserAction } from "@/app/_lib/auth";
+import { formActor, requireAdminActor } from "@/app/(dashboard)/_lib/admin-actor";
+import { refusedForm, type ActionResult } from "@/app/(dashboard)/_lib/action-result";
 import { InputError } from "@/db/errors";
 import { parseDecimal } from "@/db/limits";
 import { getStore } from "@/db/store";
@@ -21,13 +22,6 @@ export type ScheduleFormState = ActionResult & {
   /** The submitted fields, when the save was refused (the form shows them again). */
   values?: Record<string, string>;
 };
-
-function submitted(form: FormData): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form)
-    if (typeof value === "string" && key !== "id") values[key] = value.slice(0, 70_000);
-  return values;
-}
 
 /** What the preview shows: the rule in words and the next runs (ms), or the timing errors. */
 export type PreviewResult =
@@ -100,45 +94,38 @@ export async function saveScheduleAction(
   _prev: ScheduleFormState,
   form: FormData,
 ): Promise<ScheduleFormState> {
-  let user;
-  try {
-    user = await requireAdminAction();
-  } catch (error) {
-    if (error instanceof AuthError) return { ok: false, message: error.message };
-    throw error;
-  }
-  if (!(form instanceof FormData)) return { ok: false, message: "Invalid form." };
+  const sender = await formActor(form);
+  if ("refusal" in sender) return sender.refusal;
   const id = formId(form);
   if (id === "invalid") return { ok: false, message: "Invalid schedule id." };
   const { input, errors } = formToInput(form, id !== null);
   const checked = validateSchedule(input);
   const fieldErrors = { ...errors, ...(checked.ok ? {} : checked.fieldErrors) };
   if (Object.keys(fieldErrors).length > 0) {
-    return {
-      ok: false,
-      message: "Nothing was saved: check the highlighted fields.",
-      fieldErrors: toFieldErrors(fieldErrors),
-      values: submitted(form),
-    };
+    return refusedForm(
+      form,
+      "Nothing was saved: check the highlighted fields.",
+      toFieldErrors(fieldErrors),
+      ["id"],
+    );
   }
-  const address = await currentAddress();
   try {
     // The form shows secrets masked: saveSchedule keeps the stored value of one left masked.
     const { row: saved } = await getStore().admin.saveSchedule(
       id === null ? { id: null, input } : { id, input },
-      { name: user.username, address },
+      sender.actor,
     );
     revalidatePath("/schedules");
     return { ok: true, message: `Saved schedule “${saved.name}”.`, id: saved.id };
   } catch (error) {
     if (error instanceof InputError) {
       const field = error.field ?? "name";
-      return {
-        ok: false,
-        message: `Nothing was saved: ${error.message}`,
-        fieldErrors: { [field]: [error.message] },
-        values: submitted(form),
-      };
+      return refusedForm(
+        form,
+        `Nothing was saved: ${error.message}`,
+        { [field]: [error.message] },
+        ["id"],
+      );
     }
     throw error;
   }
@@ -172,10 +159,9 @@ async function scheduleWrite(
   write: (scheduleId: number, actor: AdminActor) => Promise<string>,
 ): Promise<ActionResult> {
   try {
-    const user = await requireAdminAction();
-    const address = await currentAddress();
+    const actor = await requireAdminActor();
     const scheduleId = z.number().int().positive().parse(id);
-    const message = await write(scheduleId, { name: user.username, address });
+    const message = await write(scheduleId, actor);
     revalidatePath("/schedules");
     return { ok: true, message };
   } catch (error) {

@@ -33,32 +33,22 @@ export default async function SchedulesPage({
   });
   const page = rows.slice(0, pageSize);
   const canEdit = user.role === "admin";
+  const newSchedule = canEdit && (
+    <ButtonLink href="/schedules/new" variant="primary">
+      New schedule
+    </ButtonLink>
+  );
   return (
     <>
       <LiveRefresher />
       <PageHeader
         title="Schedules"
         description="Rules that create jobs periodically, in their own timezone."
-        actions={
-          canEdit && (
-            <ButtonLink href="/schedules/new" variant="primary">
-              New schedule
-            </ButtonLink>
-          )
-        }
+        actions={newSchedule}
       />
       <div className="rounded-xl border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         {page.length === 0 ? (
-          <EmptyState
-            title="No schedules yet"
-            action={
-              canEdit && (
-                <ButtonLink href="/schedules/new" variant="primary">
-                  New schedule
-                </ButtonLink>
-              )
-            }
-          >
+          <EmptyState title="No schedules yet" action={newSchedule}>
             A schedule runs a task every N minutes, daily, weekly, monthly… or on a cron expression.
           </EmptyState>
         ) : (

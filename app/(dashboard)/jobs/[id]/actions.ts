@@ -4,7 +4,8 @@
  * reveal is written to the audit log (`job.reveal`) before the values are returned.
  */
 import { z } from "zod";
-import { AuthError, currentAddress, requireAdminAction } from "@/app/_lib/auth";
+import { AuthError } from "@/app/_lib/auth";
+import { requireAdminActor } from "@/app/(dashboard)/_lib/admin-actor";
 import { getStore } from "@/db/store";
 import type { RevealedJob } from "@/db/store/admin";
 
@@ -14,10 +15,9 @@ export type RevealResult = { ok: true; job: RevealedJob } | { ok: false; message
 /** Returns one job's unmasked values to an admin and audits it; viewers are refused. */
 export async function revealJobAction(id: number): Promise<RevealResult> {
   try {
-    const user = await requireAdminAction();
+    const actor = await requireAdminActor();
     const jobId = z.number().int().positive().parse(id);
-    const address = await currentAddress();
-    const job = await getStore().admin.revealJob({ id: jobId }, { name: user.username, address });
+    const job = await getStore().admin.revealJob({ id: jobId }, actor);
     return job ? { ok: true, job } : { ok: false, message: `No job #${jobId}.` };
   } catch (error) {
     if (error instanceof AuthError) return { ok: false, message: error.message };
