@@ -48,3 +48,16 @@ export function secondAuthStore(conn: TestConnection): {
   const pool = openPgPool(conn.url, { max: 4 });
   return { store: pgAuthStore(pool), close: () => pool.end() };
 }
+
+/** Runs a statement (with `?` placeholders) that returns no rows, on either dialect. */
+export async function execSql(conn: TestConnection, sql: string, params: unknown[] = []) {
+  if (conn.sqlite) {
+    conn.sqlite.$client.prepare(sql).run(...params);
+    return;
+  }
+  let n = 0;
+  await conn.pool!.query(
+    sql.replace(/\?/g, () => `$${++n}`),
+    params,
+  );
+}
