@@ -2,7 +2,8 @@
 import type { Db } from "../client";
 import { enqueueJobs, type EnqueueInput } from "./enqueue";
 
-const SEEDED_KEY = "demo_seeded_at";
+/** The settings key that marks a database seeded with the demo. */
+export const SEEDED_KEY = "demo_seeded_at";
 
 /** True when the database has never held a job, result or schedule, and was never seeded. */
 export function isFreshDatabase(db: Db): boolean {
@@ -17,7 +18,16 @@ export function isFreshDatabase(db: Db): boolean {
 
 /** Enqueues a mix of demo jobs (echo, sleep, fail, flaky, cpu, noop) and marks the database seeded. */
 export function seedDemoJobs(db: Db): number[] {
-  const jobs: EnqueueInput[] = [
+  const ids = enqueueJobs(db, demoJobs());
+  db.$client
+    .prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`)
+    .run(SEEDED_KEY, String(Date.now()));
+  return ids;
+}
+
+/** The demo's jobs: a mix of echo, sleep, fail, flaky, cpu and noop. */
+export function demoJobs(): EnqueueInput[] {
+  return [
     ...Array.from({ length: 8 }, (_, i) => ({
       task: "demo.echo",
       args: { greeting: "hello", n: i + 1 },
@@ -43,9 +53,4 @@ export function seedDemoJobs(db: Db): number[] {
     ...Array.from({ length: 10 }, () => ({ task: "demo.noop" })),
     { task: "demo.echo", args: { later: true }, options: { delay: 120, name: "a job for later" } },
   ];
-  const ids = enqueueJobs(db, jobs);
-  db.$client
-    .prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`)
-    .run(SEEDED_KEY, String(Date.now()));
-  return ids;
 }

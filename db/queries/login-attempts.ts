@@ -23,9 +23,10 @@
  * (`kind = 'lockout'`) note the first refusal of a pair, or with `address = '*'` the first "busy"
  * of a username, so the audit log gets one entry per window, not one per refused try.
  */
+import { loginAddressKey, loginDeviceKey, loginUsernameKey } from "../auth-rules";
 import { decoyHash, verifyPassword } from "../passwords";
 import type { Db } from "../client";
-import { recordAudit } from "./audit";
+import { recordAudit, type AuditInput } from "./audit";
 import { findUserForSignIn, type UserWithHash } from "./users";
 
 /** Limits on sign-ins within one window. */
@@ -89,11 +90,115 @@ export type AttemptSource = {
   device?: string | null;
 };
 
-const key = (s: string) => s.toLowerCase().slice(0, 100);
-/** An address as stored: never one of the reserved keys (`*`, `device:…`). */
-const addressKey = (a: string) =>
-  (a === "*" || a.startsWith("device:") ? `?${a}` : a).slice(0, 100);
-const deviceKey = (id: string) => `device:${id}`.slice(0, 100);
+const key = loginUsernameKey;
+const addressKey = loginAddressKey;
+const deviceKey = loginDeviceKey;
+
+/** A reservation's request, normalised: the stored keys, and where the window starts. */
+export function loginRequest(
+  source: AttemptSource | string,
+  rawUsername: string,
+  now: number,
+  limits: LoginLimits,
+) {
+  const {
+    address: rawAddress,
+    addressKnown = true,
+    device = null,
+  } = typeof source === "string" ? { address: source } : source;
+  return {
+    address: addressKey(rawAddress),
+    addressKnown,
+    /** The device's stored address (`device:<id>`), or null. */
+    device: device ? deviceKey(device) : null,
+    username: key(rawUsername),
+    since: now - limits.windowMs,
+  };
+}
+
+/**
+ * What a reservation reads (inside its transaction, after deleting rows that left the window):
+ * when a slot frees for the device's budget, the username and address pair, and the address (each
+ * null while under its limit), and the username's non-device attempts in the window.
+ */
+export interface LoginFacts {
+  device: number | null;
+  pair: number | null;
+  address: number | null;
+  userCount: number;
+  userLatest: number | null;
+}
+
+/** What a reservation does: count an attempt (`address` and `at` of its row), or refuse. */
+export type LoginPlan =
+  | { allowed: true; address: string; at: number; waitMs: number; device: boolean }
+  | { allowed: false; retryAfterMs: number; reason: "locked" | "busy"; marker: string };
+
+/** The limits' arithmetic: what a reservation does given what it read. */
+export function planLoginReservation(
+  facts: LoginFacts,
+  request: ReturnType<typeof loginRequest>,
+  now: number,
+  limits: LoginLimits,
+): LoginPlan {
+  // Within its budget a known device goes first: no queue, no address limit.
+  if (request.device && facts.device === null)
+    return { allowed: true, address: request.device, at: now, waitMs: 0, device: true };
+  const blockers = request.addressKnown
+    ? [facts.pair, facts.address].filter((t): t is number => t !== null)
+    : [];
+  if (blockers.length > 0) {
+    const retryAfterMs = Math.max(...blockers) + limits.windowMs - now;
+    return { allowed: false, retryAfterMs, reason: "locked", marker: request.address };
+  }
+  // Past `slowAfter`, each attempt takes the next free turn: throughput per username is
+  // bounded however many addresses an attacker has.
+  const turn =
+    facts.userCount >= limits.slowAfter && facts.userLatest !== null
+      ? Math.max(now, facts.userLatest + limits.spacingMs)
+      : now;
+  if (turn - now > limits.maxWaitMs) {
+    const retryAfterMs = turn - now - limits.maxWaitMs;
+    return { allowed: false, retryAfterMs, reason: "busy", marker: "*" };
+  }
+  return { allowed: true, address: request.address, at: turn, waitMs: turn - now, device: false };
+}
+
+/** The audit entry of a window's first refusal: of a pair (`session.lock-out`), or with marker `*` of a full queue. */
+export function refusalAudit(marker: string, username: string, address: string): AuditInput {
+  const action = marker === "*" ? "session.sign-in-throttled" : "session.lock-out";
+  return { actor: "anonymous", action, target: `user:${username}`, address };
+}
+
+/** The audit entry of a wrong password (or unknown user). */
+export function signInFailedAudit(username: string, address: string): AuditInput {
+  return {
+    actor: "anonymous",
+    action: "session.sign-in-failed",
+    target: `user:${key(username)}`,
+    address: address.slice(0, 100),
+  };
+}
+
+/** The audit entry of clearing limits by hand. */
+export function unlockAudit(
+  actor: string,
+  { username, address }: { username?: string; address?: string },
+  removed: number,
+): AuditInput {
+  return {
+    actor,
+    action: "user.unlock",
+    target: username !== undefined ? `user:${key(username)}` : `address:${address}`,
+    after: { username: username ?? null, address: address ?? null, cleared: removed },
+  };
+}
+
+/** Throws unless clearLoginLimits was given something to clear. */
+export function checkClearInput(input: { username?: string; address?: string }): void {
+  if (input.username === undefined && input.address === undefined)
+    throw new Error("clearLoginLimits needs a username or an address");
+}
 
 /** When the `max`-th newest counted attempt matching `where` leaves the window; null if under max. */
 function slotFreesAt(db: Db, where: string, params: unknown[], since: number, max: number) {
@@ -130,8 +235,7 @@ function noteRefusal(
       `INSERT INTO login_attempts (address, username, attempted_at, kind) VALUES (?, ?, ?, 'lockout')`,
     )
     .run(marker, username, now);
-  const action = marker === "*" ? "session.sign-in-throttled" : "session.lock-out";
-  recordAudit(db, { actor: "anonymous", action, target: `user:${username}`, address }, now);
+  recordAudit(db, refusalAudit(marker, username, address), now);
 }
 
 /**
@@ -146,57 +250,12 @@ export function reserveLoginAttempt(
   rawUsername: string,
   { now = Date.now(), limits = loginLimits() }: LoginCheckOptions = {},
 ): LoginReservation {
-  const {
-    address: rawAddress,
-    addressKnown = true,
-    device = null,
-  } = typeof source === "string" ? { address: source } : source;
-  const address = addressKey(rawAddress);
-  const username = key(rawUsername);
-  const since = now - limits.windowMs;
-  const insert = (where: string, at: number) =>
-    Number(
-      db.$client
-        .prepare(`INSERT INTO login_attempts (address, username, attempted_at) VALUES (?, ?, ?)`)
-        .run(where, username, at).lastInsertRowid,
-    );
+  const request = loginRequest(source, rawUsername, now, limits);
+  const { address, username, since } = request;
   return db.$client
     .transaction((): LoginReservation => {
       db.$client.prepare(`DELETE FROM login_attempts WHERE attempted_at <= ?`).run(since);
-      if (device) {
-        const spent = slotFreesAt(
-          db,
-          "username = ? AND address = ?",
-          [username, deviceKey(device)],
-          since,
-          limits.maxPerDevice ?? 5,
-        );
-        // Within its budget a known device goes first: no queue, no address limit.
-        if (spent === null)
-          return {
-            allowed: true,
-            attemptId: insert(deviceKey(device), now),
-            waitMs: 0,
-            device: true,
-          };
-      }
-      const blockers = addressKnown
-        ? [
-            slotFreesAt(
-              db,
-              "username = ? AND address = ?",
-              [username, address],
-              since,
-              limits.maxPerUser,
-            ),
-            slotFreesAt(db, "address = ?", [address], since, limits.maxPerAddress),
-          ].filter((t): t is number => t !== null)
-        : [];
-      if (blockers.length > 0) {
-        noteRefusal(db, { address, username, marker: address }, now, since);
-        const retryAfterMs = Math.max(...blockers) + limits.windowMs - now;
-        return { allowed: false, retryAfterMs, reason: "locked" };
-      }
+      const pairWhere = "username = ? AND address = ?";
       const forUser = db.$client
         .prepare(
           `SELECT COUNT(*) AS n, MAX(attempted_at) AS latest FROM login_attempts
@@ -204,17 +263,36 @@ export function reserveLoginAttempt(
            AND attempted_at > ?`,
         )
         .get(username, since) as { n: number; latest: number | null };
-      // Past `slowAfter`, each attempt takes the next free turn: throughput per username is
-      // bounded however many addresses an attacker has.
-      const turn =
-        forUser.n >= limits.slowAfter && forUser.latest !== null
-          ? Math.max(now, forUser.latest + limits.spacingMs)
-          : now;
-      if (turn - now > limits.maxWaitMs) {
-        noteRefusal(db, { address, username, marker: "*" }, now, since);
-        return { allowed: false, retryAfterMs: turn - now - limits.maxWaitMs, reason: "busy" };
+      const plan = planLoginReservation(
+        {
+          device: request.device
+            ? slotFreesAt(
+                db,
+                pairWhere,
+                [username, request.device],
+                since,
+                limits.maxPerDevice ?? 5,
+              )
+            : null,
+          pair: slotFreesAt(db, pairWhere, [username, address], since, limits.maxPerUser),
+          address: slotFreesAt(db, "address = ?", [address], since, limits.maxPerAddress),
+          userCount: forUser.n,
+          userLatest: forUser.latest,
+        },
+        request,
+        now,
+        limits,
+      );
+      if (!plan.allowed) {
+        noteRefusal(db, { address, username, marker: plan.marker }, now, since);
+        return { allowed: false, retryAfterMs: plan.retryAfterMs, reason: plan.reason };
       }
-      return { allowed: true, attemptId: insert(address, turn), waitMs: turn - now, device: false };
+      const attemptId = Number(
+        db.$client
+          .prepare(`INSERT INTO login_attempts (address, username, attempted_at) VALUES (?, ?, ?)`)
+          .run(plan.address, username, plan.at).lastInsertRowid,
+      );
+      return { allowed: true, attemptId, waitMs: plan.waitMs, device: plan.device };
     })
     .immediate();
 }
@@ -240,8 +318,7 @@ export function clearLoginLimits(
   { username, address }: { username?: string; address?: string },
   actor: string,
 ): number {
-  if (username === undefined && address === undefined)
-    throw new Error("clearLoginLimits needs a username or an address");
+  checkClearInput({ username, address });
   return db.$client
     .transaction(() => {
       const where: string[] = [];
@@ -257,12 +334,7 @@ export function clearLoginLimits(
       const removed = db.$client
         .prepare(`DELETE FROM login_attempts WHERE ${where.join(" OR ")}`)
         .run(...params).changes;
-      recordAudit(db, {
-        actor,
-        action: "user.unlock",
-        target: username !== undefined ? `user:${key(username)}` : `address:${address}`,
-        after: { username: username ?? null, address: address ?? null, cleared: removed },
-      });
+      recordAudit(db, unlockAudit(actor, { username, address }, removed));
       return removed;
     })
     .immediate();
@@ -284,6 +356,34 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function checkSignIn(
   db: Db,
+  input: AttemptSource & { username: string; password: string },
+  options: LoginCheckOptions = {},
+): Promise<SignInCheck> {
+  return runSignInCheck(
+    {
+      reserve: (source, username) => reserveLoginAttempt(db, source, username, options),
+      findUser: (username) => findUserForSignIn(db, username),
+      recordFailure: (entry) => recordAudit(db, entry),
+      clear: (address, username, device) => clearFailedLogins(db, address, username, device),
+    },
+    input,
+  );
+}
+
+/** The database steps of a sign-in check, as each store does them. */
+export interface SignInSteps {
+  reserve(source: AttemptSource, username: string): LoginReservation | Promise<LoginReservation>;
+  findUser(username: string): UserWithHash | null | Promise<UserWithHash | null>;
+  recordFailure(entry: AuditInput): unknown;
+  clear(address: string, username: string, device: string | null): unknown;
+}
+
+/**
+ * The sign-in check's order of steps, shared by both stores: reserve, wait the turn, verify
+ * (against a decoy hash for unknown users), then audit the failure or clear the counts.
+ */
+export async function runSignInCheck(
+  steps: SignInSteps,
   {
     address,
     addressKnown,
@@ -291,22 +391,16 @@ export async function checkSignIn(
     username,
     password,
   }: AttemptSource & { username: string; password: string },
-  options: LoginCheckOptions = {},
 ): Promise<SignInCheck> {
-  const reservation = reserveLoginAttempt(db, { address, addressKnown, device }, username, options);
+  const reservation = await steps.reserve({ address, addressKnown, device }, username);
   if (!reservation.allowed) return { ok: false, ...reservation };
   if (reservation.waitMs > 0) await sleep(reservation.waitMs);
-  const user = findUserForSignIn(db, username);
+  const user = await steps.findUser(username);
   const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash());
   if (!user || !ok) {
-    recordAudit(db, {
-      actor: "anonymous",
-      action: "session.sign-in-failed",
-      target: `user:${key(username)}`,
-      address: address.slice(0, 100),
-    });
+    await steps.recordFailure(signInFailedAudit(username, address));
     return { ok: false, reason: "wrong" };
   }
-  clearFailedLogins(db, address, username, reservation.device ? device : null);
+  await steps.clear(address, username, reservation.device ? device : null);
   return { ok: true, user };
 }

@@ -17,7 +17,8 @@ function nextUtc(now: number, hour: number, minute: number, weekday?: number): n
   return at.toMillis();
 }
 
-function demoSchedules(now: number): ScheduleInput[] {
+/** The demo's schedules, their first runs planned from `now` (UTC). */
+export function demoSchedules(now: number): ScheduleInput[] {
   const nextHour = DateTime.fromMillis(now, { zone: "UTC" })
     .startOf("hour")
     .plus({ hours: 1 })

@@ -61,25 +61,24 @@ function firstPlannedRun(def: ScheduleDefinition, start: SeriesStart, now: numbe
   return plannedRuns(def, start, now, 1)[0] ?? null;
 }
 
+/** A new schedule's column values from its validated definition: the first run planned from `now`. */
+export function newScheduleValues(def: ScheduleDefinition, now: number) {
+  const nextRunAt = firstPlannedRun(def, newSeriesStart(def, now), now);
+  return {
+    ...def,
+    nextRunAt,
+    isEnabled: def.isEnabled && nextRunAt !== null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Creates a schedule; its first run is `nextRunAt` (default now; for cron the first time at or after it). */
 export function createSchedule(db: Db, input: ScheduleInput, now = Date.now()): ScheduleRow {
   const def = validated(db, input);
-  const nextRunAt = firstPlannedRun(def, newSeriesStart(def, now), now);
   try {
     return db.$client
-      .transaction(() =>
-        db
-          .insert(schedules)
-          .values({
-            ...def,
-            nextRunAt,
-            isEnabled: def.isEnabled && nextRunAt !== null,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get(),
-      )
+      .transaction(() => db.insert(schedules).values(newScheduleValues(def, now)).returning().get())
       .immediate();
   } catch (error) {
     if (isUniqueNameError(error)) throw nameTaken(def.name);

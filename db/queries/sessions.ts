@@ -4,7 +4,15 @@
  * A session ends at its absolute expiry, after an idle period, at sign-out, or when the user's
  * password or role changes.
  */
-import { createHash, randomBytes } from "node:crypto";
+import {
+  SESSION_SECRET_KEY,
+  newSession,
+  newSessionSecret,
+  sessionAudit,
+  sessionSecretFromEnv,
+  sessionVerdict,
+  hashSessionToken,
+} from "../auth-rules";
 import type { Db } from "../client";
 import type { UserRole } from "../schema";
 import { recordAudit } from "./audit";
@@ -35,13 +43,7 @@ export function sessionLifetimes(): SessionLifetimes {
   };
 }
 
-/** last_seen_at is written at most this often, so reads do not turn into writes on every request. */
-const TOUCH_INTERVAL_MS = 60_000;
-
-/** SHA-256 (hex) of a session token: the sessions table's id. */
-export function hashSessionToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+export { hashSessionToken } from "../auth-rules";
 
 /** Creates a session for a user; returns the token for the cookie (shown nowhere else). */
 export function createSession(
@@ -52,13 +54,12 @@ export function createSession(
     lifetimes = sessionLifetimes(),
   }: { now?: number; lifetimes?: SessionLifetimes } = {},
 ): { token: string; expiresAt: number } {
-  const token = randomBytes(32).toString("base64url");
-  const expiresAt = now + lifetimes.absoluteMs;
+  const { token, id, expiresAt } = newSession(now, lifetimes.absoluteMs);
   db.$client
     .prepare(
       `INSERT INTO sessions (id, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
     )
-    .run(hashSessionToken(token), userId, now, expiresAt, now);
+    .run(id, userId, now, expiresAt, now);
   return { token, expiresAt };
 }
 
@@ -75,12 +76,7 @@ export function startSession(
   return db.$client
     .transaction(() => {
       const session = createSession(db, user.id, options);
-      recordAudit(db, {
-        actor: user.username,
-        action: "session.sign-in",
-        target: `user:${user.username}`,
-        address,
-      });
+      recordAudit(db, sessionAudit.signIn(user.username, address));
       return session;
     })
     .immediate();
@@ -122,11 +118,12 @@ export function getSessionOwner(
     )
     .get(id) as SessionJoin | undefined;
   if (!row) return null;
-  if (now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs) {
+  const verdict = sessionVerdict(row, now, lifetimes.idleMs);
+  if (verdict === "ended") {
     db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
     return null;
   }
-  if (now - row.lastSeenAt >= TOUCH_INTERVAL_MS) {
+  if (verdict === "touch") {
     db.$client.prepare(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`).run(now, id);
   }
   return { id: row.id, username: row.username, role: row.role, sessionExpiresAt: row.expiresAt };
@@ -162,13 +159,8 @@ export function endSession(
         .get(id) as { username: string; expiresAt: number; lastSeenAt: number } | undefined;
       if (row === undefined) return false;
       db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
-      if (now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs) return false;
-      recordAudit(db, {
-        actor: row.username,
-        action: "session.sign-out",
-        target: `user:${row.username}`,
-        address,
-      });
+      if (sessionVerdict(row, now, lifetimes.idleMs) === "ended") return false;
+      recordAudit(db, sessionAudit.signOut(row.username, address));
       return true;
     })
     .immediate();
@@ -187,24 +179,19 @@ export function pruneSessions(
     .run(now, now - lifetimes.idleMs).changes;
 }
 
-const SECRET_KEY = "session_secret";
-
 /**
  * The key that signs session cookies: JOBDECK_SECRET when set (at least 32 characters), else a
  * random secret generated on first use and kept in `settings` (INSERT OR IGNORE: two processes
  * starting at once agree on the first one written).
  */
 export function getSessionSecret(db: Db): string {
-  const fromEnv = process.env.JOBDECK_SECRET;
-  if (fromEnv !== undefined && fromEnv !== "") {
-    if (fromEnv.length < 32) throw new Error("JOBDECK_SECRET must be at least 32 characters long");
-    return fromEnv;
-  }
+  const fromEnv = sessionSecretFromEnv();
+  if (fromEnv !== null) return fromEnv;
   const read = db.$client.prepare(`SELECT value FROM settings WHERE key = ?`).pluck();
-  const existing = read.get(SECRET_KEY) as string | undefined;
+  const existing = read.get(SESSION_SECRET_KEY) as string | undefined;
   if (existing) return existing;
   db.$client
     .prepare(`INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)`)
-    .run(SECRET_KEY, randomBytes(32).toString("base64url"));
-  return read.get(SECRET_KEY) as string;
+    .run(SESSION_SECRET_KEY, newSessionSecret());
+  return read.get(SESSION_SECRET_KEY) as string;
 }

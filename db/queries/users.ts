@@ -1,5 +1,6 @@
 /** Dashboard users: create, look up, change password, remove. Every change is audited. */
 import type { Db } from "../client";
+import { INITIAL_ADMIN, loginUsernameKey, noSuchUser, userAudit, userTaken } from "../auth-rules";
 import { InputError } from "../errors";
 import { generatePassword, hashPasswordSync } from "../passwords";
 import { USER_ROLES, type UserRole } from "../schema";
@@ -86,7 +87,7 @@ export function createUser(
   return db.$client
     .transaction(() => {
       if (getUserByUsername(db, username)) {
-        throw new InputError(`A user named "${username}" already exists`, "username");
+        throw userTaken(username);
       }
       const now = Date.now();
       const info = db.$client
@@ -94,12 +95,7 @@ export function createUser(
           `INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
         )
         .run(username, input.passwordHash, role, now, now);
-      recordAudit(db, {
-        actor,
-        action: "user.create",
-        target: `user:${username}`,
-        after: { role },
-      });
+      recordAudit(db, userAudit.create(actor, username, role));
       return { id: Number(info.lastInsertRowid), username, role, createdAt: now, updatedAt: now };
     })
     .immediate();
@@ -115,7 +111,7 @@ export function setUserPassword(
   db.$client
     .transaction(() => {
       const user = getUserByUsername(db, username);
-      if (!user) throw new InputError(`No user named "${username}"`, "username");
+      if (!user) throw noSuchUser(username);
       db.$client
         .prepare(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`)
         .run(passwordHash, Date.now(), user.id);
@@ -123,8 +119,8 @@ export function setUserPassword(
       // A new password makes the guesses counted against the old one moot: lift the limits.
       db.$client
         .prepare(`DELETE FROM login_attempts WHERE username = ?`)
-        .run(username.toLowerCase().slice(0, 100));
-      recordAudit(db, { actor, action: "user.password", target: `user:${username}` });
+        .run(loginUsernameKey(username));
+      recordAudit(db, userAudit.password(actor, username));
     })
     .immediate();
 }
@@ -135,18 +131,12 @@ export function setUserRole(db: Db, username: string, role: UserRole, actor: str
   db.$client
     .transaction(() => {
       const user = getUserByUsername(db, username);
-      if (!user) throw new InputError(`No user named "${username}"`, "username");
+      if (!user) throw noSuchUser(username);
       db.$client
         .prepare(`UPDATE users SET role = ?, updated_at = ? WHERE id = ?`)
         .run(role, Date.now(), user.id);
       db.$client.prepare(`DELETE FROM sessions WHERE user_id = ?`).run(user.id);
-      recordAudit(db, {
-        actor,
-        action: "user.role",
-        target: `user:${username}`,
-        before: { role: user.role },
-        after: { role },
-      });
+      recordAudit(db, userAudit.role(actor, username, user.role, role));
     })
     .immediate();
 }
@@ -156,15 +146,10 @@ export function deleteUser(db: Db, username: string, actor: string): void {
   db.$client
     .transaction(() => {
       const user = getUserByUsername(db, username);
-      if (!user) throw new InputError(`No user named "${username}"`, "username");
+      if (!user) throw noSuchUser(username);
       db.$client.prepare(`DELETE FROM sessions WHERE user_id = ?`).run(user.id);
       db.$client.prepare(`DELETE FROM users WHERE id = ?`).run(user.id);
-      recordAudit(db, {
-        actor,
-        action: "user.delete",
-        target: `user:${username}`,
-        before: { role: user.role },
-      });
+      recordAudit(db, userAudit.delete(actor, username, user.role));
     })
     .immediate();
 }
@@ -184,16 +169,11 @@ export function ensureInitialAdmin(db: Db): { username: string; password: string
       const now = Date.now();
       db.$client
         .prepare(
-          `INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES ('admin', ?, 'admin', ?, ?)`,
+          `INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, 'admin', ?, ?)`,
         )
-        .run(passwordHash, now, now);
-      recordAudit(db, {
-        actor: "system",
-        action: "user.create",
-        target: "user:admin",
-        after: { role: "admin", reason: "first start" },
-      });
-      return { username: "admin", password };
+        .run(INITIAL_ADMIN, passwordHash, now, now);
+      recordAudit(db, userAudit.initialAdmin());
+      return { username: INITIAL_ADMIN, password };
     })
     .immediate();
 }

@@ -62,7 +62,7 @@ export interface AuthStore {
     token: string,
     input?: { now?: number; lifetimes?: SessionLifetimes },
   ): Promise<SessionOwner | null>;
-  /** The key that signs session cookies: JOBDECK_SECRET when set (at least 32 characters), else a random secret generated on first use and kept in `settings` (INSERT OR IGNORE: two processes starting at once agree on the first one written). */
+  /** The key that signs session cookies: JOBDECK_SECRET when set (at least 32 characters), else a random secret generated on first use and kept in `settings` (insert-if-absent on its key: processes starting at once agree on the first one written). */
   getSessionSecret(): Promise<string>;
   /** Ends one session (sign-out, or rotation at sign-in). */
   deleteSession(token: string): Promise<void>;
@@ -90,7 +90,7 @@ export interface AuthStore {
     input: AttemptSource & { username: string; password: string },
     options?: LoginCheckOptions,
   ): Promise<SignInCheck>;
-  /** Counts a sign-in for `username` from `source` before its password is checked: one IMMEDIATE transaction, so it is atomic across connections and processes. */
+  /** Counts a sign-in for `username` from `source` before its password is checked, atomically across connections, processes and hosts (SQLite: one IMMEDIATE transaction; PostgreSQL: advisory locks per username and per address). */
   reserveLoginAttempt(
     source: AttemptSource | string,
     rawUsername: string,
