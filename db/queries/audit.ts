@@ -127,13 +127,22 @@ export function listAudit(
   db: Db,
   { before, limit }: { before?: number; limit: number },
 ): AuditPage {
-  const size = Math.max(1, Math.min(500, Math.floor(limit)));
+  const size = auditPageSize(limit);
   const rows = db.$client
     .prepare(
       `SELECT id, at, actor, action, target, before, after, address FROM audit_log
        WHERE id < ? ORDER BY id DESC LIMIT ?`,
     )
     .all(before ?? Number.MAX_SAFE_INTEGER, size + 1) as AuditRow[];
+  return auditPage(rows, size);
+}
+
+/** Entries per audit page: `limit` clamped to 1..500 (a page reads one more to see if more follow). */
+export const auditPageSize = (limit: number): number =>
+  Math.max(1, Math.min(500, Math.floor(limit)));
+
+/** The page made of up to `size + 1` entries read newest first below the cursor. */
+export function auditPage(rows: AuditRow[], size: number): AuditPage {
   const more = rows.length > size;
   const page = more ? rows.slice(0, size) : rows;
   return { rows: page, nextBefore: more ? (page[page.length - 1]?.id ?? null) : null };

@@ -53,7 +53,8 @@ export interface JobDetail {
   descendants: LineageLink[];
 }
 
-interface LocatedJob {
+/** Where a job of a retry chain is and its links. */
+export interface LocatedJob {
   state: Exclude<JobLocation, "deleted">;
   retryOf: number | null;
   retriedAs: number | null;
@@ -72,14 +73,21 @@ function locateJob(db: Db, id: number): LocatedJob | null {
   return done ?? null;
 }
 
+/** Most links of a retry chain shown each way. */
+export const MAX_LINEAGE = 20;
+
 /** Follows retry links from a job: `up` through retry_of, `down` through retried_as (at most 20 steps). */
-function followLineage(db: Db, start: number | null, direction: "up" | "down"): LineageLink[] {
+export function followLineage(
+  locate: (id: number) => LocatedJob | null,
+  start: number | null,
+  direction: "up" | "down",
+): LineageLink[] {
   const links: LineageLink[] = [];
   const seen = new Set<number>();
   let next = start;
-  while (next !== null && links.length < 20 && !seen.has(next)) {
+  while (next !== null && links.length < MAX_LINEAGE && !seen.has(next)) {
     seen.add(next);
-    const found = locateJob(db, next);
+    const found = locate(next);
     links.push({ id: next, state: found?.state ?? "deleted" });
     next = found ? (direction === "up" ? found.retryOf : found.retriedAs) : null;
     if (direction === "down" && found && found.state !== "failure") next = null;
@@ -127,7 +135,7 @@ export function getJob(db: Db, id: number): JobDetail | null {
     ...row,
     scheduleName,
     attemptRows,
-    ancestors: followLineage(db, row.retryOf, "up"),
-    descendants: followLineage(db, row.retriedAs, "down"),
+    ancestors: followLineage((id) => locateJob(db, id), row.retryOf, "up"),
+    descendants: followLineage((id) => locateJob(db, id), row.retriedAs, "down"),
   };
 }

@@ -84,16 +84,30 @@ export function listWorkers(db: Db, now = Date.now()): WorkerInfo[] {
     `SELECT id, host, pid, concurrency, queues, started_at AS startedAt, last_heartbeat_at AS lastHeartbeatAt,
        stopped_at AS stoppedAt, jobs_done AS jobsDone
      FROM workers WHERE last_heartbeat_at > @since ORDER BY stopped_at IS NOT NULL, started_at DESC LIMIT 50`,
-  ).all({ since: now - 3_600_000 }) as Omit<WorkerInfo, "running">[];
+  ).all({ since: now - STOPPED_WORKER_SHOWN_MS }) as Omit<WorkerInfo, "running">[];
   const running = prepared(
     db,
     `SELECT id, name, task, progress, locked_by AS lockedBy FROM jobs WHERE state = 'running' ORDER BY id LIMIT 1000`,
-  ).all() as (WorkerInfo["running"][number] & { lockedBy: string | null })[];
+  ).all() as RunningJob[];
+  return withRunning(workers, running);
+}
+
+/** A running job and the worker holding it. */
+export type RunningJob = WorkerInfo["running"][number] & { lockedBy: string | null };
+
+/** Workers, each with the running jobs it holds. */
+export function withRunning(
+  workers: Omit<WorkerInfo, "running">[],
+  running: RunningJob[],
+): WorkerInfo[] {
   return workers.map((w) => ({
     ...w,
     running: running.filter((j) => j.lockedBy === w.id).map(({ lockedBy: _l, ...j }) => j),
   }));
 }
+
+/** How long a stopped worker stays listed (ms). */
+export const STOPPED_WORKER_SHOWN_MS = 3_600_000;
 
 /** The latest failures (for the Overview). */
 export function listLatestFailures(db: Db, limit = 5): ResultListRow[] {

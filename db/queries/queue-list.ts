@@ -33,11 +33,12 @@ export interface QueueCursor {
   id: number;
 }
 
-const QUEUE_COLUMNS = `id, name, task, queue, priority, state, group_name AS groupName, run_at AS runAt,
-  created_at AS createdAt, attempts, max_attempts AS maxAttempts, locked_by AS lockedBy,
-  started_at AS startedAt, lease_expires_at AS leaseExpiresAt, progress, progress_message AS progressMessage,
-  cancel_requested_at AS cancelRequestedAt, substr(last_error, 1, ${PREVIEW_CHARS}) AS lastError,
-  substr(args, 1, ${PREVIEW_CHARS}) AS argsPreview`;
+/** A Queue row's columns (aliases quoted: PostgreSQL folds unquoted ones to lower case). */
+export const QUEUE_COLUMNS = `id, name, task, queue, priority, state, group_name AS "groupName", run_at AS "runAt",
+  created_at AS "createdAt", attempts, max_attempts AS "maxAttempts", locked_by AS "lockedBy",
+  started_at AS "startedAt", lease_expires_at AS "leaseExpiresAt", progress, progress_message AS "progressMessage",
+  cancel_requested_at AS "cancelRequestedAt", substr(last_error, 1, ${PREVIEW_CHARS}) AS "lastError",
+  substr(args, 1, ${PREVIEW_CHARS}) AS "argsPreview"`;
 
 /** Filters of the Queue page. */
 export interface QueueFilter {
@@ -45,7 +46,7 @@ export interface QueueFilter {
   task?: string | undefined;
 }
 
-function queueFilterSql(f: QueueFilter): { where: string[]; params: Params } {
+export function queueFilterSql(f: QueueFilter): { where: string[]; params: Params } {
   const where: string[] = [];
   const params: Params = {};
   if (f.queue) {
@@ -59,29 +60,47 @@ function queueFilterSql(f: QueueFilter): { where: string[]; params: Params } {
   return { where, params };
 }
 
-/** Running jobs, longest-running first (a short list: at most the workers' total concurrency). */
-export function listRunningJobs(db: Db, filter: QueueFilter = {}, limit = 500): QueueRow[] {
+/** The statement of the running list (see listRunningJobs). */
+export function runningJobsSql(
+  filter: QueueFilter,
+  limit: number,
+): { sql: string; params: Params } {
   const { where, params } = queueFilterSql(filter);
-  return prepared(
-    db,
-    `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${["state = 'running'", ...where].join(" AND ")}
+  return {
+    sql: `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${["state = 'running'", ...where].join(" AND ")}
      ORDER BY started_at, id LIMIT @limit`,
-  ).all({ ...params, limit }) as QueueRow[];
+    params: { ...params, limit },
+  };
 }
 
-/**
- * Queued jobs in the order workers will claim them (jobs_claim_idx), keyset-paginated both ways:
- * `cursor` gives the page after a job, `before` the page before one (the index walked backwards,
- * then reversed).
- */
-export function listQueuedJobs(
-  db: Db,
-  filter: QueueFilter & {
-    cursor?: QueueCursor | null | undefined;
-    before?: QueueCursor | null | undefined;
-    limit: number;
-  },
-): { rows: QueueRow[]; next: QueueCursor | null; prev: QueueCursor | null } {
+/** Running jobs, longest-running first (a short list: at most the workers' total concurrency). */
+export function listRunningJobs(db: Db, filter: QueueFilter = {}, limit = 500): QueueRow[] {
+  const q = runningJobsSql(filter, limit);
+  return prepared(db, q.sql).all(q.params) as QueueRow[];
+}
+
+/** A page request on the queued list. */
+export type QueuedPageParams = QueueFilter & {
+  cursor?: QueueCursor | null | undefined;
+  before?: QueueCursor | null | undefined;
+  limit: number;
+};
+
+/** A page of the queued list. */
+export interface QueuedPage {
+  rows: QueueRow[];
+  next: QueueCursor | null;
+  prev: QueueCursor | null;
+}
+
+/** The statement of a queued list page (see listQueuedJobs): `limit + 1` rows from the cursor. */
+export function queuedPageSql(filter: QueuedPageParams): {
+  sql: string;
+  params: Params;
+  limit: number;
+  isBack: boolean;
+  cursor: QueueCursor | null;
+} {
   const limit = Math.max(1, Math.min(200, Math.floor(filter.limit)));
   const isBack = Boolean(filter.before);
   const cursor = filter.before ?? filter.cursor ?? null;
@@ -96,13 +115,26 @@ export function listQueuedJobs(
     Object.assign(params, { cp: cursor.priority, cr: cursor.runAt, cid: cursor.id });
   }
   const order = isBack ? "priority ASC, run_at DESC, id DESC" : "priority DESC, run_at, id";
-  const rows = prepared(
-    db,
-    `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${terms.join(" AND ")} ORDER BY ${order} LIMIT @limit`,
-  ).all({ ...params, limit: limit + 1 }) as QueueRow[];
+  return {
+    sql: `SELECT ${QUEUE_COLUMNS} FROM jobs WHERE ${terms.join(" AND ")} ORDER BY ${order} LIMIT @limit`,
+    params: { ...params, limit: limit + 1 },
+    limit,
+    isBack,
+    cursor,
+  };
+}
+
+/**
+ * The page the rows of queuedPageSql make, or null when a walk backwards found nothing before its
+ * rows: they are then the first page, to be listed afresh.
+ */
+export function queuedPage(
+  q: { limit: number; isBack: boolean; cursor: QueueCursor | null },
+  rows: QueueRow[],
+): QueuedPage | null {
+  const { limit, isBack, cursor } = q;
   const more = rows.length > limit;
-  // Nothing before these: they are the first page.
-  if (isBack && !more) return listQueuedJobs(db, { ...filter, before: null, cursor: null });
+  if (isBack && !more) return null;
   const page = rows.slice(0, limit);
   if (isBack) page.reverse();
   const at = (r: QueueRow | undefined) =>
@@ -114,14 +146,29 @@ export function listQueuedJobs(
   };
 }
 
+/**
+ * Queued jobs in the order workers will claim them (jobs_claim_idx), keyset-paginated both ways:
+ * `cursor` gives the page after a job, `before` the page before one (the index walked backwards,
+ * then reversed).
+ */
+export function listQueuedJobs(db: Db, filter: QueuedPageParams): QueuedPage {
+  const q = queuedPageSql(filter);
+  const rows = prepared(db, q.sql).all(q.params) as QueueRow[];
+  return queuedPage(q, rows) ?? listQueuedJobs(db, { ...filter, before: null, cursor: null });
+}
+
 /** Counts queued jobs matching a filter, up to `cap + 1` (so the UI can say "more than cap"). */
 export function countQueuedJobs(db: Db, filter: QueueFilter, cap = MATCHING_COUNT_CAP): number {
+  const q = countQueuedSql(filter, cap);
+  return prepared(db, q.sql).pluck().get(q.params) as number;
+}
+
+/** The statement of countQueuedJobs (one column: the count). */
+export function countQueuedSql(filter: QueueFilter, cap: number): { sql: string; params: Params } {
   const { where, params } = queueFilterSql(filter);
   const terms = ["state = 'queued'", ...where];
-  return prepared(
-    db,
-    `SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE ${terms.join(" AND ")} LIMIT @cap)`,
-  )
-    .pluck()
-    .get({ ...params, cap: cap + 1 }) as number;
+  return {
+    sql: `SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs WHERE ${terms.join(" AND ")} LIMIT @cap) AS m`,
+    params: { ...params, cap: cap + 1 },
+  };
 }

@@ -17,14 +17,14 @@ export type ResultSort = (typeof RESULT_SORTS)[number];
 /** Sort direction. */
 export type SortDir = "asc" | "desc";
 
-const SORT_COLUMN: Record<ResultSort, string> = {
+export const SORT_COLUMN: Record<ResultSort, string> = {
   stopped: "stopped_at",
   started: "started_at",
   duration: "duration_ms",
   attempts: "attempts",
 };
 /** Sort columns that may be NULL (walked in two segments, see listResults). */
-const IS_NULLABLE: Record<ResultSort, boolean> = {
+export const IS_NULLABLE: Record<ResultSort, boolean> = {
   stopped: false,
   started: true,
   duration: true,
@@ -108,12 +108,12 @@ export interface ResultPage {
 /** Characters of arguments/result/error carried by a list row. */
 export const PREVIEW_CHARS = 300;
 
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** A number typed in the search box (`42` or `#42`): also a job id. */
-function searchedId(q: string | undefined): number | null {
+export function searchedId(q: string | undefined): number | null {
   const m = q ? /^#?(\d{1,15})$/.exec(q.trim()) : null;
   return m ? Number(m[1]) : null;
 }
@@ -122,10 +122,17 @@ function searchedId(q: string | undefined): number | null {
  * How a numeric search is applied: `any` matches the id or the text (counts, bulk actions),
  * `text` the text of every other job (the list's walk), `id` that job alone (the list's first row).
  */
-type SearchPart = "any" | "text" | "id";
+export type SearchPart = "any" | "text" | "id";
 
-/** The WHERE terms (and their parameters) of a results filter. */
-function filterSql(f: ResultFilter, part: SearchPart = "any"): { where: string[]; params: Params } {
+/**
+ * The WHERE terms (and their named parameters) of a results filter. `like` is the operator of
+ * text search: SQLite's LIKE ignores ASCII case; PostgreSQL passes ILIKE to match the same rows.
+ */
+export function filterSql(
+  f: ResultFilter,
+  part: SearchPart = "any",
+  like: "LIKE" | "ILIKE" = "LIKE",
+): { where: string[]; params: Params } {
   const byMessage = f.error !== undefined && f.error !== "";
   // Filtering failures by group, the state is written as a literal: only then may the planner
   // use the partial index results_failure_group_idx (WHERE state = 'failure').
@@ -163,7 +170,7 @@ function filterSql(f: ResultFilter, part: SearchPart = "any"): { where: string[]
   const columns = f.searchesContent
     ? ["name", "task", "args", "result", "error"]
     : ["name", "task"];
-  const text = `(${columns.map((c) => `${c} LIKE @like ESCAPE '\\'`).join(" OR ")})`;
+  const text = `(${columns.map((c) => `${c} ${like} @like ESCAPE '\\'`).join(" OR ")})`;
   if (qid !== null) {
     // A number is a job id and text (an order number in the arguments): the id is one
     // primary-key probe, the text a walk like any search.
@@ -183,12 +190,20 @@ function filterSql(f: ResultFilter, part: SearchPart = "any"): { where: string[]
   return { where, params };
 }
 
-const LIST_COLUMNS = `id, name, task, queue, group_name AS groupName, started_at AS startedAt,
-  stopped_at AS stoppedAt, duration_ms AS durationMs, attempts, worker_id AS workerId,
-  retry_of AS retryOf, retried_as AS retriedAs, substr(args, 1, ${PREVIEW_CHARS}) AS argsPreview`;
+/** A list row's columns (aliases quoted: PostgreSQL folds unquoted ones to lower case). */
+export const LIST_COLUMNS = `id, name, task, queue, group_name AS "groupName", started_at AS "startedAt",
+  stopped_at AS "stoppedAt", duration_ms AS "durationMs", attempts, worker_id AS "workerId",
+  retry_of AS "retryOf", retried_as AS "retriedAs", substr(args, 1, ${PREVIEW_CHARS}) AS "argsPreview"`;
+
+/** The SELECT list of a results list row with its preview and sort value (`sortValue`). */
+export function listSelect(p: { state: ResultState; sort: ResultSort }): string {
+  const previewCol = p.state === "success" ? "result" : "error";
+  return `${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
+    ${SORT_COLUMN[p.sort]} AS "sortValue"`;
+}
 
 /** Largest failure group sorted in memory rather than found by walking another sort's index. */
-const SMALL_GROUP = 2000;
+export const SMALL_GROUP = 2000;
 
 /**
  * Where a list reads from. The failures of one message sorted by start or duration: the planner
@@ -197,35 +212,38 @@ const SMALL_GROUP = 2000;
  * from `failure_groups`); a big one still fills a page after a short walk.
  */
 function sourceFor(db: Db, p: ResultListParams): string {
-  if (p.state !== "failure" || !p.error || p.sort === "stopped") return "results";
+  if (!mayReadGroupIndex(p)) return "results";
   const size = prepared(db, `SELECT count FROM failure_groups WHERE message = ?`)
     .pluck()
     .get(p.error) as number | undefined;
   return (size ?? 0) <= SMALL_GROUP ? "results INDEXED BY results_failure_group_idx" : "results";
 }
 
-type RowWithSort = ResultListRow & { sortValue: number | null };
+/** Whether a list is the failures of one group sorted by another key than stop time (see sourceFor). */
+export function mayReadGroupIndex(p: ResultListParams): p is ResultListParams & { error: string } {
+  return p.state === "failure" && Boolean(p.error) && p.sort !== "stopped";
+}
+
+/** A list row with the value it is sorted by (the cursor's `v`). */
+export type RowWithSort = ResultListRow & { sortValue: number | null };
+
+/** One index range scan of a walk: its WHERE terms beyond the filter's, and its ORDER BY. */
+export interface WalkPart {
+  terms: string[];
+  orderBy: string;
+}
 
 /**
- * Walks a results list from a cursor in one direction, keyset-paginated on (sort column, id), and
- * returns up to `limit` rows plus whether more follow. A nullable sort column (started, duration)
- * is walked in two segments -- non-null values, then the nulls (or the reverse when ascending) --
- * so each segment is one index range scan.
+ * The index range scans, in order, that walk a results list sorted by `sort` from `cursor` in
+ * direction `dir` (parameters `@cid`, `@cv`: the cursor's id and value). A nullable sort column
+ * (started, duration) is walked in two segments -- non-null values, then the nulls (or the
+ * reverse when ascending) -- so each segment is one index range scan.
  */
-function walkResults(
-  db: Db,
-  p: ResultListParams,
-  dir: SortDir,
-  cursor: Cursor | null,
-  limit: number,
-): { rows: RowWithSort[]; more: boolean } {
-  const col = SORT_COLUMN[p.sort];
+export function walkParts(sort: ResultSort, dir: SortDir, cursor: Cursor | null): WalkPart[] {
+  const col = SORT_COLUMN[sort];
   const desc = dir === "desc";
   const order = desc ? "DESC" : "ASC";
-  const previewCol = p.state === "success" ? "result" : "error";
-  const { where, params } = filterSql(p, "text");
-  const from = sourceFor(db, p);
-  const isNullable = IS_NULLABLE[p.sort];
+  const isNullable = IS_NULLABLE[sort];
   // NULL sorts smallest: descending walks values then nulls, ascending the reverse.
   const segments: ("values" | "nulls")[] = !isNullable
     ? ["values"]
@@ -239,7 +257,7 @@ function walkResults(
   // (after its id) come first, then the rows past its value: a row-value term (col, id) < (v, id)
   // would seek on the column alone and then scan every row of that value, which for a column of
   // few distinct values (attempts) is a third of the table.
-  const parts: { terms: string[]; orderBy: string }[] = [];
+  const parts: WalkPart[] = [];
   segments.forEach((segment, s) => {
     if (s < start) return;
     const base = isNullable ? [`${col} ${segment === "nulls" ? "IS NULL" : "IS NOT NULL"}`] : [];
@@ -254,34 +272,99 @@ function walkResults(
       parts.push({ terms: [`${col} ${cmp} @cv`], orderBy: byValue });
     } else parts.push({ terms: base, orderBy: byValue });
   });
+  return parts;
+}
+
+/** The statement of one walk part reading from `from` (parameter `@limit`: rows still wanted). */
+export function walkPartSql(
+  p: ResultListParams,
+  from: string,
+  where: string[],
+  part: WalkPart,
+): string {
+  return `SELECT ${listSelect(p)} FROM ${from} WHERE ${[...where, ...part.terms].join(" AND ")}
+    ORDER BY ${part.orderBy} LIMIT @limit`;
+}
+
+/** Parameters of one walk part: the filter's, the cursor's and how many rows are still wanted. */
+export function walkPartParams(params: Params, cursor: Cursor | null, wanted: number): Params {
+  const partParams: Params = { ...params, limit: wanted };
+  if (cursor) Object.assign(partParams, { cid: cursor.id, cv: cursor.v });
+  return partParams;
+}
+
+/**
+ * Walks a results list from a cursor in one direction, keyset-paginated on (sort column, id), and
+ * returns up to `limit` rows plus whether more follow (see walkParts).
+ */
+function walkResults(
+  db: Db,
+  p: ResultListParams,
+  dir: SortDir,
+  cursor: Cursor | null,
+  limit: number,
+): { rows: RowWithSort[]; more: boolean } {
+  const { where, params } = filterSql(p, "text");
+  const from = sourceFor(db, p);
   const rows: RowWithSort[] = [];
-  for (const part of parts) {
+  for (const part of walkParts(p.sort, dir, cursor)) {
     if (rows.length > limit) break;
-    const partParams: Params = { ...params, limit: limit + 1 - rows.length };
-    if (cursor) Object.assign(partParams, { cid: cursor.id, cv: cursor.v });
-    const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
-        ${col} AS sortValue
-      FROM ${from} WHERE ${[...where, ...part.terms].join(" AND ")}
-      ORDER BY ${part.orderBy} LIMIT @limit`;
+    const sql = walkPartSql(p, from, where, part);
+    const partParams = walkPartParams(params, cursor, limit + 1 - rows.length);
     rows.push(...(prepared(db, sql).all(partParams) as RowWithSort[]));
   }
   return { rows: rows.slice(0, limit), more: rows.length > limit };
 }
 
+/** The statement of the row a numeric search names (see searchedRow), or null for other searches. */
+export function searchedRowSql(p: ResultListParams): { sql: string; params: Params } | null {
+  if (searchedId(p.q) === null) return null;
+  const { where, params } = filterSql(p, "id");
+  return { sql: `SELECT ${listSelect(p)} FROM results WHERE ${where.join(" AND ")}`, params };
+}
+
 /** The job a numeric search names, if it passes the other filters (shown first on page one). */
 function searchedRow(db: Db, p: ResultListParams): RowWithSort | null {
-  if (searchedId(p.q) === null) return null;
-  const previewCol = p.state === "success" ? "result" : "error";
-  const { where, params } = filterSql(p, "id");
-  const sql = `SELECT ${LIST_COLUMNS}, substr(${previewCol}, 1, ${PREVIEW_CHARS}) AS preview,
-      ${SORT_COLUMN[p.sort]} AS sortValue FROM results WHERE ${where.join(" AND ")}`;
-  return (prepared(db, sql).get(params) as RowWithSort | undefined) ?? null;
+  const q = searchedRowSql(p);
+  if (!q) return null;
+  return (prepared(db, q.sql).get(q.params) as RowWithSort | undefined) ?? null;
 }
 
 const cursorOf = (row: RowWithSort | undefined): Cursor | null =>
   row ? { v: row.sortValue, id: row.id } : null;
 const withoutSort = (rows: RowWithSort[]): ResultListRow[] =>
   rows.map(({ sortValue: _sortValue, ...row }) => row);
+
+/** Rows per page of a results list: `limit` clamped to 1..200. */
+export const pageLimit = (limit: number): number => Math.max(1, Math.min(200, Math.floor(limit)));
+
+/**
+ * The page a walk backwards from `before` makes, or null when nothing precedes the rows it found:
+ * they are then the first page (which also shows a searched id first), to be listed afresh.
+ */
+export function pageBefore(back: { rows: RowWithSort[]; more: boolean }): ResultPage | null {
+  if (!back.more) return null;
+  const rows = [...back.rows].reverse();
+  return { rows: withoutSort(rows), prev: cursorOf(rows[0]), next: cursorOf(rows.at(-1)) };
+}
+
+/** The page a walk forwards from `cursor` makes, after the `pinned` row of a numeric search. */
+export function pageAfter(
+  cursor: Cursor | null,
+  pinned: RowWithSort | null,
+  walked: { rows: RowWithSort[]; more: boolean },
+): ResultPage {
+  const rows = pinned ? [pinned, ...walked.rows] : walked.rows;
+  return {
+    rows: withoutSort(rows),
+    next: walked.more ? cursorOf(walked.rows.at(-1)) : null,
+    prev: cursor ? cursorOf(rows[0]) : null,
+  };
+}
+
+/** Whether page one of a list shows the row a numeric search names first (see searchedRow). */
+export const pinsSearchedRow = (cursor: Cursor | null, limit: number): boolean =>
+  !cursor && limit >= 2;
 
 /**
  * Lists successes or failures, newest first by default, keyset-paginated both ways: `cursor`
@@ -290,23 +373,15 @@ const withoutSort = (rows: RowWithSort[]): ResultListRow[] =>
  * whose text contains the number.
  */
 export function listResults(db: Db, p: ResultListParams): ResultPage {
-  const limit = Math.max(1, Math.min(200, Math.floor(p.limit)));
+  const limit = pageLimit(p.limit);
   if (p.before) {
     const back = walkResults(db, p, p.dir === "desc" ? "asc" : "desc", p.before, limit);
-    // Nothing before these: they are the first page (which also shows a searched id first).
-    if (!back.more) return listResults(db, { ...p, before: null, cursor: null });
-    const rows = back.rows.reverse();
-    return { rows: withoutSort(rows), prev: cursorOf(rows[0]), next: cursorOf(rows.at(-1)) };
+    return pageBefore(back) ?? listResults(db, { ...p, before: null, cursor: null });
   }
   const cursor = p.cursor ?? null;
-  const pinned = cursor || limit < 2 ? null : searchedRow(db, p);
+  const pinned = pinsSearchedRow(cursor, limit) ? searchedRow(db, p) : null;
   const walked = walkResults(db, p, p.dir, cursor, limit - (pinned ? 1 : 0));
-  const rows = pinned ? [pinned, ...walked.rows] : walked.rows;
-  return {
-    rows: withoutSort(rows),
-    next: walked.more ? cursorOf(walked.rows.at(-1)) : null,
-    prev: cursor ? cursorOf(rows[0]) : null,
-  };
+  return pageAfter(cursor, pinned, walked);
 }
 
 /** Most ids a bulk "all matching" action touches at once (the UI says so when there are more). */
@@ -317,18 +392,38 @@ export const MATCHING_COUNT_CAP = 10_000;
 
 /** Counts results matching a filter, up to `cap + 1` (so the UI can say "more than cap"). */
 export function countMatchingResults(db: Db, filter: ResultFilter, cap = MAX_BULK): number {
-  const { where, params } = filterSql(filter);
-  const sql = `SELECT COUNT(*) FROM (SELECT 1 FROM results WHERE ${where.join(" AND ")} LIMIT @cap)`;
-  return prepared(db, sql)
-    .pluck()
-    .get({ ...params, cap: cap + 1 }) as number;
+  const q = countMatchingSql(filter, cap);
+  return prepared(db, q.sql).pluck().get(q.params) as number;
+}
+
+/** The statement of countMatchingResults (one column: the count). */
+export function countMatchingSql(
+  filter: ResultFilter,
+  cap: number,
+  like: "LIKE" | "ILIKE" = "LIKE",
+): { sql: string; params: Params } {
+  const { where, params } = filterSql(filter, "any", like);
+  return {
+    sql: `SELECT COUNT(*) AS n FROM (SELECT 1 FROM results WHERE ${where.join(" AND ")} LIMIT @cap) AS m`,
+    params: { ...params, cap: cap + 1 },
+  };
 }
 
 /** Ids of results matching a filter, newest first, at most `cap`. */
 export function selectMatchingResultIds(db: Db, filter: ResultFilter, cap = MAX_BULK): number[] {
-  const { where, params } = filterSql(filter);
-  const sql = `SELECT id FROM results WHERE ${where.join(" AND ")} ORDER BY stopped_at DESC, id DESC LIMIT @cap`;
-  return prepared(db, sql)
-    .pluck()
-    .all({ ...params, cap }) as number[];
+  const q = matchingIdsSql(filter, cap);
+  return prepared(db, q.sql).pluck().all(q.params) as number[];
+}
+
+/** The statement of selectMatchingResultIds (one column: the id). */
+export function matchingIdsSql(
+  filter: ResultFilter,
+  cap: number,
+  like: "LIKE" | "ILIKE" = "LIKE",
+): { sql: string; params: Params } {
+  const { where, params } = filterSql(filter, "any", like);
+  return {
+    sql: `SELECT id FROM results WHERE ${where.join(" AND ")} ORDER BY stopped_at DESC, id DESC LIMIT @cap`,
+    params: { ...params, cap },
+  };
 }

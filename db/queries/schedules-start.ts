@@ -75,9 +75,20 @@ export function seriesStart(
   patch: SchedulePatch,
   now: number,
 ): SeriesStart {
+  return seriesStartFrom(row, def, patch, now, (nextRunAt) => scheduleAnchor(db, row, nextRunAt));
+}
+
+/** seriesStart with the saved series' anchor from `anchorOf` (called with the row's next run). */
+export function seriesStartFrom(
+  row: ScheduleRow,
+  def: ScheduleDefinition,
+  patch: SchedulePatch,
+  now: number,
+  anchorOf: (nextRunAt: number) => number,
+): SeriesStart {
   if (patch.nextRunAt !== undefined) return newSeriesStart(def, now);
   if (row.nextRunAt === null) return { from: "now", anchorAt: now };
-  const anchorAt = scheduleAnchor(db, row, row.nextRunAt);
+  const anchorAt = anchorOf(row.nextRunAt);
   const isTimingChanged = TIMING_FIELDS.some((f) => def[f] !== row[f]);
   if (isTimingChanged) return { from: "now", anchorAt };
   // Switched on: the runs missed while off are skipped, as setScheduleEnabled does.

@@ -218,7 +218,8 @@ function selectViews(db: Db) {
     .$dynamic();
 }
 
-function toView(r: {
+/** A schedule row with its last job's state (live or finished) as a ScheduleView. */
+export function toView(r: {
   schedule: ScheduleRow;
   resultState: string | null;
   jobState: string | null;

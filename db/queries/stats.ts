@@ -40,7 +40,7 @@ export function getThroughput(
     .prepare(
       `SELECT minute, success, failure FROM stats_minutely WHERE minute >= ? ORDER BY minute`,
     )
-    .all(Math.floor(since / 60000) * 60000) as {
+    .all(minuteOf(since)) as {
     minute: number;
     success: number;
     failure: number;
@@ -54,5 +54,8 @@ export function countOutcomesSince(db: Db, since: number): { success: number; fa
       `SELECT COALESCE(SUM(success), 0) AS success, COALESCE(SUM(failure), 0) AS failure
        FROM stats_minutely WHERE minute >= ?`,
     )
-    .get(Math.floor(since / 60000) * 60000) as { success: number; failure: number };
+    .get(minuteOf(since)) as { success: number; failure: number };
 }
+
+/** The start (ms) of the minute `at` falls in: the key of `stats_minutely`. */
+export const minuteOf = (at: number): number => Math.floor(at / 60000) * 60000;
