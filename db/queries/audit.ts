@@ -95,16 +95,25 @@ export function recordAudit(db: Db, entry: AuditInput, now = Date.now()): number
       `INSERT INTO audit_log (at, actor, action, target, before, after, address)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(
-      now,
-      entry.actor.slice(0, 200),
-      entry.action.slice(0, 200),
-      entry.target === undefined || entry.target === null ? null : entry.target.slice(0, 500),
-      toText(entry.before),
-      toText(entry.after),
-      entry.address ? entry.address.slice(0, 100) : null,
-    );
+    .run(now, ...auditValues(entry));
   return Number(info.lastInsertRowid);
+}
+
+/**
+ * The stored columns of an entry after `at`: actor, action, target, before, after, address —
+ * texts cut to their limits, before/after masked JSON (pure; both dialects).
+ */
+export function auditValues(
+  entry: AuditInput,
+): [string, string, string | null, string | null, string | null, string | null] {
+  return [
+    entry.actor.slice(0, 200),
+    entry.action.slice(0, 200),
+    entry.target === undefined || entry.target === null ? null : entry.target.slice(0, 500),
+    toText(entry.before),
+    toText(entry.after),
+    entry.address ? entry.address.slice(0, 100) : null,
+  ];
 }
 
 /** A page of the audit log, newest first; `nextBefore` is the cursor for the next page. */

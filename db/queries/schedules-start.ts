@@ -75,9 +75,20 @@ export function seriesStart(
   patch: SchedulePatch,
   now: number,
 ): SeriesStart {
+  return seriesStartWith(row, def, patch, now, (at) => scheduleAnchor(db, row, at));
+}
+
+/** seriesStart with the series' anchor from `anchor(row.nextRunAt)` (pure; both dialects). */
+export function seriesStartWith(
+  row: ScheduleRow,
+  def: ScheduleDefinition,
+  patch: SchedulePatch,
+  now: number,
+  anchor: (nextRunAt: number) => number,
+): SeriesStart {
   if (patch.nextRunAt !== undefined) return newSeriesStart(def, now);
   if (row.nextRunAt === null) return { from: "now", anchorAt: now };
-  const anchorAt = scheduleAnchor(db, row, row.nextRunAt);
+  const anchorAt = anchor(row.nextRunAt);
   const isTimingChanged = TIMING_FIELDS.some((f) => def[f] !== row[f]);
   if (isTimingChanged) return { from: "now", anchorAt };
   // Switched on: the runs missed while off are skipped, as setScheduleEnabled does.
