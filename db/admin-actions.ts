@@ -5,7 +5,6 @@
  * transaction. Actor names: a username, `token:<name>` (API tokens), `cli:<user>` (the CLI).
  */
 import type { Db } from "./client";
-import { InputError } from "./errors";
 import {
   cancelQueuedJob,
   deleteResults as deleteResultRows,
@@ -28,6 +27,7 @@ import {
   updateSchedule,
   type SchedulePatch,
 } from "./queries/schedules";
+import { noSchedule } from "./queries/schedules-start";
 import type { ScheduleInput } from "./schedule-rules";
 import type { ScheduleRow } from "./schema";
 
@@ -193,11 +193,6 @@ export function deleteSchedule(db: Db, input: { id: number }, actor: AdminActor)
     },
     (row) => auditEntries.deleteSchedule(input, row, actor),
   );
-}
-
-/** The error of an action on a schedule that is not there (any more). */
-export function noSchedule(id: number): InputError {
-  return new InputError(`No schedule with id ${id}`, "id");
 }
 
 /**

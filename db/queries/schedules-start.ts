@@ -56,8 +56,13 @@ export function rowToInput(row: ScheduleRow): ScheduleInput {
 /** One schedule row by id; throws InputError (field "id") when there is none. */
 export function getScheduleRow(db: Db, id: number): ScheduleRow {
   const row = db.select().from(schedules).where(eq(schedules.id, id)).get();
-  if (!row) throw new InputError(`No schedule with id ${id}`, "id");
+  if (!row) throw noSchedule(id);
   return row;
+}
+
+/** The error of an action on a schedule that is not there (any more). */
+export function noSchedule(id: number): InputError {
+  return new InputError(`No schedule with id ${id}`, "id");
 }
 
 const TIMING_FIELDS = ["scheduleType", "minutes", "cron", "timezone"] as const;
