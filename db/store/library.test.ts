@@ -3,7 +3,7 @@
  * enqueue in one transaction, unique keys (also under concurrency), the task catalog and args
  * schemas, reads of a job and a group, and the schedules' plain changes.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { InputError } from "../errors";
 import { pgLibraryStore } from "../pg/store/library";
 import { DIALECTS, useTestConnection } from "../testing/dialects";
@@ -156,7 +156,49 @@ describe.each(DIALECTS)("library store on %s", (dialect) => {
     });
   });
 
+  it.skipIf(dialect === "sqlite")(
+    "times come from the database's clock, not a shifted process clock",
+    async () => {
+      await store().enqueue("demo.echo"); // the catalog is read before the clock moves
+      const real = Date.now();
+      vi.useFakeTimers({ toFake: ["Date"], now: real + 30 * 60_000 });
+      try {
+        const id = await store().enqueue("demo.echo", null, { delay: 10 });
+        const [many] = await store().enqueueMany([{ task: "demo.echo" }]);
+        for (const job of [await store().readJob(id), await store().readJob(many!)]) {
+          expect(Math.abs(job!.createdAt - real)).toBeLessThan(60_000);
+        }
+        const job = await store().readJob(id);
+        expect(job!.runAt! - job!.createdAt).toBe(10_000);
+        await admin().cancelJob({ id }, seed);
+        expect(Math.abs((await store().readJob(id))!.stoppedAt! - real)).toBeLessThan(60_000);
+        const schedule = await store().createSchedule({
+          name: "clock",
+          task: "demo.echo",
+          scheduleType: "minutes",
+          minutes: 5,
+        });
+        expect(Math.abs(schedule.createdAt - real)).toBeLessThan(60_000);
+        const run = await store().runScheduleNow(schedule.id);
+        expect(Math.abs((await store().readJob(run))!.createdAt - real)).toBeLessThan(60_000);
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
+
   describe("enqueueMany", () => {
+    it("two concurrent bulk enqueues sharing unique keys make one job per key", async () => {
+      const batch = (tag: string, keys: string[]) =>
+        store().enqueueMany([
+          { task: "demo.echo", args: tag },
+          ...keys.map((k) => ({ task: "demo.echo", args: tag, options: { uniqueKey: k } })),
+        ]);
+      const [x, y] = await Promise.all([batch("x", ["a", "b", "c"]), batch("y", ["c", "b", "a"])]);
+      expect([x[1], x[2], x[3]]).toEqual([y[3], y[2], y[1]]);
+      expect(await sqlRows(conn(), `SELECT id FROM jobs`)).toHaveLength(5);
+    });
+
     it("returns ids in input order, a repeated key resolving to its first job", async () => {
       const held = await store().enqueue("demo.echo", "held", { uniqueKey: "h" });
       const inputs = [
@@ -282,6 +324,17 @@ describe.each(DIALECTS)("library store on %s", (dialect) => {
       await expect(
         store().createSchedule({ ...every5, name: "y", minutes: 0 }, T0),
       ).rejects.toBeInstanceOf(InputError);
+    });
+
+    it("two concurrent creates of one name: one saves, one is refused", async () => {
+      const outcomes = await Promise.allSettled([
+        store().createSchedule(every5, T0),
+        store().createSchedule({ ...every5, minutes: 7 }, T0),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+      const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ field: "name" });
+      expect(await store().listSchedules()).toHaveLength(1);
     });
 
     it("update validates, restarts the series on a timing change, refuses a taken name", async () => {
