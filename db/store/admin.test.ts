@@ -235,6 +235,20 @@ describe.each(DIALECTS)("admin store on %s", (dialect) => {
       expect((await entries()).filter((e) => e.action === "job.retry")).toHaveLength(1);
     });
 
+    it("concurrent retries of overlapping failures in opposite orders retry each once", async () => {
+      const ids = [await failure(), await failure(), await failure()];
+      const results = await Promise.all([
+        admin().retryFailures({ ids }, alice),
+        admin().retryFailures({ ids: [...ids].reverse() }, alice),
+      ]);
+      expect(results.flatMap((r) => r.retried.map((x) => x.failureId)).sort()).toEqual(
+        [...ids].sort(),
+      );
+      expect(await sqlRows(conn(), `SELECT id FROM jobs WHERE retry_of IS NOT NULL`)).toHaveLength(
+        3,
+      );
+    });
+
     it("retryAllFailures retries a task's failures once, as failures.retry", async () => {
       const a = await failure();
       await failure({}, "demo.fail");

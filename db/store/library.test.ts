@@ -354,6 +354,17 @@ describe.each(DIALECTS)("library store on %s", (dialect) => {
       expect(same.nextRunAt).toBe(updated.nextRunAt);
     });
 
+    it("concurrent updates of one schedule lose neither change", async () => {
+      const row = await store().createSchedule(every5, T0);
+      await Promise.all([
+        store().updateSchedule(row.id, { queue: "q2" }, T0),
+        store().updateSchedule(row.id, { priority: 9 }, T0),
+        store().setScheduleEnabled(row.id, false, T0),
+      ]);
+      const [view] = await store().listSchedules();
+      expect(view).toMatchObject({ queue: "q2", priority: 9, isEnabled: false });
+    });
+
     it("disable keeps the next run; enable skips missed runs; a finished one needs repeats", async () => {
       const row = await store().createSchedule(every5, T0);
       const off = await store().setScheduleEnabled(row.id, false, T0 + 1);

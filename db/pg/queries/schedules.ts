@@ -62,23 +62,23 @@ function rowColumns(alias = ""): string {
 
 const RETURNING_ROW = `RETURNING ${rowColumns()}`;
 
-/** A definition's columns (a new ScheduleDefinition field is a compile error here). */
-const DEF: Record<keyof ScheduleDefinition, string> = {
-  name: "name",
-  task: "task",
-  args: "args",
-  scheduleType: "schedule_type",
-  minutes: "minutes",
-  cron: "cron",
-  timezone: "timezone",
-  repeats: "repeats",
-  nextRunAt: "next_run_at",
-  isEnabled: "is_enabled",
-  queue: "queue",
-  priority: "priority",
-  catchUp: "catch_up",
+/** A definition's fields (a new ScheduleDefinition field is a compile error here); columns from ROW. */
+const DEF_FIELDS: Record<keyof ScheduleDefinition, true> = {
+  name: true,
+  task: true,
+  args: true,
+  scheduleType: true,
+  minutes: true,
+  cron: true,
+  timezone: true,
+  repeats: true,
+  nextRunAt: true,
+  isEnabled: true,
+  queue: true,
+  priority: true,
+  catchUp: true,
 };
-const DEF_KEYS = Object.keys(DEF) as (keyof ScheduleDefinition)[];
+const DEF_KEYS = Object.keys(DEF_FIELDS) as (keyof ScheduleDefinition)[];
 
 function isUniqueNameError(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string };
@@ -137,7 +137,7 @@ export async function createSchedulePg(
   const values = { ...def, nextRunAt, isEnabled: isSavedEnabled(def, nextRunAt) };
   try {
     const { rows } = await db.query<ScheduleRow>(
-      `INSERT INTO schedules (${DEF_KEYS.map((k) => DEF[k]).join(", ")}, created_at, updated_at)
+      `INSERT INTO schedules (${DEF_KEYS.map((k) => ROW[k]).join(", ")}, created_at, updated_at)
        VALUES (${DEF_KEYS.map((_, i) => `$${i + 1}`).join(", ")}, $${DEF_KEYS.length + 1},
          $${DEF_KEYS.length + 1}) ${RETURNING_ROW}`,
       [...DEF_KEYS.map((k) => values[k]), at],
@@ -165,7 +165,7 @@ export async function updateSchedulePg(
   const values = { ...def, nextRunAt, isEnabled: isSavedEnabled(def, nextRunAt) };
   try {
     const { rows } = await db.query<ScheduleRow>(
-      `UPDATE schedules SET ${DEF_KEYS.map((k, i) => `${DEF[k]} = $${i + 1}`).join(", ")},
+      `UPDATE schedules SET ${DEF_KEYS.map((k, i) => `${ROW[k]} = $${i + 1}`).join(", ")},
          updated_at = $${DEF_KEYS.length + 1}
        WHERE id = $${DEF_KEYS.length + 2} ${RETURNING_ROW}`,
       [...DEF_KEYS.map((k) => values[k]), at, id],
