@@ -224,6 +224,16 @@ describe.each(DIALECTS)("admin store on %s", (dialect) => {
       ]);
     });
 
+    it("a live job holding the failure's unique key stands for its retry", async () => {
+      const id = await library().enqueue("demo.echo", 1, { delay: 60, uniqueKey: "u" });
+      await admin().cancelJob({ id }, seed);
+      const live = await library().enqueue("demo.echo", 2, { uniqueKey: "u" });
+      const { retried } = await admin().retryFailures({ ids: [id] }, alice);
+      expect(retried).toEqual([{ failureId: id, jobId: live }]);
+      expect(await library().readJob(id)).toMatchObject({ retriedAs: live });
+      expect(await sqlRows(conn(), `SELECT id FROM jobs`)).toEqual([{ id: live }]);
+    });
+
     it("two concurrent retries of one failure make one job", async () => {
       const a = await failure();
       const results = await Promise.all([
