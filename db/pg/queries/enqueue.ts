@@ -64,23 +64,27 @@ export async function assertTasksPg(
   assertArgsMatchCatalog(schemas, jobs, numbered);
 }
 
-/** The jobs columns an enqueue sets, in JobValues' terms, with their array types for unnest. */
-const FIELDS: [keyof JobValues, string][] = [
-  ["name", "text"],
-  ["task", "text"],
-  ["args", "text"],
-  ["queue", "text"],
-  ["priority", "int"],
-  ["group_name", "text"],
-  ["unique_key", "text"],
-  ["run_at", "bigint"],
-  ["created_at", "bigint"],
-  ["max_attempts", "int"],
-  ["timeout_ms", "bigint"],
-  ["hook", "text"],
-  ["retry_of", "bigint"],
-  ["schedule_id", "bigint"],
-];
+/**
+ * The jobs columns an enqueue sets (JobValues' keys; a new one is a compile error here) with their
+ * types for unnest.
+ */
+const FIELD_TYPES: Record<keyof JobValues, string> = {
+  name: "text",
+  task: "text",
+  args: "text",
+  queue: "text",
+  priority: "int",
+  group_name: "text",
+  unique_key: "text",
+  run_at: "bigint",
+  created_at: "bigint",
+  max_attempts: "int",
+  timeout_ms: "bigint",
+  hook: "text",
+  retry_of: "bigint",
+  schedule_id: "bigint",
+};
+const FIELDS = Object.entries(FIELD_TYPES) as [keyof JobValues, string][];
 const COLUMNS = FIELDS.map(([f]) => f).join(", ");
 
 /** Many rows without unique keys: one statement; identity ids come in row order. */
