@@ -203,7 +203,10 @@ export function runScheduleNow(db: Db, id: number, now = Date.now()): number {
 }
 
 /** The job a schedule's run enqueues (validated like any enqueue). */
-export function scheduleJobValues(row: ScheduleRow, now: number): JobValues {
+export function scheduleJobValues(
+  row: Pick<ScheduleRow, "id" | "name" | "task" | "args" | "queue" | "priority">,
+  now: number,
+): JobValues {
   return toJobValues(
     {
       task: row.task,
