@@ -5,7 +5,6 @@
  * transaction. Actor names: a username, `token:<name>` (API tokens), `cli:<user>` (the CLI).
  */
 import type { Db } from "./client";
-import { InputError } from "./errors";
 import {
   cancelQueuedJob,
   deleteResults as deleteResultRows,
@@ -15,7 +14,7 @@ import {
   type RetryResult,
 } from "./lifecycle";
 import { restoreMaskedSecrets } from "./mask-secrets";
-import { auditedChange, compactIds } from "./queries/audit";
+import { auditedChange, compactIds, type AuditInput } from "./queries/audit";
 import { revealJob as readAndAuditReveal, type RevealedJob } from "./queries/audit-reveal";
 import { enqueueJob, type EnqueueOptions } from "./queries/enqueue";
 import { listRetryableFailureIds } from "./queries/retry";
@@ -28,6 +27,7 @@ import {
   updateSchedule,
   type SchedulePatch,
 } from "./queries/schedules";
+import { noSchedule } from "./queries/schedules-start";
 import type { ScheduleInput } from "./schedule-rules";
 import type { ScheduleRow } from "./schema";
 
@@ -60,16 +60,7 @@ export function enqueue(db: Db, input: AuditedEnqueue, actor: AdminActor): numbe
   return auditedChange(
     db,
     () => enqueueJob(db, task, args, options),
-    (id) => ({
-      actor: actor.name,
-      action: "job.enqueue",
-      target: `job:${id}`,
-      after:
-        input.via === "api"
-          ? { task, queue: options.queue ?? "default", via: "api" }
-          : { task, args, ...options },
-      address: actor.address,
-    }),
+    (id) => auditEntries.enqueue(input, actor, id),
   );
 }
 
@@ -81,25 +72,12 @@ export function retryFailures(db: Db, input: { ids: number[] }, actor: AdminActo
   return auditedChange(
     db,
     () => retryFailedJobs(db, input.ids),
-    (result) =>
-      result.retried.length === 0
-        ? null
-        : {
-            actor: actor.name,
-            action: "job.retry",
-            target:
-              result.retried.length === 1
-                ? `job:${result.retried[0]!.failureId}`
-                : `jobs:${result.retried.length}`,
-            // The n-th failure's new job is found by its retry_of link.
-            after: retryAfter(result),
-            address: actor.address,
-          },
+    (result) => auditEntries.retry(result, actor),
   );
 }
 
 /** Failures retried per transaction by retryAllFailures, so workers are never held up long. */
-const RETRY_ALL_CHUNK = 1000;
+export const RETRY_ALL_CHUNK = 1000;
 
 /**
  * Retries every failure not yet retried (only task `task`'s when given), in chunks of 1,000, each
@@ -107,22 +85,12 @@ const RETRY_ALL_CHUNK = 1000;
  */
 export function retryAllFailures(db: Db, input: { task?: string }, actor: AdminActor): number {
   const ids = listRetryableFailureIds(db, input.task ? { task: input.task } : {});
-  const target = input.task ? `task:${input.task}` : "all";
   let retried = 0;
   for (let i = 0; i < ids.length; i += RETRY_ALL_CHUNK) {
     const result = auditedChange(
       db,
       () => retryFailedJobs(db, ids.slice(i, i + RETRY_ALL_CHUNK)),
-      (r) =>
-        r.retried.length === 0
-          ? null
-          : {
-              actor: actor.name,
-              action: "failures.retry",
-              target,
-              after: retryAfter(r),
-              address: actor.address,
-            },
+      (r) => auditEntries.retryAll(input, r, actor),
     );
     retried += result.retried.length;
   }
@@ -131,20 +99,10 @@ export function retryAllFailures(db: Db, input: { task?: string }, actor: AdminA
 
 /** Deletes results (failures or successes) and their attempts by id, recording `job.delete`; returns how many. */
 export function deleteResults(db: Db, input: { ids: number[] }, actor: AdminActor): number {
-  const { ids } = input;
   return auditedChange(
     db,
-    () => deleteResultRows(db, ids),
-    (n) =>
-      n === 0
-        ? null
-        : {
-            actor: actor.name,
-            action: "job.delete",
-            target: ids.length === 1 ? `job:${ids[0]}` : `jobs:${n}`,
-            before: { count: n, ids: compactIds(ids) },
-            address: actor.address,
-          },
+    () => deleteResultRows(db, input.ids),
+    (n) => auditEntries.deleteResults(input, n, actor),
   );
 }
 
@@ -153,15 +111,7 @@ export function cancelJob(db: Db, input: { id: number }, actor: AdminActor): Can
   return auditedChange(
     db,
     () => cancelQueuedJob(db, input.id, actor.name),
-    (outcome) =>
-      outcome === "cancelled"
-        ? {
-            actor: actor.name,
-            action: "job.cancel",
-            target: `job:${input.id}`,
-            address: actor.address,
-          }
-        : null,
+    (outcome) => auditEntries.cancel(input, outcome, actor),
   );
 }
 
@@ -170,15 +120,7 @@ export function requestCancel(db: Db, input: { id: number }, actor: AdminActor):
   return auditedChange(
     db,
     () => requestJobCancel(db, input.id),
-    (outcome) =>
-      outcome === "requested"
-        ? {
-            actor: actor.name,
-            action: "job.request_cancel",
-            target: `job:${input.id}`,
-            address: actor.address,
-          }
-        : null,
+    (outcome) => auditEntries.requestCancel(input, outcome, actor),
   );
 }
 
@@ -206,21 +148,9 @@ export function saveSchedule(
     () => {
       if (save.id === null) return { before: null, row: createSchedule(db, save.input) };
       const before = getScheduleRow(db, save.id);
-      const { args } = save.input;
-      const patch =
-        args === undefined
-          ? save.input
-          : { ...save.input, args: restoreMaskedSecrets(args, before.args) };
-      return { before, row: updateSchedule(db, before.id, patch) };
+      return { before, row: updateSchedule(db, before.id, unmaskedPatch(save.input, before)) };
     },
-    ({ before, row }) => ({
-      actor: actor.name,
-      action: before === null ? "schedule.create" : "schedule.update",
-      target: `schedule:${row.id}`,
-      before,
-      after: row,
-      address: actor.address,
-    }),
+    (saved) => auditEntries.saveSchedule(saved, actor),
   );
 }
 
@@ -239,14 +169,7 @@ export function setScheduleEnabled(
       const before = getScheduleRow(db, input.id);
       return { before, row: setEnabled(db, input.id, input.isEnabled) };
     },
-    ({ before, row }) => ({
-      actor: actor.name,
-      action: input.isEnabled ? "schedule.enable" : "schedule.disable",
-      target: `schedule:${input.id}`,
-      before: { isEnabled: before.isEnabled },
-      after: { isEnabled: row.isEnabled, nextRunAt: row.nextRunAt },
-      address: actor.address,
-    }),
+    (saved) => auditEntries.setScheduleEnabled(input, saved, actor),
   ).row;
 }
 
@@ -255,13 +178,7 @@ export function runScheduleNow(db: Db, input: { id: number }, actor: AdminActor)
   return auditedChange(
     db,
     () => enqueueScheduleRun(db, input.id),
-    (jobId) => ({
-      actor: actor.name,
-      action: "schedule.run",
-      target: `schedule:${input.id}`,
-      after: { jobId },
-      address: actor.address,
-    }),
+    (jobId) => auditEntries.runScheduleNow(input, jobId, actor),
   );
 }
 
@@ -271,16 +188,140 @@ export function deleteSchedule(db: Db, input: { id: number }, actor: AdminActor)
     db,
     () => {
       const row = getScheduleRow(db, input.id);
-      if (!deleteScheduleRow(db, input.id))
-        throw new InputError(`No schedule with id ${input.id}`, "id");
+      if (!deleteScheduleRow(db, input.id)) throw noSchedule(input.id);
       return row;
     },
-    (row) => ({
+    (row) => auditEntries.deleteSchedule(input, row, actor),
+  );
+}
+
+/**
+ * A schedule patch whose arguments, left masked (the dashboard shows secrets masked), keep their
+ * stored value (pure; both dialects).
+ */
+export function unmaskedPatch(patch: SchedulePatch, before: ScheduleRow): SchedulePatch {
+  const { args } = patch;
+  return args === undefined ? patch : { ...patch, args: restoreMaskedSecrets(args, before.args) };
+}
+
+/**
+ * Each admin action's audit entry, made from its input, result and actor; null: nothing changed,
+ * nothing is recorded. Pure, shared by both dialects' actions.
+ */
+export const auditEntries = {
+  enqueue(input: AuditedEnqueue, actor: AdminActor, id: number): AuditInput {
+    const { task, args, options = {} } = input;
+    return {
+      actor: actor.name,
+      action: "job.enqueue",
+      target: `job:${id}`,
+      after:
+        input.via === "api"
+          ? { task, queue: options.queue ?? "default", via: "api" }
+          : { task, args, ...options },
+      address: actor.address,
+    };
+  },
+  retry(result: RetryResult, actor: AdminActor): AuditInput | null {
+    if (result.retried.length === 0) return null;
+    return {
+      actor: actor.name,
+      action: "job.retry",
+      target:
+        result.retried.length === 1
+          ? `job:${result.retried[0]!.failureId}`
+          : `jobs:${result.retried.length}`,
+      // The n-th failure's new job is found by its retry_of link.
+      after: retryAfter(result),
+      address: actor.address,
+    };
+  },
+  retryAll(input: { task?: string }, result: RetryResult, actor: AdminActor): AuditInput | null {
+    if (result.retried.length === 0) return null;
+    return {
+      actor: actor.name,
+      action: "failures.retry",
+      target: input.task ? `task:${input.task}` : "all",
+      after: retryAfter(result),
+      address: actor.address,
+    };
+  },
+  deleteResults(input: { ids: number[] }, n: number, actor: AdminActor): AuditInput | null {
+    const { ids } = input;
+    if (n === 0) return null;
+    return {
+      actor: actor.name,
+      action: "job.delete",
+      target: ids.length === 1 ? `job:${ids[0]}` : `jobs:${n}`,
+      before: { count: n, ids: compactIds(ids) },
+      address: actor.address,
+    };
+  },
+  cancel(input: { id: number }, outcome: CancelOutcome, actor: AdminActor): AuditInput | null {
+    if (outcome !== "cancelled") return null;
+    return {
+      actor: actor.name,
+      action: "job.cancel",
+      target: `job:${input.id}`,
+      address: actor.address,
+    };
+  },
+  requestCancel(
+    input: { id: number },
+    outcome: CancelOutcome,
+    actor: AdminActor,
+  ): AuditInput | null {
+    if (outcome !== "requested") return null;
+    return {
+      actor: actor.name,
+      action: "job.request_cancel",
+      target: `job:${input.id}`,
+      address: actor.address,
+    };
+  },
+  saveSchedule(
+    { before, row }: { before: ScheduleRow | null; row: ScheduleRow },
+    actor: AdminActor,
+  ): AuditInput {
+    return {
+      actor: actor.name,
+      action: before === null ? "schedule.create" : "schedule.update",
+      target: `schedule:${row.id}`,
+      before,
+      after: row,
+      address: actor.address,
+    };
+  },
+  setScheduleEnabled(
+    input: { id: number; isEnabled: boolean },
+    { before, row }: { before: ScheduleRow; row: ScheduleRow },
+    actor: AdminActor,
+  ): AuditInput {
+    return {
+      actor: actor.name,
+      action: input.isEnabled ? "schedule.enable" : "schedule.disable",
+      target: `schedule:${input.id}`,
+      before: { isEnabled: before.isEnabled },
+      after: { isEnabled: row.isEnabled, nextRunAt: row.nextRunAt },
+      address: actor.address,
+    };
+  },
+  runScheduleNow(input: { id: number }, jobId: number, actor: AdminActor): AuditInput {
+    return {
+      actor: actor.name,
+      action: "schedule.run",
+      target: `schedule:${input.id}`,
+      after: { jobId },
+      address: actor.address,
+    };
+  },
+  deleteSchedule(input: { id: number }, row: ScheduleRow, actor: AdminActor): AuditInput {
+    return {
       actor: actor.name,
       action: "schedule.delete",
       target: `schedule:${input.id}`,
       before: row,
       address: actor.address,
-    }),
-  );
-}
+    };
+  },
+};

@@ -32,8 +32,8 @@ const KEPT: Record<JobSetting, true> = {
 /** The per-job settings, as `jobs` and `results` columns. */
 export const JOB_SETTINGS = Object.keys(KEPT) as JobSetting[];
 
-/** Columns a results row copies from the job. */
-const COPIED = ["id", ...JOB_SETTINGS, "created_at", "attempts", "retry_of"];
+/** Columns a results row copies from the job (both dialects). */
+export const COPIED = ["id", ...JOB_SETTINGS, "created_at", "attempts", "retry_of"];
 /** Columns of a results row that say how the job ended. */
 type OutcomeColumn =
   | "state"

@@ -114,9 +114,39 @@ export interface RetryResult {
   skipped: number[];
 }
 
-type RetrySource = { id: number } & Omit<Pick<JobValues, JobSetting>, "max_attempts"> & {
+/** A failure's settings as `results` keeps them: what a retry copies (JOB_SETTINGS). */
+export type RetrySource = { id: number } & Omit<Pick<JobValues, JobSetting>, "max_attempts"> & {
     max_attempts: number | null;
   };
+
+/** The new job of a retry: every setting of the failed one, enqueued now, linked by retry_of (pure; both dialects). */
+export function retryJobValues(f: RetrySource, now: number): JobValues {
+  const { id, max_attempts, ...settings } = f;
+  return {
+    ...settings,
+    // Finished before results kept the setting: the enqueue default.
+    max_attempts: max_attempts ?? DEFAULT_MAX_ATTEMPTS,
+    run_at: now,
+    created_at: now,
+    retry_of: id,
+  };
+}
+
+/** How a queued job cancelled by `actor` ends: a failure "Cancelled by <actor>", never started (pure; both dialects). */
+export function cancelledQueued(id: number, actor: string, now: number): Finish {
+  return {
+    id,
+    from: "queued",
+    token: null,
+    state: "failure",
+    result: null,
+    error: `Cancelled by ${actor}`,
+    stack: null,
+    startedAt: null,
+    stoppedAt: now,
+    worker: null,
+  };
+}
 
 function cut(text: string | null, max: number): string | null {
   return text === null ? null : truncateText(text, max);
@@ -253,22 +283,7 @@ export function createLifecycle(db: Db) {
 
   /** Ends a queued job as a failure "Cancelled by <actor>" (no attempt: it did not run). */
   function cancelQueued(id: number, actor: string, now: number): CancelOutcome {
-    const cancelled = finish(
-      {
-        id,
-        from: "queued",
-        token: null,
-        state: "failure",
-        result: null,
-        error: `Cancelled by ${actor}`,
-        stack: null,
-        startedAt: null,
-        stoppedAt: now,
-        worker: null,
-      },
-      null,
-    );
-    return cancelled ? "cancelled" : "not-found";
+    return finish(cancelledQueued(id, actor, now), null) ? "cancelled" : "not-found";
   }
 
   /** Asks a running job to stop; the worker holding it ends it as cancelled. */
@@ -281,15 +296,8 @@ export function createLifecycle(db: Db) {
   function retry(failureId: number, now: number): number | null {
     const f = s.retrySource.get(failureId) as RetrySource | undefined;
     if (!f) return null;
-    const { id, max_attempts, ...settings } = f;
-    const row: JobValues = {
-      ...settings,
-      // Finished before results kept the setting: the enqueue default.
-      max_attempts: max_attempts ?? DEFAULT_MAX_ATTEMPTS,
-      run_at: now,
-      created_at: now,
-      retry_of: id,
-    };
+    const { id } = f;
+    const row = retryJobValues(f, now);
     // A live job holding the same unique key stands for the retry: enqueue returns its id.
     const [jobId] = insertJobs(db, [row]);
     s.linkRetry.run(jobId, now, id);

@@ -13,12 +13,12 @@
  * offsets its own by what it learnt at the claim (ClaimedJob.startedAt is the database's time).
  */
 import { randomUUID } from "node:crypto";
-import { JOB_SETTINGS } from "../lifecycle-sql";
+import { COPIED } from "../lifecycle-sql";
 import { MAX_ERROR_CHARS, MAX_STACK_CHARS, truncateText } from "../limits";
 import type { ClaimedJob, LeaseState, Outcome } from "../queries/claim";
-import { DEFAULT_MAX_ATTEMPTS } from "../queries/enqueue";
 import { errorFingerprint } from "../queries/failure-groups";
 import { DB_NOW_MS, type Queryable } from "./client";
+import { enqueueHooksSql } from "./queries/lifecycle";
 
 export type { ClaimedJob, LeaseState, Outcome } from "../queries/claim";
 
@@ -66,9 +66,6 @@ export async function claimJobsPg(
   return rows.sort((a, b) => b.priority - a.priority || a.id - b.id);
 }
 
-/** Columns a results row copies from the job (db/lifecycle-sql.ts's COPIED). */
-const COPIED = ["id", ...JOB_SETTINGS, "created_at", "attempts", "retry_of"];
-
 /**
  * Ends a batch of running jobs in one statement. Arrays, one element per job: $1 id, $2 token,
  * $3 state, $4 result, $5 error, $6 stack, $7 fingerprint, $8 started_at, $9 stopped_at,
@@ -92,14 +89,7 @@ const FINISH_BATCH = `WITH batch AS (
     INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at, stopped_at, duration_ms,
       error, error_stack)
     SELECT id, attempt, $12, outcome, started, stopped, stopped - started, error, stack FROM done
-  ), hooks AS (
-    INSERT INTO jobs (task, args, queue, priority, state, attempts, run_at, created_at, max_attempts)
-    SELECT hook, CASE state
-        WHEN 'success' THEN json_build_object('jobId', id, 'task', task, 'state', state,
-          'result', result::json)
-        ELSE json_build_object('jobId', id, 'task', task, 'state', state, 'error', error) END::text,
-      queue, 0, 'queued', 0, stopped, stopped, ${DEFAULT_MAX_ATTEMPTS}
-    FROM done WHERE hook IS NOT NULL ORDER BY id
+  ), hooks AS (${enqueueHooksSql("done")}
   ), counted AS (
     UPDATE workers SET jobs_done = jobs_done + (SELECT count(*) FROM done)
     WHERE id = $12 AND EXISTS (SELECT 1 FROM done)

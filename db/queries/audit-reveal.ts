@@ -3,8 +3,8 @@
  * entry `job.reveal` happen in one transaction, so no value is shown without its entry.
  */
 import type { Db } from "../client";
-import { recordAudit } from "./audit";
-import { readJob } from "./read";
+import { recordAudit, type AuditInput } from "./audit";
+import { readJob, type JobInfo } from "./read";
 
 /** A job's values as stored, unmasked. */
 export interface RevealedJob {
@@ -26,20 +26,30 @@ export function revealJob(
     .transaction(() => {
       const job = readJob(db, id);
       if (!job) return null;
-      recordAudit(db, {
-        actor,
-        action: "job.reveal",
-        target: `job:${id}`,
-        after: { fields: ["args", "result", "error", "errorStack"] },
-        address,
-      });
-      return {
-        id,
-        args: job.args,
-        result: job.result,
-        error: job.error,
-        errorStack: job.errorStack,
-      };
+      recordAudit(db, revealEntry(id, actor, address));
+      return revealed(job);
     })
     .immediate();
+}
+
+/** The audit entry of a reveal (pure; both dialects). */
+export function revealEntry(id: number, actor: string, address: string | null): AuditInput {
+  return {
+    actor,
+    action: "job.reveal",
+    target: `job:${id}`,
+    after: { fields: ["args", "result", "error", "errorStack"] },
+    address,
+  };
+}
+
+/** What a reveal shows of a job (pure; both dialects). */
+export function revealed(job: JobInfo): RevealedJob {
+  return {
+    id: job.id,
+    args: job.args,
+    result: job.result,
+    error: job.error,
+    errorStack: job.errorStack,
+  };
 }

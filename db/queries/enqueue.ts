@@ -168,11 +168,10 @@ export function enqueueJob(db: Db, task: string, args?: unknown, options?: Enque
   return insertOne(db, row);
 }
 
-/** Enqueues many jobs in one transaction; all or none. Returns the ids in input order. */
-export function enqueueJobs(db: Db, inputs: EnqueueInput[]): number[] {
+/** Validates a bulk enqueue's jobs; an error names the job's index (`job <i>: …`). */
+export function toJobValuesList(inputs: EnqueueInput[], now: number): JobValues[] {
   if (!Array.isArray(inputs)) throw new InputError("enqueueMany takes an array of jobs", "jobs");
-  const now = Date.now();
-  const rows = inputs.map((input, i) => {
+  return inputs.map((input, i) => {
     try {
       return toJobValues(input, now);
     } catch (error) {
@@ -182,13 +181,23 @@ export function enqueueJobs(db: Db, inputs: EnqueueInput[]): number[] {
       throw error;
     }
   });
+}
+
+/** The task names rows need in the catalog: each task and each hook. */
+export function taskNamesOf(rows: readonly JobValues[]): string[] {
   const names = new Set<string>();
   let last: string | undefined;
   for (const r of rows) {
     if (r.task !== last) names.add((last = r.task));
     if (r.hook) names.add(r.hook);
   }
-  assertKnownTasks(db, [...names]);
+  return [...names];
+}
+
+/** Enqueues many jobs in one transaction; all or none. Returns the ids in input order. */
+export function enqueueJobs(db: Db, inputs: EnqueueInput[]): number[] {
+  const rows = toJobValuesList(inputs, Date.now());
+  assertKnownTasks(db, taskNamesOf(rows));
   assertArgsMatchSchemas(db, rows, true);
   return db.$client.transaction(() => insertJobs(db, rows)).immediate();
 }

@@ -49,9 +49,11 @@ const JOB_SQL = `SELECT id, name, task, args, queue, priority, group_name AS "gr
   run_at AS runAt, started_at AS startedAt, NULL AS stoppedAt, NULL AS durationMs, progress,
   retry_of AS retryOf, NULL AS retriedAs FROM jobs`;
 
-type RawJob = Omit<JobInfo, "args" | "result"> & { args: string; result: string | null };
+/** A job row as read, its JSON fields still text. */
+export type RawJob = Omit<JobInfo, "args" | "result"> & { args: string; result: string | null };
 
-function toInfo(row: RawJob): JobInfo {
+/** A read row as the library returns it: JSON fields parsed (text that is not JSON stays text). */
+export function toInfo(row: RawJob): JobInfo {
   return { ...row, args: parse(row.args), result: parse(row.result) };
 }
 

@@ -56,8 +56,13 @@ export function rowToInput(row: ScheduleRow): ScheduleInput {
 /** One schedule row by id; throws InputError (field "id") when there is none. */
 export function getScheduleRow(db: Db, id: number): ScheduleRow {
   const row = db.select().from(schedules).where(eq(schedules.id, id)).get();
-  if (!row) throw new InputError(`No schedule with id ${id}`, "id");
+  if (!row) throw noSchedule(id);
   return row;
+}
+
+/** The error of an action on a schedule that is not there (any more). */
+export function noSchedule(id: number): InputError {
+  return new InputError(`No schedule with id ${id}`, "id");
 }
 
 const TIMING_FIELDS = ["scheduleType", "minutes", "cron", "timezone"] as const;
@@ -75,20 +80,20 @@ export function seriesStart(
   patch: SchedulePatch,
   now: number,
 ): SeriesStart {
-  return seriesStartFrom(row, def, patch, now, (nextRunAt) => scheduleAnchor(db, row, nextRunAt));
+  return seriesStartWith(row, def, patch, now, (at) => scheduleAnchor(db, row, at));
 }
 
-/** seriesStart with the saved series' anchor from `anchorOf` (called with the row's next run). */
-export function seriesStartFrom(
+/** seriesStart with the series' anchor from `anchor(row.nextRunAt)` (pure; both dialects). */
+export function seriesStartWith(
   row: ScheduleRow,
   def: ScheduleDefinition,
   patch: SchedulePatch,
   now: number,
-  anchorOf: (nextRunAt: number) => number,
+  anchor: (nextRunAt: number) => number,
 ): SeriesStart {
   if (patch.nextRunAt !== undefined) return newSeriesStart(def, now);
   if (row.nextRunAt === null) return { from: "now", anchorAt: now };
-  const anchorAt = anchorOf(row.nextRunAt);
+  const anchorAt = anchor(row.nextRunAt);
   const isTimingChanged = TIMING_FIELDS.some((f) => def[f] !== row[f]);
   if (isTimingChanged) return { from: "now", anchorAt };
   // Switched on: the runs missed while off are skipped, as setScheduleEnabled does.

@@ -16,6 +16,7 @@ import {
 } from "../schedule-rules";
 import { jobs, results, schedules, type JobStatus, type ScheduleRow } from "../schema";
 import { insertJobs, toJobValues } from "./enqueue";
+import type { JobValues } from "./insert-jobs";
 import { scheduleAnchor } from "./schedule-fire";
 import { getScheduleRow, rowToInput, seriesStart, type SchedulePatch } from "./schedules-start";
 import { assertArgsMatchSchemas, assertKnownTasks } from "./tasks";
@@ -52,12 +53,16 @@ function isUniqueNameError(error: unknown): boolean {
   return e.code === "SQLITE_CONSTRAINT_UNIQUE" && (e.message ?? "").includes("schedules.name");
 }
 
-function nameTaken(name: string): InputError {
+export function nameTaken(name: string): InputError {
   return new InputError(`A schedule named "${name}" already exists`, "name");
 }
 
 /** The first run a save schedules (null: none, the schedule is then saved disabled). */
-function firstPlannedRun(def: ScheduleDefinition, start: SeriesStart, now: number): number | null {
+export function firstPlannedRun(
+  def: ScheduleDefinition,
+  start: SeriesStart,
+  now: number,
+): number | null {
   return plannedRuns(def, start, now, 1)[0] ?? null;
 }
 
@@ -67,7 +72,7 @@ export function newScheduleValues(def: ScheduleDefinition, now: number) {
   return {
     ...def,
     nextRunAt,
-    isEnabled: def.isEnabled && nextRunAt !== null,
+    isEnabled: isSavedEnabled(def, nextRunAt),
     createdAt: now,
     updatedAt: now,
   };
@@ -84,6 +89,11 @@ export function createSchedule(db: Db, input: ScheduleInput, now = Date.now()): 
     if (isUniqueNameError(error)) throw nameTaken(def.name);
     throw error;
   }
+}
+
+/** Whether a save leaves the schedule enabled: asked to be, and with a run to make. */
+export function isSavedEnabled(def: ScheduleDefinition, nextRunAt: number | null): boolean {
+  return def.isEnabled && nextRunAt !== null;
 }
 
 /** The saved row and its definition after applying `patch` (validated; throws InputError). */
@@ -108,7 +118,7 @@ export function updateSchedule(
     try {
       return db
         .update(schedules)
-        .set({ ...def, nextRunAt, isEnabled: def.isEnabled && nextRunAt !== null, updatedAt: now })
+        .set({ ...def, nextRunAt, isEnabled: isSavedEnabled(def, nextRunAt), updatedAt: now })
         .where(eq(schedules.id, id))
         .returning()
         .get()!;
@@ -121,13 +131,22 @@ export function updateSchedule(
 }
 
 function enabledNextRun(db: Db, row: ScheduleRow, now: number): number | null {
+  return enabledNextRunWith(row, now, (at) => scheduleAnchor(db, row, at));
+}
+
+/** The next run of a schedule being enabled, its anchor from `anchor` (pure; both dialects). */
+export function enabledNextRunWith(
+  row: ScheduleRow,
+  now: number,
+  anchor: (nextRunAt: number) => number,
+): number | null {
   if (row.repeats === 0) {
     throw new InputError(
       "This schedule is finished (repeats 0); set repeats to run it again",
       "repeats",
     );
   }
-  const anchorAt = row.nextRunAt === null ? now : scheduleAnchor(db, row, row.nextRunAt);
+  const anchorAt = row.nextRunAt === null ? now : anchor(row.nextRunAt);
   const def = parseSchedule(rowToInput(row));
   // Runs missed while disabled are skipped: the series' next time from now, never before its anchor.
   return firstPlannedRun(def, { from: "now", anchorAt }, Math.max(now, anchorAt));
@@ -169,14 +188,7 @@ export function deleteSchedule(db: Db, id: number): boolean {
 /** Enqueues one job of the schedule now, leaving next run and repeats alone; returns the job id. */
 export function runScheduleNow(db: Db, id: number, now = Date.now()): number {
   const row = getScheduleRow(db, id);
-  const job = toJobValues(
-    {
-      task: row.task,
-      args: JSON.parse(row.args) as unknown,
-      options: { name: row.name, queue: row.queue, priority: row.priority, scheduleId: row.id },
-    },
-    now,
-  );
+  const job = scheduleJobValues(row, now);
   assertKnownTasks(db, [row.task]);
   return db.$client
     .transaction(() => {
@@ -187,6 +199,21 @@ export function runScheduleNow(db: Db, id: number, now = Date.now()): number {
       return jobId;
     })
     .immediate();
+}
+
+/** The job a schedule's run enqueues (validated like any enqueue). */
+export function scheduleJobValues(
+  row: Pick<ScheduleRow, "id" | "name" | "task" | "args" | "queue" | "priority">,
+  now: number,
+): JobValues {
+  return toJobValues(
+    {
+      task: row.task,
+      args: JSON.parse(row.args) as unknown,
+      options: { name: row.name, queue: row.queue, priority: row.priority, scheduleId: row.id },
+    },
+    now,
+  );
 }
 
 /** One schedule by id or name, or null. */

@@ -27,7 +27,7 @@ interface Catalog {
  * How long a read of the catalog serves: another process (a worker starting with a changed task)
  * may change a schema, and enqueue should follow within this long without a query per job.
  */
-const CATALOG_MAX_AGE_MS = 2_000;
+export const CATALOG_MAX_AGE_MS = 2_000;
 
 const known = new WeakMap<object, Catalog>();
 
@@ -49,12 +49,16 @@ function currentCatalog(db: Db): Catalog {
 
 /** Throws InputError (field "task") unless every name is in the catalog. Cached; refreshed on a miss. */
 export function assertKnownTasks(db: Db, names: string[]): void {
-  let { schemas } = currentCatalog(db);
+  const { schemas } = currentCatalog(db);
   if (names.every((n) => schemas.has(n))) return;
-  schemas = loadCatalog(db).schemas;
-  const unknown = names.find((n) => !schemas.has(n));
+  assertNamesInCatalog(loadCatalog(db).schemas, names);
+}
+
+/** Throws InputError (field "task") naming the first of `names` not in `catalog` (pure; both dialects). */
+export function assertNamesInCatalog(catalog: ReadonlyMap<string, unknown>, names: string[]): void {
+  const unknown = names.find((n) => !catalog.has(n));
   if (unknown === undefined) return;
-  const list = [...schemas.keys()].sort().join(", ") || "none";
+  const list = [...catalog.keys()].sort().join(", ") || "none";
   throw new InputError(
     `Unknown task "${unknown}". Registered tasks: ${list}. A task is registered when a worker whose ` +
       `registry (worker/tasks) defines it starts, or by \`npm run jobdeck -- tasks sync\`.`,
@@ -72,7 +76,15 @@ export function assertArgsMatchSchemas(
   jobs: readonly { task: string; args: string }[],
   numbered = false,
 ): void {
-  const { schemas } = currentCatalog(db);
+  assertArgsMatchCatalog(currentCatalog(db).schemas, jobs, numbered);
+}
+
+/** assertArgsMatchSchemas against a catalog already read (pure; both dialects). */
+export function assertArgsMatchCatalog(
+  schemas: ReadonlyMap<string, string | null>,
+  jobs: readonly { task: string; args: string }[],
+  numbered = false,
+): void {
   jobs.forEach((job, i) => {
     const schema = schemas.get(job.task);
     if (!schema) return;

@@ -2,11 +2,15 @@
  * Reading schedules on PostgreSQL: one by id or name, the list with each one's last run, and the
  * form's preview of an edit (the rules are db/schedule-rules.ts's and db/queries/schedules-start.ts's).
  */
-import { InputError } from "../../errors";
 import { previewSchedule, type SchedulePreview } from "../../schedule-rules";
 import { isCalendarType } from "../../schedule-times";
 import { toView, type ScheduleView } from "../../queries/schedules";
-import { rowToInput, seriesStartFrom, type SchedulePatch } from "../../queries/schedules-start";
+import {
+  noSchedule,
+  rowToInput,
+  seriesStartWith,
+  type SchedulePatch,
+} from "../../queries/schedules-start";
 import type { ScheduleRow, ScheduleType } from "../../schema";
 import { dbNow, type Queryable } from "../client";
 import { schedules } from "../schema";
@@ -49,14 +53,21 @@ export async function listSchedulesPg(
   return views(db, `s.id > $1`, `ORDER BY s.id LIMIT $2`, [afterId, limit]);
 }
 
-/** getScheduleRow on PostgreSQL: throws InputError (field "id") when there is none. */
-export async function getScheduleRowPg(db: Queryable, id: number): Promise<ScheduleRow> {
+/**
+ * getScheduleRow on PostgreSQL (locked with `forUpdate`, inside the caller's transaction); throws
+ * InputError (field "id") when there is none.
+ */
+export async function getScheduleRowPg(
+  db: Queryable,
+  id: number,
+  forUpdate = false,
+): Promise<ScheduleRow> {
   const { rows } = await db.query<ScheduleRow>(
-    `SELECT ${selectColumns(schedules)} FROM schedules WHERE id = $1`,
+    `SELECT ${selectColumns(schedules)} FROM schedules WHERE id = $1${forUpdate ? " FOR UPDATE" : ""}`,
     [id],
   );
   const row = rows[0];
-  if (!row) throw new InputError(`No schedule with id ${id}`, "id");
+  if (!row) throw noSchedule(id);
   return row;
 }
 
@@ -87,6 +98,6 @@ export async function previewScheduleUpdatePg(
   const row = await getScheduleRowPg(db, id);
   const anchor = row.nextRunAt === null ? null : await scheduleAnchorPg(db, row, row.nextRunAt);
   return previewSchedule({ ...rowToInput(row), ...patch }, at, k, (def) =>
-    seriesStartFrom(row, def, patch, at, (nextRunAt) => anchor ?? nextRunAt),
+    seriesStartWith(row, def, patch, at, (nextRunAt) => anchor ?? nextRunAt),
   );
 }

@@ -1,0 +1,200 @@
+/**
+ * Enqueue on PostgreSQL: the task catalog's checks and the insert into the live queue. Validation
+ * is db/queries/enqueue.ts's (toJobValues), the catalog's messages db/queries/tasks.ts's; only
+ * the SQL is here. Ids come from the identity column; a unique key is held by the partial unique
+ * index `jobs_unique_key_idx`, so concurrent enqueues of one key on any host get one job.
+ */
+import type pg from "pg";
+import {
+  taskNamesOf,
+  toJobValues,
+  toJobValuesList,
+  type EnqueueInput,
+  type EnqueueOptions,
+} from "../../queries/enqueue";
+import type { JobValues } from "../../queries/insert-jobs";
+import {
+  assertArgsMatchCatalog,
+  assertNamesInCatalog,
+  CATALOG_MAX_AGE_MS,
+} from "../../queries/tasks";
+import { dbNow, type Queryable } from "../client";
+import { withTransaction } from "../tx";
+
+interface Catalog {
+  schemas: Map<string, string | null>;
+  loadedAt: number;
+}
+
+const catalogs = new WeakMap<object, Catalog>();
+
+async function loadCatalog(db: Queryable): Promise<Catalog> {
+  const { rows } = await db.query<{ name: string; args_schema: string | null }>(
+    `SELECT name, args_schema FROM tasks`,
+  );
+  const catalog = {
+    schemas: new Map(rows.map((r) => [r.name, r.args_schema])),
+    loadedAt: Date.now(),
+  };
+  catalogs.set(db, catalog);
+  return catalog;
+}
+
+async function currentCatalog(db: Queryable): Promise<Catalog> {
+  const catalog = catalogs.get(db);
+  if (catalog && Date.now() - catalog.loadedAt < CATALOG_MAX_AGE_MS) return catalog;
+  return loadCatalog(db);
+}
+
+/**
+ * Throws InputError unless every name is a catalogued task and each job's arguments match its
+ * task's schema (as db/queries/tasks.ts on SQLite: cached per pool, re-read on a miss).
+ */
+export async function assertTasksPg(
+  db: Queryable,
+  names: string[],
+  jobs: readonly { task: string; args: string }[],
+  numbered = false,
+): Promise<void> {
+  let { schemas } = await currentCatalog(db);
+  if (!names.every((n) => schemas.has(n))) {
+    schemas = (await loadCatalog(db)).schemas;
+    assertNamesInCatalog(schemas, names);
+  }
+  assertArgsMatchCatalog(schemas, jobs, numbered);
+}
+
+/**
+ * The jobs columns an enqueue sets (JobValues' keys; a new one is a compile error here) with their
+ * types for unnest.
+ */
+const FIELD_TYPES: Record<keyof JobValues, string> = {
+  name: "text",
+  task: "text",
+  args: "text",
+  queue: "text",
+  priority: "int",
+  group_name: "text",
+  unique_key: "text",
+  run_at: "bigint",
+  created_at: "bigint",
+  max_attempts: "int",
+  timeout_ms: "bigint",
+  hook: "text",
+  retry_of: "bigint",
+  schedule_id: "bigint",
+};
+const FIELDS = Object.entries(FIELD_TYPES) as [keyof JobValues, string][];
+const COLUMNS = FIELDS.map(([f]) => f).join(", ");
+
+/** Many rows without unique keys: one statement; identity ids come in row order. */
+const INSERT_MANY = `WITH ins AS (
+    INSERT INTO jobs (${COLUMNS}, state, attempts)
+    SELECT ${COLUMNS}, 'queued', 0 FROM unnest(${FIELDS.map(([, t], i) => `$${i + 1}::${t}[]`).join(", ")})
+      WITH ORDINALITY AS x(${COLUMNS}, ord)
+    ORDER BY ord
+    RETURNING id)
+  SELECT id FROM ins ORDER BY id`;
+
+const INSERT_ONE = `INSERT INTO jobs (${COLUMNS}, state, attempts)
+  VALUES (${FIELDS.map((_, i) => `$${i + 1}`).join(", ")}, 'queued', 0)`;
+
+/** A job with a unique key: a live job holding the key stands for it. */
+const INSERT_UNIQUE = `${INSERT_ONE}
+  ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING RETURNING id`;
+
+function values(r: JobValues): unknown[] {
+  return FIELDS.map(([f]) => r[f]);
+}
+
+/** Inserts one row with a unique key; returns its id or the live job's holding the key. */
+async function insertUnique(db: Queryable, r: JobValues): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const inserted = await db.query<{ id: number }>(INSERT_UNIQUE, values(r));
+    if (inserted.rows[0]) return inserted.rows[0].id;
+    // The holder may have ended between the conflict and this read: then try the insert again.
+    const held = await db.query<{ id: number }>(`SELECT id FROM jobs WHERE unique_key = $1`, [
+      r.unique_key,
+    ]);
+    if (held.rows[0]) return held.rows[0].id;
+    if (tries >= 10) throw new Error(`enqueue: unique key "${r.unique_key}" kept changing hands`);
+  }
+}
+
+async function insertRun(
+  db: Queryable,
+  rows: JobValues[],
+  ids: number[],
+  from: number,
+  to: number,
+) {
+  if (to === from) return;
+  if (to - from === 1) {
+    const { rows: out } = await db.query<{ id: number }>(
+      `${INSERT_ONE} RETURNING id`,
+      values(rows[from]!),
+    );
+    ids[from] = out[0]!.id;
+    return;
+  }
+  const params = FIELDS.map(([f]) => rows.slice(from, to).map((r) => r[f]));
+  const { rows: out } = await db.query<{ id: number }>(INSERT_MANY, params);
+  if (out.length !== to - from)
+    throw new Error(`A bulk insert wrote ${out.length} of ${to - from} jobs`);
+  out.forEach((r, k) => (ids[from + k] = r.id));
+}
+
+/**
+ * Inserts validated rows (inside the caller's transaction when several); returns their ids in
+ * order. A row with a unique key a live job holds gets that job's id; rows go in in input order,
+ * so a key repeated within `rows` resolves to its first row (as insertJobs on SQLite).
+ */
+export async function insertJobsPg(db: Queryable, rows: JobValues[]): Promise<number[]> {
+  const ids = new Array<number>(rows.length);
+  let from = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.unique_key === null) continue;
+    await insertRun(db, rows, ids, from, i);
+    ids[i] = await insertUnique(db, row);
+    from = i + 1;
+  }
+  await insertRun(db, rows, ids, from, rows.length);
+  return ids;
+}
+
+/**
+ * Validates one job (database clock unless `now` is given) and checks it against the catalog read
+ * through `pool`; returns the row to insert.
+ */
+export async function enqueueValues(
+  pool: Queryable,
+  task: string,
+  args?: unknown,
+  options?: EnqueueOptions,
+  now?: number,
+): Promise<JobValues> {
+  const row = toJobValues({ task, args, options }, now ?? (await dbNow(pool)));
+  await assertTasksPg(pool, taskNamesOf([row]), [row]);
+  return row;
+}
+
+/** Enqueues one job of a registered task; returns its id (or the live job's with the same uniqueKey). */
+export async function enqueueJobPg(
+  pool: pg.Pool,
+  task: string,
+  args?: unknown,
+  options?: EnqueueOptions,
+): Promise<number> {
+  const row = await enqueueValues(pool, task, args, options);
+  return (await insertJobsPg(pool, [row]))[0]!;
+}
+
+/** Enqueues many jobs in one transaction; all or none. Returns the ids in input order. */
+export async function enqueueJobsPg(pool: pg.Pool, inputs: EnqueueInput[]): Promise<number[]> {
+  if (!Array.isArray(inputs)) toJobValuesList(inputs, 0); // throws the usual InputError
+  const rows = toJobValuesList(inputs, await dbNow(pool));
+  await assertTasksPg(pool, taskNamesOf(rows), rows, true);
+  if (rows.length === 0) return [];
+  return withTransaction(pool, (client) => insertJobsPg(client, rows));
+}
