@@ -104,3 +104,11 @@ export function migrationsBefore(dir: string, tagSuffix: string): string {
   fs.writeFileSync(journalFile, JSON.stringify(journal));
   return folder;
 }
+
+/** SQLite's plan for `sql` (with `params`), its steps joined by "; ", to check which index serves it. */
+export function queryPlan(db: Db, sql: string, ...params: unknown[]): string {
+  const steps = db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as {
+    detail: string;
+  }[];
+  return steps.map((s) => s.detail).join("; ");
+}
