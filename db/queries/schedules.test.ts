@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../client";
 import { InputError } from "../errors";
+import type { ScheduleInput } from "../schedule-rules";
 import {
   createSchedule,
   deleteSchedule,
@@ -39,6 +40,25 @@ function count(sql: string, ...params: unknown[]): number {
 const jobsOf = (id: number) => count(`SELECT COUNT(*) FROM jobs WHERE schedule_id = ?`, id);
 const runsOf = (id: number) =>
   count(`SELECT COUNT(*) FROM schedule_runs WHERE schedule_id = ?`, id);
+
+/** Fires schedule `id` a second after each of its next `n` runs falls due; returns them (ISO). */
+function fireNextRuns(id: number, n: number): string[] {
+  const seen: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = getSchedule(t.db, id)!.nextRunAt!;
+    seen.push(new Date(due).toISOString());
+    fireDueSchedules(t.db, due + 1000);
+  }
+  return seen;
+}
+
+/** The times schedule `id` has fired at, oldest first (from its run records). */
+function firedAt(id: number): number[] {
+  return t.db.$client
+    .prepare(`SELECT fire_at FROM schedule_runs WHERE schedule_id = ? ORDER BY fire_at`)
+    .pluck()
+    .all(id) as number[];
+}
 
 function everyMinute(overrides: Record<string, unknown> = {}) {
   return createSchedule(
@@ -162,50 +182,25 @@ describe("fireDueSchedules", () => {
     expect(enabled.nextRunAt).toBe(T0 + 6 * MIN);
   });
 
-  it("keeps a monthly Jan 31 schedule on the month end and back to the 31st", () => {
-    const jan31 = Date.parse("2026-01-31T08:00:00Z");
+  it.each([
+    {
+      name: "keeps a monthly Jan 31 schedule on the month end and back to the 31st",
+      rule: { scheduleType: "monthly" },
+      runs: ["2026-01-31T08:00:00.000Z", "2026-02-28T08:00:00.000Z", "2026-03-31T08:00:00.000Z"],
+    },
+    {
+      name: "returns a daily 02:30 Berlin schedule to 02:30 after the DST gap moved one run to 03:30",
+      rule: { scheduleType: "daily", timezone: "Europe/Berlin" },
+      runs: ["2026-03-28T01:30:00.000Z", "2026-03-29T01:30:00.000Z", "2026-03-30T00:30:00.000Z"],
+    },
+  ] as const)("$name", ({ rule, runs }) => {
+    const first = Date.parse(runs[0]); // its next run when created, a minute before
     const s = createSchedule(
       t.db,
-      { name: "m", task: "demo.noop", scheduleType: "monthly", nextRunAt: jan31 },
-      jan31 - MIN,
-    );
-    const seen: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const due = getSchedule(t.db, s.id)!.nextRunAt!;
-      seen.push(new Date(due).toISOString());
-      fireDueSchedules(t.db, due + 1000);
-    }
-    expect(seen).toEqual([
-      "2026-01-31T08:00:00.000Z",
-      "2026-02-28T08:00:00.000Z",
-      "2026-03-31T08:00:00.000Z",
-    ]);
-  });
-
-  it("returns a daily 02:30 Berlin schedule to 02:30 after the DST gap moved one run to 03:30", () => {
-    const first = Date.parse("2026-03-28T01:30:00Z");
-    const s = createSchedule(
-      t.db,
-      {
-        name: "night",
-        task: "demo.noop",
-        scheduleType: "daily",
-        timezone: "Europe/Berlin",
-        nextRunAt: first,
-      },
+      { name: "s", task: "demo.noop", ...rule, nextRunAt: first },
       first - MIN,
     );
-    const seen: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const due = getSchedule(t.db, s.id)!.nextRunAt!;
-      seen.push(new Date(due).toISOString());
-      fireDueSchedules(t.db, due + 1000);
-    }
-    expect(seen).toEqual([
-      "2026-03-28T01:30:00.000Z",
-      "2026-03-29T01:30:00.000Z",
-      "2026-03-30T00:30:00.000Z",
-    ]);
+    expect(fireNextRuns(s.id, runs.length)).toEqual(runs);
   });
 
   it("prunes old run records of fixed-step schedules but keeps calendar ones", () => {
@@ -341,13 +336,87 @@ describe("editing a schedule's rule", () => {
   const at = (iso: string) => Date.parse(iso);
   const isos = (list: number[]) => list.map((ms) => new Date(ms).toISOString());
 
-  function hourly(nextRunAt: number, timezone = "UTC") {
-    return createSchedule(
-      t.db,
-      { name: "h", task: "demo.noop", scheduleType: "hourly", nextRunAt, timezone },
-      nextRunAt - 30 * MIN,
-    );
-  }
+  /** A schedule to edit: its type, next run and so on, and when it was created. */
+  type Before = { createdAt: number } & Pick<
+    ScheduleInput,
+    "scheduleType" | "nextRunAt" | "timezone"
+  >;
+  /** An hourly schedule made half an hour before its next run. */
+  const hourly = (nextRunAt: string, timezone = "UTC"): Before => ({
+    scheduleType: "hourly",
+    nextRunAt: at(nextRunAt),
+    timezone,
+    createdAt: at(nextRunAt) - 30 * MIN,
+  });
+  /** A daily schedule made the morning before. */
+  const daily = (nextRunAt: string): Before => ({
+    scheduleType: "daily",
+    nextRunAt: at(nextRunAt),
+    createdAt: at("2026-12-07T09:00:00Z"),
+  });
+
+  /**
+   * One row per edit: the schedule before it, the patch and when it is saved, and the first runs
+   * the preview must list (and the schedule then fire).
+   */
+  const EDITS: {
+    name: string;
+    before: Before;
+    patch: SchedulePatch;
+    now: string;
+    runs: string[];
+  }[] = [
+    {
+      name: "runs an hourly schedule changed to weekday cron at 17:22 Berlin from 17:30, as previewed",
+      // Monday 2026-12-07; Berlin is UTC+1. The hourly schedule's next run is 18:00 Berlin.
+      before: hourly("2026-12-07T17:00:00Z", "Europe/Berlin"),
+      patch: { scheduleType: "cron", cron: "*/15 9-17 * * 1-5" },
+      now: "2026-12-07T16:22:00Z",
+      runs: [
+        "2026-12-07T16:30:00.000Z",
+        "2026-12-07T16:45:00.000Z",
+        "2026-12-08T08:00:00.000Z",
+        "2026-12-08T08:15:00.000Z",
+        "2026-12-08T08:30:00.000Z",
+      ],
+    },
+    {
+      name: "runs an hourly schedule changed to `5 * * * *` at the next minute 5 from now",
+      before: hourly("2026-12-07T17:30:00Z"),
+      patch: { scheduleType: "cron", cron: "5 * * * *" },
+      now: "2026-12-07T17:02:00Z",
+      runs: ["2026-12-07T17:05:00.000Z", "2026-12-07T18:05:00.000Z"],
+    },
+    {
+      name: "runs a daily 08:00 schedule changed to `30 7 * * *` tomorrow at 07:30",
+      before: daily("2026-12-08T08:00:00Z"),
+      patch: { scheduleType: "cron", cron: "30 7 * * *" },
+      now: "2026-12-07T17:00:00Z",
+      runs: ["2026-12-08T07:30:00.000Z", "2026-12-09T07:30:00.000Z"],
+    },
+    {
+      name: "runs a daily 08:00 schedule changed to hourly from the next hour, not from tomorrow",
+      before: daily("2026-12-08T08:00:00Z"),
+      patch: { scheduleType: "hourly" },
+      now: "2026-12-07T17:22:00Z",
+      runs: ["2026-12-07T18:00:00.000Z", "2026-12-07T19:00:00.000Z"],
+    },
+    {
+      name: "starts at the Next run the user sets",
+      before: hourly("2026-12-07T17:00:00Z"),
+      patch: { scheduleType: "cron", cron: "0 9 * * *", nextRunAt: at("2026-12-10T00:00:00Z") },
+      now: "2026-12-07T16:22:00Z",
+      runs: ["2026-12-10T09:00:00.000Z"],
+    },
+    {
+      // Overdue by two hours with catch-up "once": one run now for the missed ones, then the series.
+      name: "keeps the series when only the name changes",
+      before: hourly("2026-12-07T17:10:00Z"),
+      patch: { name: "renamed" },
+      now: "2026-12-07T19:20:00Z",
+      runs: ["2026-12-07T17:10:00.000Z", "2026-12-07T20:10:00.000Z", "2026-12-07T21:10:00.000Z"],
+    },
+  ];
 
   /** Previews the edit, saves it, fires at each previewed time: returns [preview, fired]. */
   function previewSaveAndFire(id: number, patch: SchedulePatch, now: number): [string[], string[]] {
@@ -356,112 +425,15 @@ describe("editing a schedule's rule", () => {
     const saved = updateSchedule(t.db, id, patch, now);
     expect(saved.nextRunAt).toBe(preview.nextRuns[0]);
     for (const run of preview.nextRuns) fireDueSchedules(t.db, Math.max(run, now));
-    const fired = t.db.$client
-      .prepare(`SELECT fire_at FROM schedule_runs WHERE schedule_id = ? ORDER BY fire_at`)
-      .pluck()
-      .all(id) as number[];
-    return [isos(preview.nextRuns), isos(fired)];
+    return [isos(preview.nextRuns), isos(firedAt(id))];
   }
 
-  it("runs an hourly schedule changed to weekday cron at 17:22 Berlin from 17:30, as previewed", () => {
-    // Monday 2026-12-07; Berlin is UTC+1. The hourly schedule's next run is 18:00 Berlin.
-    const s = hourly(at("2026-12-07T17:00:00Z"), "Europe/Berlin");
-    const [preview, fired] = previewSaveAndFire(
-      s.id,
-      { scheduleType: "cron", cron: "*/15 9-17 * * 1-5" },
-      at("2026-12-07T16:22:00Z"),
-    );
-    expect(preview).toEqual([
-      "2026-12-07T16:30:00.000Z",
-      "2026-12-07T16:45:00.000Z",
-      "2026-12-08T08:00:00.000Z",
-      "2026-12-08T08:15:00.000Z",
-      "2026-12-08T08:30:00.000Z",
-    ]);
+  it.each(EDITS)("$name", ({ before, patch, now, runs }) => {
+    const { createdAt, ...rule } = before;
+    const s = createSchedule(t.db, { name: "s", task: "demo.noop", ...rule }, createdAt);
+    const [preview, fired] = previewSaveAndFire(s.id, patch, at(now));
+    expect(preview.slice(0, runs.length)).toEqual(runs);
     expect(fired).toEqual(preview);
-  });
-
-  it("runs an hourly schedule changed to `5 * * * *` at the next minute 5 from now", () => {
-    const s = hourly(at("2026-12-07T17:30:00Z"));
-    const [preview, fired] = previewSaveAndFire(
-      s.id,
-      { scheduleType: "cron", cron: "5 * * * *" },
-      at("2026-12-07T17:02:00Z"),
-    );
-    expect(preview.slice(0, 2)).toEqual(["2026-12-07T17:05:00.000Z", "2026-12-07T18:05:00.000Z"]);
-    expect(fired).toEqual(preview);
-  });
-
-  it("runs a daily 08:00 schedule changed to `30 7 * * *` tomorrow at 07:30", () => {
-    const s = createSchedule(
-      t.db,
-      {
-        name: "d",
-        task: "demo.noop",
-        scheduleType: "daily",
-        nextRunAt: at("2026-12-08T08:00:00Z"),
-      },
-      at("2026-12-07T09:00:00Z"),
-    );
-    const [preview, fired] = previewSaveAndFire(
-      s.id,
-      { scheduleType: "cron", cron: "30 7 * * *" },
-      at("2026-12-07T17:00:00Z"),
-    );
-    expect(preview.slice(0, 2)).toEqual(["2026-12-08T07:30:00.000Z", "2026-12-09T07:30:00.000Z"]);
-    expect(fired).toEqual(preview);
-  });
-
-  it("runs a daily 08:00 schedule changed to hourly from the next hour, not from tomorrow", () => {
-    const s = createSchedule(
-      t.db,
-      {
-        name: "d",
-        task: "demo.noop",
-        scheduleType: "daily",
-        nextRunAt: at("2026-12-08T08:00:00Z"),
-      },
-      at("2026-12-07T09:00:00Z"),
-    );
-    const [preview, fired] = previewSaveAndFire(
-      s.id,
-      { scheduleType: "hourly" },
-      at("2026-12-07T17:22:00Z"),
-    );
-    expect(preview.slice(0, 2)).toEqual(["2026-12-07T18:00:00.000Z", "2026-12-07T19:00:00.000Z"]);
-    expect(fired).toEqual(preview);
-  });
-
-  it("starts at the Next run the user sets, and keeps the series when only the name changes", () => {
-    const s = hourly(at("2026-12-07T17:00:00Z"));
-    const [preview] = previewSaveAndFire(
-      s.id,
-      { scheduleType: "cron", cron: "0 9 * * *", nextRunAt: at("2026-12-10T00:00:00Z") },
-      at("2026-12-07T16:22:00Z"),
-    );
-    expect(preview[0]).toBe("2026-12-10T09:00:00.000Z");
-    const h = createSchedule(
-      t.db,
-      {
-        name: "h2",
-        task: "demo.noop",
-        scheduleType: "hourly",
-        nextRunAt: at("2026-12-07T17:10:00Z"),
-      },
-      at("2026-12-07T16:00:00Z"),
-    );
-    // Overdue by two hours with catch-up "once": one run now for the missed ones, then the series.
-    const [kept, firedKept] = previewSaveAndFire(
-      h.id,
-      { name: "renamed" },
-      at("2026-12-07T19:20:00Z"),
-    );
-    expect(kept.slice(0, 3)).toEqual([
-      "2026-12-07T17:10:00.000Z",
-      "2026-12-07T20:10:00.000Z",
-      "2026-12-07T21:10:00.000Z",
-    ]);
-    expect(firedKept).toEqual(kept);
   });
 });
 
@@ -479,13 +451,7 @@ describe("previewing an edit that keeps the series", () => {
     if (!preview.ok) throw new Error("preview refused");
     updateSchedule(t.db, s.id, { name: "renamed" }, now);
     for (const run of preview.nextRuns) fireDueSchedules(t.db, run);
-    const fired = t.db.$client
-      .prepare(
-        `SELECT fire_at FROM schedule_runs WHERE schedule_id = ? AND fire_at > ? ORDER BY fire_at`,
-      )
-      .pluck()
-      .all(s.id, jan31) as number[];
-    expect(fired).toEqual(preview.nextRuns);
+    expect(firedAt(s.id).filter((at) => at > jan31)).toEqual(preview.nextRuns);
     expect(new Date(preview.nextRuns[0]!).toISOString()).toBe("2026-02-28T08:00:00.000Z");
   });
 });
