@@ -7,7 +7,7 @@ import type { Db } from "../client";
 import { InputError } from "../errors";
 import { textProblem } from "../limits";
 import type { UserRole } from "../schema";
-import { recordAudit } from "./audit";
+import { auditedChange } from "./audit";
 import { checkRole } from "./users";
 
 /** Every token starts with this, so leaked tokens are easy to recognise and scan for. */
@@ -46,35 +46,29 @@ export function createApiToken(
   if (problem) throw new InputError(`A token name ${problem}`, "name");
   const role = checkRole(input.role);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  return db.$client
-    .transaction(() => {
+  const createdBy = input.createdBy ?? null;
+  return auditedChange(
+    db,
+    () => {
       const now = Date.now();
       const info = db.$client
         .prepare(
           `INSERT INTO api_tokens (name, token_hash, role, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
         )
-        .run(name, hashApiToken(token), role, input.createdBy ?? null, now);
+        .run(name, hashApiToken(token), role, createdBy, now);
       const id = Number(info.lastInsertRowid);
-      recordAudit(db, {
-        actor,
-        action: "token.create",
-        target: `token:${id}`,
-        after: { name, role },
-      });
       return {
         token,
-        info: {
-          id,
-          name,
-          role,
-          createdBy: input.createdBy ?? null,
-          createdAt: now,
-          lastUsedAt: null,
-          revokedAt: null,
-        },
+        info: { id, name, role, createdBy, createdAt: now, lastUsedAt: null, revokedAt: null },
       };
-    })
-    .immediate();
+    },
+    ({ info }) => ({
+      actor,
+      action: "token.create",
+      target: `token:${info.id}`,
+      after: { name, role },
+    }),
+  );
 }
 
 /** Every token, newest first (revoked ones included, marked). */
@@ -86,21 +80,18 @@ export function listApiTokens(db: Db): ApiTokenInfo[] {
 
 /** Revokes a token; throws InputError when there is no such live token. */
 export function revokeApiToken(db: Db, id: number, actor: string): void {
-  db.$client
-    .transaction(() => {
+  auditedChange(
+    db,
+    () => {
       const row = db.$client.prepare(`SELECT ${COLUMNS} FROM api_tokens WHERE id = ?`).get(id) as
         ApiTokenInfo | undefined;
       if (!row) throw new InputError(`No API token with id ${id}`, "id");
       if (row.revokedAt !== null) throw new InputError(`API token ${id} is already revoked`, "id");
       db.$client.prepare(`UPDATE api_tokens SET revoked_at = ? WHERE id = ?`).run(Date.now(), id);
-      recordAudit(db, {
-        actor,
-        action: "token.revoke",
-        target: `token:${id}`,
-        before: { name: row.name },
-      });
-    })
-    .immediate();
+      return row;
+    },
+    (row) => ({ actor, action: "token.revoke", target: `token:${id}`, before: { name: row.name } }),
+  );
 }
 
 const LAST_USED_INTERVAL_MS = 60_000;
