@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../client";
 import type { UserRole } from "../schema";
-import { recordAudit } from "./audit";
+import { auditedChange } from "./audit";
 
 /** Session lifetimes in milliseconds. */
 export interface SessionLifetimes {
@@ -35,6 +35,17 @@ export function sessionLifetimes(): SessionLifetimes {
   };
 }
 
+/** When a session call happens and which lifetimes it applies (default: now and sessionLifetimes()). */
+export interface SessionClock {
+  now?: number;
+  lifetimes?: SessionLifetimes;
+}
+
+/** A SessionClock with its defaults filled in. */
+function readClock({ now = Date.now(), lifetimes = sessionLifetimes() }: SessionClock) {
+  return { now, lifetimes };
+}
+
 /** last_seen_at is written at most this often, so reads do not turn into writes on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -47,11 +58,9 @@ export function hashSessionToken(token: string): string {
 export function createSession(
   db: Db,
   userId: number,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): { token: string; expiresAt: number } {
+  const { now, lifetimes } = readClock(options);
   const token = randomBytes(32).toString("base64url");
   const expiresAt = now + lifetimes.absoluteMs;
   db.$client
@@ -70,20 +79,18 @@ export function startSession(
   db: Db,
   user: { id: number; username: string },
   address: string | null = null,
-  options: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): { token: string; expiresAt: number } {
-  return db.$client
-    .transaction(() => {
-      const session = createSession(db, user.id, options);
-      recordAudit(db, {
-        actor: user.username,
-        action: "session.sign-in",
-        target: `user:${user.username}`,
-        address,
-      });
-      return session;
-    })
-    .immediate();
+  return auditedChange(
+    db,
+    () => createSession(db, user.id, options),
+    () => ({
+      actor: user.username,
+      action: "session.sign-in",
+      target: `user:${user.username}`,
+      address,
+    }),
+  );
 }
 
 /** The signed-in user behind a session token. */
@@ -94,12 +101,28 @@ export interface SessionOwner {
   sessionExpiresAt: number;
 }
 
+/** A session with its user, as both reading and ending a session see it. */
 interface SessionJoin {
   id: number;
   username: string;
   role: UserRole;
   expiresAt: number;
   lastSeenAt: number;
+}
+
+/** The session stored under `id` (a token's hash) with its user; undefined when none. */
+function readSession(db: Db, id: string): SessionJoin | undefined {
+  return db.$client
+    .prepare(
+      `SELECT u.id, u.username, u.role, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+    )
+    .get(id) as SessionJoin | undefined;
+}
+
+/** Whether a session is over at `now`: past its absolute expiry or idle too long. */
+function isOver(row: SessionJoin, now: number, lifetimes: SessionLifetimes): boolean {
+  return now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs;
 }
 
 /**
@@ -109,20 +132,13 @@ interface SessionJoin {
 export function getSessionOwner(
   db: Db,
   token: string,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): SessionOwner | null {
+  const { now, lifetimes } = readClock(options);
   const id = hashSessionToken(token);
-  const row = db.$client
-    .prepare(
-      `SELECT u.id, u.username, u.role, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-    )
-    .get(id) as SessionJoin | undefined;
+  const row = readSession(db, id);
   if (!row) return null;
-  if (now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs) {
+  if (isOver(row, now, lifetimes)) {
     db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
     return null;
   }
@@ -146,42 +162,29 @@ export function endSession(
   db: Db,
   token: string,
   address: string | null = null,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): boolean {
+  const { now, lifetimes } = readClock(options);
   const id = hashSessionToken(token);
-  return db.$client
-    .transaction(() => {
-      const row = db.$client
-        .prepare(
-          `SELECT u.username, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
-           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-        )
-        .get(id) as { username: string; expiresAt: number; lastSeenAt: number } | undefined;
-      if (row === undefined) return false;
+  const signedOut = auditedChange(
+    db,
+    () => {
+      const row = readSession(db, id);
+      if (row === undefined) return null;
       db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
-      if (now >= row.expiresAt || now - row.lastSeenAt >= lifetimes.idleMs) return false;
-      recordAudit(db, {
-        actor: row.username,
-        action: "session.sign-out",
-        target: `user:${row.username}`,
-        address,
-      });
-      return true;
-    })
-    .immediate();
+      return isOver(row, now, lifetimes) ? null : row.username;
+    },
+    (username) =>
+      username === null
+        ? null
+        : { actor: username, action: "session.sign-out", target: `user:${username}`, address },
+  );
+  return signedOut !== null;
 }
 
 /** Deletes sessions past their absolute expiry or idle limit; returns how many. */
-export function pruneSessions(
-  db: Db,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
-): number {
+export function pruneSessions(db: Db, options: SessionClock = {}): number {
+  const { now, lifetimes } = readClock(options);
   return db.$client
     .prepare(`DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`)
     .run(now, now - lifetimes.idleMs).changes;
