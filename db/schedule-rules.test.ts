@@ -16,164 +16,205 @@ function times(timing: ScheduleTiming, from: string | number, k: number): string
   return iso(nextFireTimes(timing, typeof from === "string" ? at(from) : from, k));
 }
 
-describe("nextFireTimes", () => {
-  it("fires a once schedule at its time and never after", () => {
-    const t: ScheduleTiming = { scheduleType: "once", anchorAt: at("2026-03-01T10:00:00Z") };
-    expect(times(t, "2026-01-01T00:00:00Z", 3)).toEqual(["2026-03-01T10:00:00.000Z"]);
-    expect(times(t, "2026-03-01T10:00:00.001Z", 3)).toEqual([]);
-  });
-
-  it("steps every N minutes from the anchor in absolute time", () => {
-    const t: ScheduleTiming = {
-      scheduleType: "minutes",
-      minutes: 15,
-      anchorAt: at("2026-01-01T00:00:00Z"),
-    };
-    expect(times(t, "2026-01-01T00:20:00Z", 3)).toEqual([
-      "2026-01-01T00:30:00.000Z",
-      "2026-01-01T00:45:00.000Z",
-      "2026-01-01T01:00:00.000Z",
-    ]);
-    expect(times(t, "2026-01-01T00:30:00Z", 1)).toEqual(["2026-01-01T00:30:00.000Z"]);
-  });
-
-  it("keeps hourly schedules 60 minutes apart across a DST change", () => {
-    const t: ScheduleTiming = {
+/**
+ * One row per rule and moment: the timing, where the listing starts (default: the anchor), and
+ * the runs it must list (as many as asked for, `count`, default: all of them), in UTC.
+ */
+const FIRE_TIMES: {
+  name: string;
+  timing: ScheduleTiming;
+  from?: string;
+  count?: number;
+  runs: string[];
+}[] = [
+  {
+    name: "a once schedule fires at its time",
+    timing: { scheduleType: "once", anchorAt: at("2026-03-01T10:00Z") },
+    from: "2026-01-01T00:00Z",
+    count: 3,
+    runs: ["2026-03-01T10:00Z"],
+  },
+  {
+    name: "a once schedule never fires after its time",
+    timing: { scheduleType: "once", anchorAt: at("2026-03-01T10:00Z") },
+    from: "2026-03-01T10:00:00.001Z",
+    count: 3,
+    runs: [],
+  },
+  {
+    name: "every N minutes steps from the anchor in absolute time",
+    timing: { scheduleType: "minutes", minutes: 15, anchorAt: at("2026-01-01T00:00Z") },
+    from: "2026-01-01T00:20Z",
+    runs: ["2026-01-01T00:30Z", "2026-01-01T00:45Z", "2026-01-01T01:00Z"],
+  },
+  {
+    name: "every N minutes includes a run equal to the start",
+    timing: { scheduleType: "minutes", minutes: 15, anchorAt: at("2026-01-01T00:00Z") },
+    from: "2026-01-01T00:30Z",
+    runs: ["2026-01-01T00:30Z"],
+  },
+  {
+    name: "hourly stays 60 minutes apart across a DST change",
+    timing: {
       scheduleType: "hourly",
       timezone: "Europe/Berlin",
-      anchorAt: at("2026-03-29T00:30:00Z"),
-    };
-    expect(times(t, "2026-03-29T00:00:00Z", 3)).toEqual([
-      "2026-03-29T00:30:00.000Z",
-      "2026-03-29T01:30:00.000Z",
-      "2026-03-29T02:30:00.000Z",
-    ]);
-  });
-
-  it("keeps daily 06:00 Europe/Berlin at 06:00 local across both DST changes", () => {
-    const spring: ScheduleTiming = {
-      scheduleType: "daily",
-      timezone: "Europe/Berlin",
-      anchorAt: at("2026-03-27T05:00:00Z"),
-    };
-    expect(times(spring, spring.anchorAt, 4)).toEqual([
-      "2026-03-27T05:00:00.000Z",
-      "2026-03-28T05:00:00.000Z",
-      "2026-03-29T04:00:00.000Z",
-      "2026-03-30T04:00:00.000Z",
-    ]);
-    const autumn: ScheduleTiming = {
-      scheduleType: "daily",
-      timezone: "Europe/Berlin",
-      anchorAt: at("2026-10-23T04:00:00Z"),
-    };
-    expect(times(autumn, autumn.anchorAt, 4)).toEqual([
-      "2026-10-23T04:00:00.000Z",
-      "2026-10-24T04:00:00.000Z",
-      "2026-10-25T05:00:00.000Z",
-      "2026-10-26T05:00:00.000Z",
-    ]);
-  });
-
-  it("moves a daily 02:30 Berlin run forward by the gap and fires a repeated 02:30 once, first", () => {
-    const spring: ScheduleTiming = {
-      scheduleType: "daily",
-      timezone: "Europe/Berlin",
-      anchorAt: at("2026-03-28T01:30:00Z"),
-    };
-    expect(times(spring, spring.anchorAt, 3)).toEqual([
-      "2026-03-28T01:30:00.000Z",
-      "2026-03-29T01:30:00.000Z", // 03:30 CEST: 02:30 does not exist
-      "2026-03-30T00:30:00.000Z", // back to 02:30 CEST
-    ]);
-    const autumn: ScheduleTiming = {
-      scheduleType: "daily",
-      timezone: "Europe/Berlin",
-      anchorAt: at("2026-10-24T00:30:00Z"),
-    };
-    expect(times(autumn, autumn.anchorAt, 3)).toEqual([
-      "2026-10-24T00:30:00.000Z",
-      "2026-10-25T00:30:00.000Z", // 02:30 CEST, the first of the two 02:30s
-      "2026-10-26T01:30:00.000Z",
-    ]);
-  });
-
-  it("keeps America/New_York wall-clock times across both DST changes", () => {
-    const morning: ScheduleTiming = {
+      anchorAt: at("2026-03-29T00:30Z"),
+    },
+    from: "2026-03-29T00:00Z",
+    runs: ["2026-03-29T00:30Z", "2026-03-29T01:30Z", "2026-03-29T02:30Z"],
+  },
+  {
+    name: "daily 06:00 Europe/Berlin stays at 06:00 local across the spring change",
+    timing: { scheduleType: "daily", timezone: "Europe/Berlin", anchorAt: at("2026-03-27T05:00Z") },
+    runs: ["2026-03-27T05:00Z", "2026-03-28T05:00Z", "2026-03-29T04:00Z", "2026-03-30T04:00Z"],
+  },
+  {
+    name: "daily 06:00 Europe/Berlin stays at 06:00 local across the autumn change",
+    timing: { scheduleType: "daily", timezone: "Europe/Berlin", anchorAt: at("2026-10-23T04:00Z") },
+    runs: ["2026-10-23T04:00Z", "2026-10-24T04:00Z", "2026-10-25T05:00Z", "2026-10-26T05:00Z"],
+  },
+  {
+    name: "daily 02:30 Europe/Berlin moves forward by the spring gap",
+    timing: { scheduleType: "daily", timezone: "Europe/Berlin", anchorAt: at("2026-03-28T01:30Z") },
+    runs: [
+      "2026-03-28T01:30Z",
+      "2026-03-29T01:30Z", // 03:30 CEST: 02:30 does not exist
+      "2026-03-30T00:30Z", // back to 02:30 CEST
+    ],
+  },
+  {
+    name: "daily 02:30 Europe/Berlin fires a repeated 02:30 once, the first",
+    timing: { scheduleType: "daily", timezone: "Europe/Berlin", anchorAt: at("2026-10-24T00:30Z") },
+    runs: [
+      "2026-10-24T00:30Z",
+      "2026-10-25T00:30Z", // 02:30 CEST, the first of the two 02:30s
+      "2026-10-26T01:30Z",
+    ],
+  },
+  {
+    name: "daily America/New_York keeps its wall-clock time across the spring change",
+    timing: {
       scheduleType: "daily",
       timezone: "America/New_York",
-      anchorAt: at("2026-03-07T11:00:00Z"),
-    };
-    expect(times(morning, morning.anchorAt, 3)).toEqual([
-      "2026-03-07T11:00:00.000Z",
-      "2026-03-08T10:00:00.000Z",
-      "2026-03-09T10:00:00.000Z",
-    ]);
-    const gap: ScheduleTiming = {
+      anchorAt: at("2026-03-07T11:00Z"),
+    },
+    runs: ["2026-03-07T11:00Z", "2026-03-08T10:00Z", "2026-03-09T10:00Z"],
+  },
+  {
+    name: "daily America/New_York moves forward by the spring gap",
+    timing: {
       scheduleType: "daily",
       timezone: "America/New_York",
-      anchorAt: at("2026-03-07T07:30:00Z"),
-    };
-    expect(times(gap, gap.anchorAt, 3)).toEqual([
-      "2026-03-07T07:30:00.000Z",
-      "2026-03-08T07:30:00.000Z", // 03:30 EDT: 02:30 does not exist
-      "2026-03-09T06:30:00.000Z",
-    ]);
-    const repeated: ScheduleTiming = {
+      anchorAt: at("2026-03-07T07:30Z"),
+    },
+    runs: [
+      "2026-03-07T07:30Z",
+      "2026-03-08T07:30Z", // 03:30 EDT: 02:30 does not exist
+      "2026-03-09T06:30Z",
+    ],
+  },
+  {
+    name: "daily America/New_York fires a repeated 01:30 once, the first",
+    timing: {
       scheduleType: "daily",
       timezone: "America/New_York",
-      anchorAt: at("2026-10-31T05:30:00Z"),
-    };
-    expect(times(repeated, repeated.anchorAt, 3)).toEqual([
-      "2026-10-31T05:30:00.000Z",
-      "2026-11-01T05:30:00.000Z", // 01:30 EDT, the first of the two 01:30s
-      "2026-11-02T06:30:00.000Z",
-    ]);
-  });
+      anchorAt: at("2026-10-31T05:30Z"),
+    },
+    runs: [
+      "2026-10-31T05:30Z",
+      "2026-11-01T05:30Z", // 01:30 EDT, the first of the two 01:30s
+      "2026-11-02T06:30Z",
+    ],
+  },
+  {
+    name: "cron in Europe/Berlin follows croner's rule in the spring gap",
+    timing: { scheduleType: "cron", cron: "30 2 * * *", timezone: "Europe/Berlin", anchorAt: 0 },
+    from: "2026-03-28T00:00Z",
+    runs: [
+      "2026-03-28T01:30Z",
+      "2026-03-29T01:00Z", // first valid time after the gap, 03:00 CEST
+      "2026-03-30T00:30Z",
+    ],
+  },
+  {
+    name: "cron in Europe/Berlin follows croner's rule in the repeated hour",
+    timing: { scheduleType: "cron", cron: "30 2 * * *", timezone: "Europe/Berlin", anchorAt: 0 },
+    from: "2026-10-24T00:00Z",
+    runs: ["2026-10-24T00:30Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z"],
+  },
+  {
+    name: "cron in America/New_York follows the spring change",
+    timing: { scheduleType: "cron", cron: "0 8 * * 1", timezone: "America/New_York", anchorAt: 0 },
+    from: "2026-03-01T00:00Z",
+    runs: ["2026-03-02T13:00Z", "2026-03-09T12:00Z"],
+  },
+  {
+    name: "cron in America/New_York follows the autumn change",
+    timing: { scheduleType: "cron", cron: "0 8 * * 1", timezone: "America/New_York", anchorAt: 0 },
+    from: "2026-10-26T00:00Z",
+    runs: ["2026-10-26T12:00Z", "2026-11-02T13:00Z"],
+  },
+  {
+    name: "cron includes a time equal to the start and starts no earlier than the anchor",
+    timing: { scheduleType: "cron", cron: "* * * * *", anchorAt: at("2026-01-01T00:05Z") },
+    from: "2026-01-01T00:00Z",
+    runs: ["2026-01-01T00:05Z", "2026-01-01T00:06Z"],
+  },
+  {
+    name: "weekly Monday 08:00 Europe/London keeps its time across the clock change",
+    timing: {
+      scheduleType: "weekly",
+      timezone: "Europe/London",
+      anchorAt: at("2026-03-23T08:00Z"),
+    },
+    runs: ["2026-03-23T08:00Z", "2026-03-30T07:00Z"],
+  },
+  {
+    name: "biweekly steps by 14 days",
+    timing: { scheduleType: "biweekly", anchorAt: at("2026-01-05T08:00Z") },
+    from: "2026-01-06T00:00Z",
+    runs: ["2026-01-19T08:00Z", "2026-02-02T08:00Z"],
+  },
+  {
+    name: "monthly from Jan 31 clamps to the month end and returns to the 31st",
+    timing: { scheduleType: "monthly", anchorAt: at("2026-01-31T08:00Z") },
+    runs: ["2026-01-31T08:00Z", "2026-02-28T08:00Z", "2026-03-31T08:00Z", "2026-04-30T08:00Z"],
+  },
+  {
+    name: "monthly from Jan 31 clamps in later months too",
+    timing: { scheduleType: "monthly", anchorAt: at("2026-01-31T08:00Z") },
+    from: "2026-06-01T00:00Z",
+    runs: ["2026-06-30T08:00Z", "2026-07-31T08:00Z"],
+  },
+  {
+    name: "monthly from Jan 31 runs on Feb 29 in a leap year",
+    timing: { scheduleType: "monthly", anchorAt: at("2028-01-31T08:00Z") },
+    from: "2028-02-01T00:00Z",
+    runs: ["2028-02-29T08:00Z"],
+  },
+  {
+    name: "bimonthly steps by calendar months with the month-end clamp",
+    timing: { scheduleType: "bimonthly", anchorAt: at("2025-12-31T12:00Z") },
+    from: "2026-01-01T00:00Z",
+    runs: ["2026-02-28T12:00Z", "2026-04-30T12:00Z", "2026-06-30T12:00Z"],
+  },
+  {
+    name: "quarterly steps by calendar months with the month-end clamp",
+    timing: { scheduleType: "quarterly", anchorAt: at("2025-11-30T12:00Z") },
+    from: "2025-12-01T00:00Z",
+    runs: ["2026-02-28T12:00Z", "2026-05-30T12:00Z", "2026-08-30T12:00Z"],
+  },
+  {
+    name: "yearly Feb 29 runs on Feb 28 in common years and Feb 29 in leap years",
+    timing: { scheduleType: "yearly", anchorAt: at("2024-02-29T09:00Z") },
+    from: "2024-03-01T00:00Z",
+    runs: ["2025-02-28T09:00Z", "2026-02-28T09:00Z", "2027-02-28T09:00Z", "2028-02-29T09:00Z"],
+  },
+];
 
-  it("follows croner's DST rule for cron in Berlin and New York", () => {
-    const berlin: ScheduleTiming = {
-      scheduleType: "cron",
-      cron: "30 2 * * *",
-      timezone: "Europe/Berlin",
-      anchorAt: 0,
-    };
-    expect(times(berlin, "2026-03-28T00:00:00Z", 3)).toEqual([
-      "2026-03-28T01:30:00.000Z",
-      "2026-03-29T01:00:00.000Z", // first valid time after the gap, 03:00 CEST
-      "2026-03-30T00:30:00.000Z",
-    ]);
-    expect(times(berlin, "2026-10-24T00:00:00Z", 3)).toEqual([
-      "2026-10-24T00:30:00.000Z",
-      "2026-10-25T00:30:00.000Z",
-      "2026-10-26T01:30:00.000Z",
-    ]);
-    const ny: ScheduleTiming = {
-      scheduleType: "cron",
-      cron: "0 8 * * 1",
-      timezone: "America/New_York",
-      anchorAt: 0,
-    };
-    expect(times(ny, "2026-03-01T00:00:00Z", 2)).toEqual([
-      "2026-03-02T13:00:00.000Z",
-      "2026-03-09T12:00:00.000Z",
-    ]);
-    expect(times(ny, "2026-10-26T00:00:00Z", 2)).toEqual([
-      "2026-10-26T12:00:00.000Z",
-      "2026-11-02T13:00:00.000Z",
-    ]);
-  });
-
-  it("includes a cron time equal to the start and starts no earlier than the anchor", () => {
-    const t: ScheduleTiming = {
-      scheduleType: "cron",
-      cron: "* * * * *",
-      anchorAt: at("2026-01-01T00:05:00Z"),
-    };
-    expect(times(t, "2026-01-01T00:00:00Z", 2)).toEqual([
-      "2026-01-01T00:05:00.000Z",
-      "2026-01-01T00:06:00.000Z",
-    ]);
+describe("nextFireTimes", () => {
+  it.each(FIRE_TIMES)("$name", ({ timing, from, count, runs }) => {
+    expect(times(timing, from ?? timing.anchorAt, count ?? runs.length)).toEqual(iso(runs.map(at)));
   });
 
   it.each(["daily", "weekly"] as const)(
@@ -193,67 +234,6 @@ describe("nextFireTimes", () => {
       expect(times(t, "2026-11-01T05:30:00Z", 1)).toEqual(["2026-11-01T06:30:00.000Z"]);
     },
   );
-
-  it("keeps weekly Monday 08:00 Europe/London across the clock change", () => {
-    const t: ScheduleTiming = {
-      scheduleType: "weekly",
-      timezone: "Europe/London",
-      anchorAt: at("2026-03-23T08:00:00Z"),
-    };
-    expect(times(t, t.anchorAt, 2)).toEqual([
-      "2026-03-23T08:00:00.000Z",
-      "2026-03-30T07:00:00.000Z",
-    ]);
-  });
-
-  it("steps biweekly by 14 days", () => {
-    const t: ScheduleTiming = { scheduleType: "biweekly", anchorAt: at("2026-01-05T08:00:00Z") };
-    expect(times(t, "2026-01-06T00:00:00Z", 2)).toEqual([
-      "2026-01-19T08:00:00.000Z",
-      "2026-02-02T08:00:00.000Z",
-    ]);
-  });
-
-  it("clamps monthly from Jan 31 to the month end and returns to the 31st", () => {
-    const t: ScheduleTiming = { scheduleType: "monthly", anchorAt: at("2026-01-31T08:00:00Z") };
-    expect(times(t, t.anchorAt, 4)).toEqual([
-      "2026-01-31T08:00:00.000Z",
-      "2026-02-28T08:00:00.000Z",
-      "2026-03-31T08:00:00.000Z",
-      "2026-04-30T08:00:00.000Z",
-    ]);
-    expect(times(t, "2026-06-01T00:00:00Z", 2)).toEqual([
-      "2026-06-30T08:00:00.000Z",
-      "2026-07-31T08:00:00.000Z",
-    ]);
-    const leap: ScheduleTiming = { scheduleType: "monthly", anchorAt: at("2028-01-31T08:00:00Z") };
-    expect(times(leap, "2028-02-01T00:00:00Z", 1)).toEqual(["2028-02-29T08:00:00.000Z"]);
-  });
-
-  it("steps bimonthly and quarterly by calendar months with the same clamp", () => {
-    const bi: ScheduleTiming = { scheduleType: "bimonthly", anchorAt: at("2025-12-31T12:00:00Z") };
-    expect(times(bi, "2026-01-01T00:00:00Z", 3)).toEqual([
-      "2026-02-28T12:00:00.000Z",
-      "2026-04-30T12:00:00.000Z",
-      "2026-06-30T12:00:00.000Z",
-    ]);
-    const q: ScheduleTiming = { scheduleType: "quarterly", anchorAt: at("2025-11-30T12:00:00Z") };
-    expect(times(q, "2025-12-01T00:00:00Z", 3)).toEqual([
-      "2026-02-28T12:00:00.000Z",
-      "2026-05-30T12:00:00.000Z",
-      "2026-08-30T12:00:00.000Z",
-    ]);
-  });
-
-  it("runs a yearly Feb 29 schedule on Feb 28 in common years and Feb 29 in leap years", () => {
-    const t: ScheduleTiming = { scheduleType: "yearly", anchorAt: at("2024-02-29T09:00:00Z") };
-    expect(times(t, "2024-03-01T00:00:00Z", 4)).toEqual([
-      "2025-02-28T09:00:00.000Z",
-      "2026-02-28T09:00:00.000Z",
-      "2027-02-28T09:00:00.000Z",
-      "2028-02-29T09:00:00.000Z",
-    ]);
-  });
 });
 
 describe("describeSchedule", () => {

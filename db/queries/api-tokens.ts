@@ -14,7 +14,7 @@ import {
 } from "../auth-rules";
 import type { Db } from "../client";
 import type { UserRole } from "../schema";
-import { recordAudit } from "./audit";
+import { auditedChange } from "./audit";
 import { checkRole } from "./users";
 
 export { TOKEN_PREFIX, hashApiToken } from "../auth-rules";
@@ -42,30 +42,24 @@ export function createApiToken(
   const name = checkTokenName(input.name);
   const role = checkRole(input.role);
   const { token, hash } = newApiToken();
-  return db.$client
-    .transaction(() => {
+  const createdBy = input.createdBy ?? null;
+  return auditedChange(
+    db,
+    () => {
       const now = Date.now();
       const info = db.$client
         .prepare(
           `INSERT INTO api_tokens (name, token_hash, role, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
         )
-        .run(name, hash, role, input.createdBy ?? null, now);
+        .run(name, hash, role, createdBy, now);
       const id = Number(info.lastInsertRowid);
-      recordAudit(db, tokenAudit.create(actor, id, name, role));
       return {
         token,
-        info: {
-          id,
-          name,
-          role,
-          createdBy: input.createdBy ?? null,
-          createdAt: now,
-          lastUsedAt: null,
-          revokedAt: null,
-        },
+        info: { id, name, role, createdBy, createdAt: now, lastUsedAt: null, revokedAt: null },
       };
-    })
-    .immediate();
+    },
+    ({ info }) => tokenAudit.create(actor, info.id, name, role),
+  );
 }
 
 /** Every token, newest first (revoked ones included, marked). */
@@ -77,16 +71,18 @@ export function listApiTokens(db: Db): ApiTokenInfo[] {
 
 /** Revokes a token; throws InputError when there is no such live token. */
 export function revokeApiToken(db: Db, id: number, actor: string): void {
-  db.$client
-    .transaction(() => {
+  auditedChange(
+    db,
+    () => {
       const row = db.$client.prepare(`SELECT ${COLUMNS} FROM api_tokens WHERE id = ?`).get(id) as
         ApiTokenInfo | undefined;
       if (!row) throw noSuchToken(id);
       if (row.revokedAt !== null) throw tokenRevoked(id);
       db.$client.prepare(`UPDATE api_tokens SET revoked_at = ? WHERE id = ?`).run(Date.now(), id);
-      recordAudit(db, tokenAudit.revoke(actor, id, row.name));
-    })
-    .immediate();
+      return row;
+    },
+    (row) => tokenAudit.revoke(actor, id, row.name),
+  );
 }
 
 /**

@@ -1,8 +1,6 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../client";
+import { describe, expect, it } from "vitest";
+import { openDb } from "../client";
 import { InputError } from "../errors";
 import { migrateDatabase } from "../migrate";
 import { createWorkerStore } from "./claim";
@@ -10,26 +8,17 @@ import { enqueueJob, enqueueJobs, serializeArgs } from "./enqueue";
 import { INSERT_CHUNK_ROWS } from "./insert-jobs";
 import { readGroup, readJob } from "./read";
 import { deleteResults, retryFailedJobs } from "../lifecycle";
-import { migrationsBefore } from "./test-db";
+import { migrationsBefore, setupTestDb } from "./test-db";
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-enqueue-"));
-  db = openDb({ url: path.join(dir, "q.db") });
-});
-afterEach(() => {
-  db.$client.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const t = setupTestDb();
 
-const count = () => db.$client.prepare(`SELECT COUNT(*) FROM jobs`).pluck().get();
+const count = () => t.db.$client.prepare(`SELECT COUNT(*) FROM jobs`).pluck().get();
 
 describe("enqueue", () => {
   it("stores the job with its options and reads it back", () => {
     const before = Date.now();
     const id = enqueueJob(
-      db,
+      t.db,
       "demo.echo",
       { to: "ann" },
       {
@@ -42,7 +31,7 @@ describe("enqueue", () => {
         name: "welcome",
       },
     );
-    const job = readJob(db, id)!;
+    const job = readJob(t.db, id)!;
     expect(job).toMatchObject({
       task: "demo.echo",
       args: { to: "ann" },
@@ -54,11 +43,11 @@ describe("enqueue", () => {
       attempts: 0,
     });
     expect(job.runAt! - before).toBeGreaterThanOrEqual(10_000);
-    expect(readGroup(db, "g1").map((j) => j.id)).toEqual([id]);
+    expect(readGroup(t.db, "g1").map((j) => j.id)).toEqual([id]);
   });
 
   it("refuses an unknown task by name and writes nothing", () => {
-    expect(() => enqueueJob(db, "emails.nope", {})).toThrowError(/Unknown task "emails.nope"/);
+    expect(() => enqueueJob(t.db, "emails.nope", {})).toThrowError(/Unknown task "emails.nope"/);
     expect(count()).toBe(0);
   });
 
@@ -83,7 +72,7 @@ describe("enqueue", () => {
     [{ uniqueKey: "k\u0000" }, "uniqueKey"],
   ])("refuses bad option %j naming the field", (options, field) => {
     try {
-      enqueueJob(db, "demo.echo", {}, options as never);
+      enqueueJob(t.db, "demo.echo", {}, options as never);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);
@@ -93,18 +82,18 @@ describe("enqueue", () => {
   });
 
   it("says the field and its allowed range for an out-of-range number", () => {
-    expect(() => enqueueJob(db, "demo.echo", {}, { delay: 1e20 })).toThrowError(
+    expect(() => enqueueJob(t.db, "demo.echo", {}, { delay: 1e20 })).toThrowError(
       "delay must be between 0 and 315360000 seconds, got 100000000000000000000",
     );
-    expect(() => enqueueJob(db, "demo.echo", {}, { priority: 1e308 })).toThrowError(
+    expect(() => enqueueJob(t.db, "demo.echo", {}, { priority: 1e308 })).toThrowError(
       /priority must be a whole number between -1000000 and 1000000/,
     );
-    expect(() => enqueueJob(db, "demo.echo", {}, { timeout: 1e300 })).toThrowError(
+    expect(() => enqueueJob(t.db, "demo.echo", {}, { timeout: 1e300 })).toThrowError(
       /timeout must be between 0.001 and 2073600 seconds/,
     );
     expect(
       enqueueJob(
-        db,
+        t.db,
         "demo.echo",
         {},
         { delay: 3650 * 86_400, priority: -1_000_000, timeout: 0.001 },
@@ -113,45 +102,47 @@ describe("enqueue", () => {
   });
 
   it("refuses enqueueMany input that is not an array of job objects", () => {
-    expect(() => enqueueJobs(db, "demo.echo" as never)).toThrowError(/array of jobs/);
-    expect(() => enqueueJobs(db, [null as never])).toThrowError(/job 0: a job must be an object/);
-    expect(() => enqueueJob(db, "demo.echo", {}, 5 as never)).toThrowError(/options must be/);
+    expect(() => enqueueJobs(t.db, "demo.echo" as never)).toThrowError(/array of jobs/);
+    expect(() => enqueueJobs(t.db, [null as never])).toThrowError(/job 0: a job must be an object/);
+    expect(() => enqueueJob(t.db, "demo.echo", {}, 5 as never)).toThrowError(/options must be/);
     expect(count()).toBe(0);
   });
 
   it("refuses a NUL or a lone surrogate in a task name and keeps paired surrogates", () => {
-    expect(() => enqueueJob(db, "demo.echo\u0000", {})).toThrowError(/task must not contain a NUL/);
+    expect(() => enqueueJob(t.db, "demo.echo\u0000", {})).toThrowError(
+      /task must not contain a NUL/,
+    );
     expect(() =>
-      enqueueJobs(db, [{ task: "demo.echo", options: { name: "x\uD83D" } }]),
+      enqueueJobs(t.db, [{ task: "demo.echo", options: { name: "x\uD83D" } }]),
     ).toThrowError(/job 0: name must not contain a lone surrogate \(U\+D83D\)/);
-    const id = enqueueJob(db, "demo.echo", {}, { name: "rocket \uD83D\uDE80" });
-    expect(readJob(db, id)?.name).toBe("rocket \uD83D\uDE80");
+    const id = enqueueJob(t.db, "demo.echo", {}, { name: "rocket \uD83D\uDE80" });
+    expect(readJob(t.db, id)?.name).toBe("rocket \uD83D\uDE80");
   });
 
   it("refuses arguments that are not JSON, too large, or carry prototype keys", () => {
-    expect(() => enqueueJob(db, "demo.echo", { n: 1n })).toThrowError(/JSON/);
-    expect(() => enqueueJob(db, "demo.echo", { s: "x".repeat(70_000) })).toThrowError(/limit/);
+    expect(() => enqueueJob(t.db, "demo.echo", { n: 1n })).toThrowError(/JSON/);
+    expect(() => enqueueJob(t.db, "demo.echo", { s: "x".repeat(70_000) })).toThrowError(/limit/);
     expect(() =>
-      enqueueJob(db, "demo.echo", JSON.parse('{"__proto__": {"admin": true}}')),
+      enqueueJob(t.db, "demo.echo", JSON.parse('{"__proto__": {"admin": true}}')),
     ).toThrowError(/__proto__/);
     expect(count()).toBe(0);
   });
 
   it("returns the live job's id for a repeated unique key, and a new one once it finished", () => {
-    const a = enqueueJob(db, "demo.echo", {}, { uniqueKey: "k" });
-    expect(enqueueJob(db, "demo.echo", {}, { uniqueKey: "k" })).toBe(a);
-    db.$client.prepare(`DELETE FROM jobs WHERE id = ?`).run(a);
-    expect(enqueueJob(db, "demo.echo", {}, { uniqueKey: "k" })).not.toBe(a);
+    const a = enqueueJob(t.db, "demo.echo", {}, { uniqueKey: "k" });
+    expect(enqueueJob(t.db, "demo.echo", {}, { uniqueKey: "k" })).toBe(a);
+    t.db.$client.prepare(`DELETE FROM jobs WHERE id = ?`).run(a);
+    expect(enqueueJob(t.db, "demo.echo", {}, { uniqueKey: "k" })).not.toBe(a);
   });
 
   it("enqueues many atomically: one bad job means none is written", () => {
     expect(() =>
-      enqueueJobs(db, [{ task: "demo.echo" }, { task: "demo.echo", options: { priority: 0.5 } }]),
+      enqueueJobs(t.db, [{ task: "demo.echo" }, { task: "demo.echo", options: { priority: 0.5 } }]),
     ).toThrowError(/job 1: priority/);
     expect(count()).toBe(0);
     expect(
       enqueueJobs(
-        db,
+        t.db,
         Array.from({ length: 1000 }, () => ({ task: "demo.noop" })),
       ),
     ).toHaveLength(1000);
@@ -162,13 +153,13 @@ describe("enqueue", () => {
 describe("enqueueing many in multi-row statements", () => {
   const argsById = () =>
     new Map(
-      (db.$client.prepare(`SELECT id, args FROM jobs`).all() as { id: number; args: string }[]).map(
-        (r) => [r.id, JSON.parse(r.args) as { i: number }],
-      ),
+      (
+        t.db.$client.prepare(`SELECT id, args FROM jobs`).all() as { id: number; args: string }[]
+      ).map((r) => [r.id, JSON.parse(r.args) as { i: number }]),
     );
 
   it("returns each job's id in input order with unique keys mixed in", () => {
-    const live = enqueueJob(db, "demo.echo", {}, { uniqueKey: "held" });
+    const live = enqueueJob(t.db, "demo.echo", {}, { uniqueKey: "held" });
     const n = INSERT_CHUNK_ROWS * 3 + 17;
     const keyAt = new Map([
       [120, "a"],
@@ -177,7 +168,7 @@ describe("enqueueing many in multi-row statements", () => {
       [n - 1, "b"],
     ]);
     const ids = enqueueJobs(
-      db,
+      t.db,
       Array.from({ length: n }, (_, i) => ({
         task: "demo.noop",
         args: { i },
@@ -198,7 +189,7 @@ describe("enqueueing many in multi-row statements", () => {
 
   it("keeps every option of a job whose chunk mixes plain and optioned jobs", () => {
     const ids = enqueueJobs(
-      db,
+      t.db,
       Array.from({ length: INSERT_CHUNK_ROWS * 2 }, (_, i) => ({
         task: "demo.echo",
         args: { i },
@@ -208,27 +199,27 @@ describe("enqueueing many in multi-row statements", () => {
             : {},
       })),
     );
-    expect(readJob(db, ids[37]!)).toMatchObject({ name: "n37", group: "g", args: { i: 37 } });
+    expect(readJob(t.db, ids[37]!)).toMatchObject({ name: "n37", group: "g", args: { i: 37 } });
     expect(
-      db.$client
+      t.db.$client
         .prepare(`SELECT timeout_ms, max_attempts, hook FROM jobs WHERE id = ?`)
         .get(ids[37]),
     ).toEqual({ timeout_ms: 2000, max_attempts: 5, hook: "demo.noop" });
-    expect(readJob(db, ids[150]!)).toMatchObject({ name: null, group: null, args: { i: 150 } });
-    expect(readGroup(db, "g").map((j) => j.id)).toEqual([ids[37]]);
+    expect(readJob(t.db, ids[150]!)).toMatchObject({ name: null, group: null, args: { i: 150 } });
+    expect(readGroup(t.db, "g").map((j) => j.id)).toEqual([ids[37]]);
   });
 
   it("writes none of the batch when the database refuses a row in the middle of a chunk", () => {
-    db.$client.exec(`CREATE TRIGGER refuse_150 BEFORE INSERT ON jobs
+    t.db.$client.exec(`CREATE TRIGGER refuse_150 BEFORE INSERT ON jobs
       WHEN json_extract(NEW.args, '$.i') = 150 BEGIN SELECT RAISE(ABORT, 'row 150 refused'); END`);
     const jobs = Array.from({ length: INSERT_CHUNK_ROWS * 3 }, (_, i) => ({
       task: "demo.noop",
       args: { i },
     }));
-    expect(() => enqueueJobs(db, jobs)).toThrowError(/row 150 refused/);
+    expect(() => enqueueJobs(t.db, jobs)).toThrowError(/row 150 refused/);
     expect(count()).toBe(0);
-    db.$client.exec(`DROP TRIGGER refuse_150`);
-    expect(enqueueJobs(db, jobs)).toHaveLength(jobs.length);
+    t.db.$client.exec(`DROP TRIGGER refuse_150`);
+    expect(enqueueJobs(t.db, jobs)).toHaveLength(jobs.length);
   });
 
   it("names the bad job in the middle of a batch and writes none", () => {
@@ -237,7 +228,7 @@ describe("enqueueing many in multi-row statements", () => {
       args: { i },
       options: i === 150 ? { queue: "" } : {},
     }));
-    expect(() => enqueueJobs(db, jobs)).toThrowError(/job 150: queue/);
+    expect(() => enqueueJobs(t.db, jobs)).toThrowError(/job 150: queue/);
     expect(count()).toBe(0);
   });
 });
@@ -245,7 +236,7 @@ describe("enqueueing many in multi-row statements", () => {
 describe("job ids", () => {
   /** Runs every queued job to success through the worker's write path; returns their ids. */
   function runAll(): number[] {
-    const store = createWorkerStore(db, "w1");
+    const store = createWorkerStore(t.db, "w1");
     const jobs = store.claimJobs(10_000, null, 30_000);
     const now = Date.now();
     store.recordOutcomes(
@@ -257,20 +248,20 @@ describe("job ids", () => {
 
   it("are never reused: not after the queue drains, nor after results or queued jobs are deleted", () => {
     const first = enqueueJobs(
-      db,
+      t.db,
       Array.from({ length: 250 }, () => ({ task: "demo.noop" })),
     );
     expect(first).toEqual(Array.from({ length: 250 }, (_, i) => first[0]! + i));
     const done = runAll(); // the live queue is empty; the ids live on in results
-    const a = enqueueJob(db, "demo.noop");
+    const a = enqueueJob(t.db, "demo.noop");
     expect(a).toBe(Math.max(...done) + 1);
     runAll();
-    expect(deleteResults(db, [...done, a])).toBe(251); // every result is gone too
-    const b = enqueueJob(db, "demo.noop");
+    expect(deleteResults(t.db, [...done, a])).toBe(251); // every result is gone too
+    const b = enqueueJob(t.db, "demo.noop");
     expect(b).toBe(a + 1);
-    db.$client.prepare(`DELETE FROM jobs WHERE id = ?`).run(b); // a queued job deleted by hand
+    t.db.$client.prepare(`DELETE FROM jobs WHERE id = ?`).run(b); // a queued job deleted by hand
     const [c] = enqueueJobs(
-      db,
+      t.db,
       Array.from({ length: INSERT_CHUNK_ROWS }, () => ({ task: "demo.noop" })),
     );
     expect(c).toBe(b + 1);
@@ -278,14 +269,14 @@ describe("job ids", () => {
     // plus one, a finished job's id here: the insert fails instead of taking it.
     runAll();
     const plainInsert = () =>
-      db.$client
+      t.db.$client
         .prepare(
           `INSERT INTO jobs (task, args, queue, priority, state, run_at, created_at, attempts)
            VALUES ('demo.noop', 'null', 'default', 0, 'queued', 0, 0, 0)`,
         )
         .run();
     expect(plainInsert).toThrowError(/NOT NULL constraint failed: jobs.id_scheme/);
-    const all = db.$client
+    const all = t.db.$client
       .prepare(`SELECT id FROM jobs UNION ALL SELECT id FROM results`)
       .pluck()
       .all();
@@ -293,8 +284,8 @@ describe("job ids", () => {
   });
 
   it("continue above every id an older database handed out when it migrates", () => {
-    const folder = migrationsBefore(dir, "_jobs_ids_without_autoincrement");
-    const old = openDb({ url: path.join(dir, "old.db"), migrate: false });
+    const folder = migrationsBefore(t.dir, "_jobs_ids_without_autoincrement");
+    const old = openDb({ url: path.join(t.dir, "old.db"), migrate: false });
     try {
       migrateDatabase(old.$client, folder);
       const insert = old.$client.prepare(
@@ -341,22 +332,22 @@ describe("argument checks", () => {
 
 describe("retrying a failure", () => {
   it("creates one new job linked both ways, and a second retry creates nothing", () => {
-    db.$client
+    t.db.$client
       .prepare(
         `INSERT INTO results (id, task, args, queue, priority, state, error, created_at, stopped_at, attempts) VALUES (900, 'demo.fail', '{"x":1}', 'default', 0, 'failure', 'boom', 1, 2, 3)`,
       )
       .run();
-    const first = retryFailedJobs(db, [900, 900]);
+    const first = retryFailedJobs(t.db, [900, 900]);
     expect(first.retried).toHaveLength(1);
     const jobId = first.retried[0]!.jobId;
-    expect(readJob(db, jobId)).toMatchObject({
+    expect(readJob(t.db, jobId)).toMatchObject({
       task: "demo.fail",
       args: { x: 1 },
       retryOf: 900,
       status: "queued",
     });
-    expect(readJob(db, 900)).toMatchObject({ status: "failure", retriedAs: jobId });
-    expect(retryFailedJobs(db, [900])).toEqual({ retried: [], skipped: [900] });
+    expect(readJob(t.db, 900)).toMatchObject({ status: "failure", retriedAs: jobId });
+    expect(retryFailedJobs(t.db, [900])).toEqual({ retried: [], skipped: [900] });
     expect(count()).toBe(1);
   });
 });

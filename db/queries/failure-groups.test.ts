@@ -8,7 +8,7 @@ import { enqueueJob } from "./enqueue";
 import { listFailureGroups, listResults, selectMatchingResultIds, type FailureGroup } from "./jobs";
 import { cancelQueuedJob, deleteResults, retryFailedJobs } from "../lifecycle";
 import { errorFingerprint, firstLine } from "./failure-groups";
-import { migrationsBefore, openTestDb } from "./test-db";
+import { migrationsBefore, queryPlan, setupTestDb } from "./test-db";
 import { createWorkerStore } from "./claim";
 import { pruneResults, rescueExpiredLeases } from "./upkeep";
 
@@ -155,52 +155,52 @@ function insertMix(db: Db, count: number, { fingerprint = true } = {}): number[]
 }
 
 describe("failure groups maintained on write", () => {
-  let db: Db;
-  let cleanup: () => void;
+  const t = setupTestDb();
 
   beforeEach(() => {
-    ({ db, cleanup } = openTestDb());
     nextId = 1;
     // Real results share ids with their jobs; keep the inserted ones below the job ids.
-    db.$client.prepare(`UPDATE counters SET value = 100000 WHERE name = 'job_id_floor'`).run();
+    t.db.$client.prepare(`UPDATE counters SET value = 100000 WHERE name = 'job_id_floor'`).run();
   });
-  afterEach(() => cleanup());
 
   it("match grouping at read time through inserts, retries, deletes and prunes", () => {
-    expect(listFailureGroups(db)).toEqual([]);
-    const ids = insertMix(db, 80);
-    expectGroupsAsIfGroupedAtReadTime(db);
+    expect(listFailureGroups(t.db)).toEqual([]);
+    const ids = insertMix(t.db, 80);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
 
     // A cancel records a failure through the dashboard's own path.
-    cancelQueuedJob(db, enqueueJob(db, "demo.echo", {}, { delay: 60 }), "alice");
-    expectGroupsAsIfGroupedAtReadTime(db);
+    cancelQueuedJob(t.db, enqueueJob(t.db, "demo.echo", {}, { delay: 60 }), "alice");
+    expectGroupsAsIfGroupedAtReadTime(t.db);
 
     // Retries set retried_as: the open counts drop, the counts stay.
     const retried = retryFailedJobs(
-      db,
+      t.db,
       ids.filter((_, i) => i % 4 === 1),
     );
     expect(retried.retried.length).toBe(20);
-    expectGroupsAsIfGroupedAtReadTime(db);
-    expect(retryFailedJobs(db, ids.slice(0, 10)).skipped.length).toBe(3);
-    expectGroupsAsIfGroupedAtReadTime(db);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
+    expect(retryFailedJobs(t.db, ids.slice(0, 10)).skipped.length).toBe(3);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
 
     // One by one, newest first, so each delete takes its group's newest failure (last_at moves).
-    for (const id of selectMatchingResultIds(db, { state: "failure", error: "Boom" }).slice(0, 5)) {
-      expect(deleteResults(db, [id])).toBe(1);
-      expectGroupsAsIfGroupedAtReadTime(db);
+    for (const id of selectMatchingResultIds(t.db, { state: "failure", error: "Boom" }).slice(
+      0,
+      5,
+    )) {
+      expect(deleteResults(t.db, [id])).toBe(1);
+      expectGroupsAsIfGroupedAtReadTime(t.db);
     }
     // The last failure of a group: the group goes.
-    const single = insertResult(db, {
+    const single = insertResult(t.db, {
       state: "failure",
       task: "demo.noop",
       error: "Only once\nat x",
       stoppedAt: NOW + 5,
     });
-    expect(listFailureGroups(db, 100).map((g) => g.message)).toContain("Only once");
-    deleteResults(db, [single]);
-    expect(listFailureGroups(db, 100).map((g) => g.message)).not.toContain("Only once");
-    expectGroupsAsIfGroupedAtReadTime(db);
+    expect(listFailureGroups(t.db, 100).map((g) => g.message)).toContain("Only once");
+    deleteResults(t.db, [single]);
+    expect(listFailureGroups(t.db, 100).map((g) => g.message)).not.toContain("Only once");
+    expectGroupsAsIfGroupedAtReadTime(t.db);
 
     // By filter, as "Delete all matching" does: the not-retried ones of a group, then a group.
     const timeoutOpen = {
@@ -208,53 +208,53 @@ describe("failure groups maintained on write", () => {
       error: "Timeout after <num>s",
       retried: "no" as const,
     };
-    expect(deleteResults(db, selectMatchingResultIds(db, timeoutOpen))).toBeGreaterThan(0);
-    expectGroupsAsIfGroupedAtReadTime(db);
+    expect(deleteResults(t.db, selectMatchingResultIds(t.db, timeoutOpen))).toBeGreaterThan(0);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
     expect(
       deleteResults(
-        db,
-        selectMatchingResultIds(db, {
+        t.db,
+        selectMatchingResultIds(t.db, {
           state: "failure",
           error: "Error: payment declined for order <num>",
         }),
       ),
     ).toBeGreaterThan(0);
-    expectGroupsAsIfGroupedAtReadTime(db);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
 
     // Any update that moves a failure between groups, tasks or states keeps them right.
-    const moved = db.$client
+    const moved = t.db.$client
       .prepare(`SELECT id FROM results WHERE state = 'failure' AND error_message = '' LIMIT 1`)
       .pluck()
       .get() as number;
-    db.$client
+    t.db.$client
       .prepare(
         `UPDATE results SET error = 'Moved\nx', error_fingerprint = 'Moved', task = 'demo.noop' WHERE id = ?`,
       )
       .run(moved);
-    expectGroupsAsIfGroupedAtReadTime(db);
-    db.$client.prepare(`UPDATE results SET state = 'success' WHERE id = ?`).run(moved);
-    expectGroupsAsIfGroupedAtReadTime(db);
-    db.$client
+    expectGroupsAsIfGroupedAtReadTime(t.db);
+    t.db.$client.prepare(`UPDATE results SET state = 'success' WHERE id = ?`).run(moved);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
+    t.db.$client
       .prepare(`UPDATE results SET state = 'failure', stopped_at = ? WHERE id = ?`)
       .run(NOW + 9, moved);
-    expectGroupsAsIfGroupedAtReadTime(db);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
 
     // Pruning failures older than a day, and successes by the save limit.
-    const pruned = pruneResults(db, { saveLimit: 3, saveDays: 0, failureDays: 1 }, NOW);
+    const pruned = pruneResults(t.db, { saveLimit: 3, saveDays: 0, failureDays: 1 }, NOW);
     expect(pruned.failures).toBeGreaterThan(0);
     expect(pruned.successes).toBeGreaterThan(0);
-    expectGroupsAsIfGroupedAtReadTime(db);
+    expectGroupsAsIfGroupedAtReadTime(t.db);
 
     // Everything gone: no groups left.
-    deleteResults(db, selectMatchingResultIds(db, { state: "failure" }));
-    expect(listFailureGroups(db)).toEqual([]);
-    expect(db.$client.prepare(`SELECT COUNT(*) FROM failure_group_tasks`).pluck().get()).toBe(0);
+    deleteResults(t.db, selectMatchingResultIds(t.db, { state: "failure" }));
+    expect(listFailureGroups(t.db)).toEqual([]);
+    expect(t.db.$client.prepare(`SELECT COUNT(*) FROM failure_group_tasks`).pluck().get()).toBe(0);
   });
 
   it("files a failure without an error under the empty message", () => {
-    insertResult(db, { state: "failure", task: "demo.fail", error: null, stoppedAt: NOW });
-    insertResult(db, { state: "failure", task: "demo.echo", error: "\nx", stoppedAt: NOW + 1 });
-    expect(listFailureGroups(db)).toEqual([
+    insertResult(t.db, { state: "failure", task: "demo.fail", error: null, stoppedAt: NOW });
+    insertResult(t.db, { state: "failure", task: "demo.echo", error: "\nx", stoppedAt: NOW + 1 });
+    expect(listFailureGroups(t.db)).toEqual([
       {
         message: "",
         example: "",
@@ -267,15 +267,15 @@ describe("failure groups maintained on write", () => {
   });
 
   it("filters failures by group through the group index", () => {
-    insertMix(db, 40);
-    const expected = db.$client
+    insertMix(t.db, 40);
+    const expected = t.db.$client
       .prepare(
         `SELECT id FROM results WHERE state = 'failure' AND error LIKE 'Timeout after 5s%'
          ORDER BY stopped_at DESC, id DESC`,
       )
       .pluck()
       .all();
-    const page = listResults(db, {
+    const page = listResults(t.db, {
       state: "failure",
       error: "Timeout after <num>s",
       sort: "stopped",
@@ -284,7 +284,7 @@ describe("failure groups maintained on write", () => {
     });
     expect(page.rows.map((r) => r.id)).toEqual(expected);
     for (const dir of ["asc", "desc"] as const) {
-      const byDuration = db.$client
+      const byDuration = t.db.$client
         .prepare(
           `SELECT id FROM results WHERE state = 'failure' AND (error = 'Boom' OR error LIKE 'Boom' || char(10) || '%'
              OR error LIKE 'Boom' || char(13, 10) || '%')
@@ -295,7 +295,7 @@ describe("failure groups maintained on write", () => {
       const walked: number[] = [];
       let cursor = null;
       do {
-        const p = listResults(db, {
+        const p = listResults(t.db, {
           state: "failure",
           error: "Boom",
           sort: "duration",
@@ -309,34 +309,25 @@ describe("failure groups maintained on write", () => {
       expect(walked).toEqual(byDuration);
     }
     expect(
-      listResults(db, { state: "success", error: "Boom", sort: "stopped", dir: "desc", limit: 5 })
+      listResults(t.db, { state: "success", error: "Boom", sort: "stopped", dir: "desc", limit: 5 })
         .rows,
     ).toEqual([]);
-    const plan = (
-      db.$client
-        .prepare(
-          `EXPLAIN QUERY PLAN SELECT id FROM results WHERE state = 'failure' AND error_group = ?
-           AND retried_as IS NULL ORDER BY stopped_at DESC, id DESC LIMIT 51`,
-        )
-        .all("Boom") as { detail: string }[]
-    )
-      .map((r) => r.detail)
-      .join("; ");
+    const plan = queryPlan(
+      t.db,
+      `SELECT id FROM results WHERE state = 'failure' AND error_group = ?
+       AND retried_as IS NULL ORDER BY stopped_at DESC, id DESC LIMIT 51`,
+      "Boom",
+    );
     expect(plan).toMatch(/USING INDEX results_failure_group_idx/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 
   it("serves the groups list from its index without sorting", () => {
-    const plan = (
-      db.$client
-        .prepare(
-          `EXPLAIN QUERY PLAN SELECT message FROM failure_groups
-           ORDER BY open_count DESC, count DESC, last_at DESC, message LIMIT 50`,
-        )
-        .all() as { detail: string }[]
-    )
-      .map((r) => r.detail)
-      .join("; ");
+    const plan = queryPlan(
+      t.db,
+      `SELECT message FROM failure_groups
+       ORDER BY open_count DESC, count DESC, last_at DESC, message LIMIT 50`,
+    );
     expect(plan).toMatch(/failure_groups_list_idx/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
@@ -438,16 +429,12 @@ describe("the failure groups migration", () => {
 });
 
 describe("failures grouped by fingerprint", () => {
-  let db: Db;
-  let cleanup: () => void;
-
-  beforeEach(() => ({ db, cleanup } = openTestDb()));
-  afterEach(() => cleanup());
+  const t = setupTestDb();
 
   /** Runs a job of demo.fail that fails for good with `error`, through the worker's store. */
   function failForGood(error: string, stoppedAt: number): number {
-    const id = enqueueJob(db, "demo.fail", {}, { maxAttempts: 1 });
-    const store = createWorkerStore(db, "w1");
+    const id = enqueueJob(t.db, "demo.fail", {}, { maxAttempts: 1 });
+    const store = createWorkerStore(t.db, "w1");
     const [job] = store.claimJobs(1, null, 30_000);
     expect(job?.id).toBe(id);
     const lost = store.recordOutcomes([
@@ -477,7 +464,7 @@ describe("failures grouped by fingerprint", () => {
     ];
     errors.forEach((e, i) => failForGood(`${e}\n    at run (x.ts:${i}:1)`, now + i));
     // The worker's lease rescue and a cancel record failures too.
-    expect(listFailureGroups(db, 100)).toEqual([
+    expect(listFailureGroups(t.db, 100)).toEqual([
       {
         message: "Checksum <hex> differs from <hex> for <str>",
         example: "Checksum 0x1f differs from 88ab00ff11cc for 'b c.txt'",
@@ -506,15 +493,15 @@ describe("failures grouped by fingerprint", () => {
   });
 
   it("fingerprints failures recorded by a cancel and by the lease rescue", () => {
-    cancelQueuedJob(db, enqueueJob(db, "demo.echo", {}, { delay: 60 }), "alice");
-    const id = enqueueJob(db, "demo.sleep", { ms: 1 }, { maxAttempts: 1 });
-    const other = enqueueJob(db, "demo.sleep", { ms: 1 }, { maxAttempts: 1 });
+    cancelQueuedJob(t.db, enqueueJob(t.db, "demo.echo", {}, { delay: 60 }), "alice");
+    const id = enqueueJob(t.db, "demo.sleep", { ms: 1 }, { maxAttempts: 1 });
+    const other = enqueueJob(t.db, "demo.sleep", { ms: 1 }, { maxAttempts: 1 });
     const now = Date.now();
     // Two worker processes with ids as newWorkerId makes them: still one group.
-    createWorkerStore(db, "host-1:4242:k3j9x2").claimJobs(1, null, 1_000, now);
-    createWorkerStore(db, "host-1:5151:a7q2zz").claimJobs(1, null, 1_000, now);
-    expect(rescueExpiredLeases(db, now + 5_000).failed).toEqual([id, other]);
-    const fingerprints = db.$client
+    createWorkerStore(t.db, "host-1:4242:k3j9x2").claimJobs(1, null, 1_000, now);
+    createWorkerStore(t.db, "host-1:5151:a7q2zz").claimJobs(1, null, 1_000, now);
+    expect(rescueExpiredLeases(t.db, now + 5_000).failed).toEqual([id, other]);
+    const fingerprints = t.db.$client
       .prepare(`SELECT error_fingerprint FROM results WHERE state = 'failure' ORDER BY id`)
       .pluck()
       .all();

@@ -1,8 +1,4 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../client";
+import { beforeAll, describe, expect, it } from "vitest";
 import { enqueueJob } from "./enqueue";
 import { cancelQueuedJob, requestCancel } from "../lifecycle";
 import {
@@ -14,9 +10,9 @@ import {
   selectMatchingResultIds,
   type ResultListParams,
 } from "./jobs";
+import { queryPlan, setupTestDb } from "./test-db";
 
-let dir: string;
-let db: Db;
+const t = setupTestDb({ per: "file" });
 
 function insertResult(row: {
   id: number;
@@ -30,7 +26,7 @@ function insertResult(row: {
   group?: string;
   retriedAs?: number;
 }) {
-  db.$client
+  t.db.$client
     .prepare(
       `INSERT INTO results (id, name, task, args, queue, priority, state, group_name, result, error, created_at,
          started_at, stopped_at, duration_ms, attempts, retried_as)
@@ -53,10 +49,8 @@ function insertResult(row: {
 }
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobdeck-jobs-"));
-  db = openDb({ url: path.join(dir, "test.db") });
   // Real results share ids with the jobs they came from; keep the fake ones below the job ids.
-  db.$client.prepare(`UPDATE counters SET value = 10000 WHERE name = 'job_id_floor'`).run();
+  t.db.$client.prepare(`UPDATE counters SET value = 10000 WHERE name = 'job_id_floor'`).run();
   for (let i = 1; i <= 45; i++) {
     insertResult({
       id: i,
@@ -70,16 +64,11 @@ beforeAll(() => {
   }
 });
 
-afterAll(() => {
-  db.$client.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
 function walk(params: Omit<ResultListParams, "cursor">): number[] {
   const ids: number[] = [];
   let cursor: ResultListParams["cursor"] = null;
   for (let guard = 0; guard < 100; guard++) {
-    const page = listResults(db, { ...params, cursor });
+    const page = listResults(t.db, { ...params, cursor });
     ids.push(...page.rows.map((r) => r.id));
     if (!page.next) break;
     cursor = page.next;
@@ -124,11 +113,11 @@ describe("listResults", () => {
   });
 
   it("groups failures by the first line of the error and filters by it", () => {
-    const groups = listFailureGroups(db);
+    const groups = listFailureGroups(t.db);
     expect(groups.map((g) => g.message).sort()).toEqual(["Boom", "Timeout after 5s"]);
     const boom = { state: "failure" as const, error: "Boom" };
-    expect(countMatchingResults(db, boom)).toBe(groups.find((g) => g.message === "Boom")!.count);
-    expect(selectMatchingResultIds(db, boom).every((id) => id % 2 === 1)).toBe(true);
+    expect(countMatchingResults(t.db, boom)).toBe(groups.find((g) => g.message === "Boom")!.count);
+    expect(selectMatchingResultIds(t.db, boom).every((id) => id % 2 === 1)).toBe(true);
   });
 
   it("uses an index for each sort and filter", () => {
@@ -136,11 +125,7 @@ describe("listResults", () => {
       `SELECT id FROM results WHERE state = 'success' AND (stopped_at, id) < (1, 1) ORDER BY stopped_at DESC, id DESC LIMIT 5`,
       `SELECT id FROM results WHERE state = 'success' AND duration_ms IS NOT NULL ORDER BY duration_ms DESC, id DESC LIMIT 5`,
       `SELECT id FROM results WHERE state = 'failure' AND task = 'x' ORDER BY stopped_at DESC, id DESC LIMIT 5`,
-    ].map((sql) =>
-      (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
-        .map((r) => r.detail)
-        .join("; "),
-    );
+    ].map((sql) => queryPlan(t.db, sql));
     for (const plan of plans) {
       expect(plan).toMatch(/USING (COVERING )?INDEX results_state_/);
       expect(plan).not.toMatch(/TEMP B-TREE/);
@@ -150,33 +135,33 @@ describe("listResults", () => {
 
 describe("cancelling and the job page", () => {
   it("cancels a queued job into a failure that names who cancelled it", () => {
-    const id = enqueueJob(db, "demo.echo", { a: 1 }, { delay: 3600 });
-    expect(listQueuedJobs(db, { limit: 10 }).rows.map((r) => r.id)).toContain(id);
-    expect(cancelQueuedJob(db, id, "alice")).toBe("cancelled");
-    expect(cancelQueuedJob(db, id, "alice")).toBe("not-found");
-    const job = getJob(db, id)!;
+    const id = enqueueJob(t.db, "demo.echo", { a: 1 }, { delay: 3600 });
+    expect(listQueuedJobs(t.db, { limit: 10 }).rows.map((r) => r.id)).toContain(id);
+    expect(cancelQueuedJob(t.db, id, "alice")).toBe("cancelled");
+    expect(cancelQueuedJob(t.db, id, "alice")).toBe("not-found");
+    const job = getJob(t.db, id)!;
     expect(job.state).toBe("failure");
     expect(job.error).toBe("Cancelled by alice");
-    expect(requestCancel(db, id)).toBe("not-found");
+    expect(requestCancel(t.db, id)).toBe("not-found");
   });
 
   it("asks a running job to cancel once", () => {
-    const id = enqueueJob(db, "demo.echo", {});
-    db.$client.prepare(`UPDATE jobs SET state = 'running', started_at = 1 WHERE id = ?`).run(id);
-    expect(requestCancel(db, id)).toBe("requested");
-    expect(requestCancel(db, id)).toBe("already-requested");
-    expect(getJob(db, id)!.cancelRequestedAt).not.toBeNull();
+    const id = enqueueJob(t.db, "demo.echo", {});
+    t.db.$client.prepare(`UPDATE jobs SET state = 'running', started_at = 1 WHERE id = ?`).run(id);
+    expect(requestCancel(t.db, id)).toBe("requested");
+    expect(requestCancel(t.db, id)).toBe("already-requested");
+    expect(getJob(t.db, id)!.cancelRequestedAt).not.toBeNull();
   });
 
   it("follows retry lineage both ways", () => {
     insertResult({ id: 900, state: "failure", stoppedAt: 5, error: "x", retriedAs: 901 });
     insertResult({ id: 901, state: "failure", stoppedAt: 6, error: "x", retriedAs: 902 });
-    db.$client.prepare(`UPDATE results SET retry_of = 900 WHERE id = 901`).run();
+    t.db.$client.prepare(`UPDATE results SET retry_of = 900 WHERE id = 901`).run();
     insertResult({ id: 902, state: "success", stoppedAt: 7 });
-    db.$client.prepare(`UPDATE results SET retry_of = 901 WHERE id = 902`).run();
-    const job = getJob(db, 901)!;
+    t.db.$client.prepare(`UPDATE results SET retry_of = 901 WHERE id = 902`).run();
+    const job = getJob(t.db, 901)!;
     expect(job.ancestors).toEqual([{ id: 900, state: "failure" }]);
     expect(job.descendants).toEqual([{ id: 902, state: "success" }]);
-    expect(getJob(db, 123456)).toBeNull();
+    expect(getJob(t.db, 123456)).toBeNull();
   });
 });

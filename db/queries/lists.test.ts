@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../client";
+import { beforeAll, describe, expect, it } from "vitest";
 import { enqueueJob } from "./enqueue";
 import {
   countMatchingResults,
@@ -11,17 +10,15 @@ import {
   type QueueCursor,
   type ResultListParams,
 } from "./jobs";
-import { openTestDb } from "./test-db";
+import { queryPlan, setupTestDb } from "./test-db";
 
-let db: Db;
-let cleanup: () => void;
+const t = setupTestDb({ per: "file" });
 const ORDER_JOB = 1717;
 
 /** Results 1..90: tied stop times, some null start times, 1-3 attempts, orders in the arguments. */
 beforeAll(() => {
-  ({ db, cleanup } = openTestDb());
-  db.$client.prepare(`UPDATE counters SET value = 100000 WHERE name = 'job_id_floor'`).run();
-  const insert = db.$client.prepare(
+  t.db.$client.prepare(`UPDATE counters SET value = 100000 WHERE name = 'job_id_floor'`).run();
+  const insert = t.db.$client.prepare(
     `INSERT INTO results (id, name, task, args, queue, priority, state, result, error, created_at,
        started_at, stopped_at, duration_ms, attempts)
      VALUES (@id, NULL, 'demo.echo', @args, @queue, 0, @state, @result, @error, 0, @startedAt,
@@ -56,7 +53,6 @@ beforeAll(() => {
     attempts: 1,
   });
 });
-afterAll(() => cleanup());
 
 type Pages = number[][];
 
@@ -66,7 +62,7 @@ function forward(params: ResultListParams): { pages: Pages; lastPrev: Cursor | n
   let cursor: Cursor | null = null;
   let lastPrev: Cursor | null = null;
   for (let guard = 0; guard < 200; guard++) {
-    const page = listResults(db, { ...params, cursor, before: null });
+    const page = listResults(t.db, { ...params, cursor, before: null });
     pages.push(page.rows.map((r) => r.id));
     lastPrev = page.prev;
     if (!page.next) break;
@@ -80,7 +76,7 @@ function backward(params: ResultListParams, from: Cursor | null): Pages {
   const pages: Pages = [];
   let before = from;
   for (let guard = 0; guard < 200 && before; guard++) {
-    const page = listResults(db, { ...params, before, cursor: null });
+    const page = listResults(t.db, { ...params, before, cursor: null });
     pages.unshift(page.rows.map((r) => r.id));
     before = page.prev;
   }
@@ -102,9 +98,9 @@ describe("results lists", () => {
   });
 
   it("say there is no previous page on the first page", () => {
-    const first = listResults(db, { state: "success", sort: "stopped", dir: "desc", limit: 7 });
+    const first = listResults(t.db, { state: "success", sort: "stopped", dir: "desc", limit: 7 });
     expect(first.prev).toBeNull();
-    const second = listResults(db, {
+    const second = listResults(t.db, {
       state: "success",
       sort: "stopped",
       dir: "desc",
@@ -113,7 +109,7 @@ describe("results lists", () => {
     });
     expect(second.prev).not.toBeNull();
     // Going back from the second page gives the first page again, full.
-    const back = listResults(db, {
+    const back = listResults(t.db, {
       state: "success",
       sort: "stopped",
       dir: "desc",
@@ -126,7 +122,7 @@ describe("results lists", () => {
 
   it("sort by attempts through results_state_attempts_idx", () => {
     for (const dir of ["asc", "desc"] as const) {
-      const expected = db.$client
+      const expected = t.db.$client
         .prepare(
           `SELECT id FROM results WHERE state = 'success' ORDER BY attempts ${dir}, id ${dir}`,
         )
@@ -135,23 +131,18 @@ describe("results lists", () => {
       const { pages } = forward({ state: "success", sort: "attempts", dir, limit: 10 });
       expect(pages.flat()).toEqual(expected);
     }
-    const plan = (
-      db.$client
-        .prepare(
-          `EXPLAIN QUERY PLAN SELECT id FROM results WHERE state = 'failure'
-           AND (attempts, id) < (2, 50) ORDER BY attempts DESC, id DESC LIMIT 51`,
-        )
-        .all() as { detail: string }[]
-    )
-      .map((r) => r.detail)
-      .join("; ");
+    const plan = queryPlan(
+      t.db,
+      `SELECT id FROM results WHERE state = 'failure'
+       AND (attempts, id) < (2, 50) ORDER BY attempts DESC, id DESC LIMIT 51`,
+    );
     expect(plan).toMatch(/results_state_attempts_idx/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 
   it("find a number both as a job id (first) and in the text", () => {
     const search = (q: string) =>
-      listResults(db, {
+      listResults(t.db, {
         state: "success",
         q,
         searchesContent: true,
@@ -162,7 +153,7 @@ describe("results lists", () => {
     // An order number in the arguments (no job has that id).
     expect(search("881789")).toEqual([89]);
     // A number that is a job id and appears in other jobs' arguments: the job first, then those.
-    const text = db.$client
+    const text = t.db.$client
       .prepare(
         `SELECT id FROM results WHERE state = 'success' AND id != ? AND args LIKE '%1717%'
          ORDER BY stopped_at DESC, id DESC`,
@@ -177,10 +168,10 @@ describe("results lists", () => {
     expect(search("12")[0]).toBe(12);
     // Counted and selected the same way.
     expect(
-      countMatchingResults(db, { state: "success", q: String(ORDER_JOB), searchesContent: true }),
+      countMatchingResults(t.db, { state: "success", q: String(ORDER_JOB), searchesContent: true }),
     ).toBe(text.length + 1);
     // Without content search (a viewer's), only the id and names match.
-    expect(countMatchingResults(db, { state: "success", q: String(ORDER_JOB) })).toBe(1);
+    expect(countMatchingResults(t.db, { state: "success", q: String(ORDER_JOB) })).toBe(1);
   });
 
   it("show the searched id once, on the first page only", () => {
@@ -197,50 +188,47 @@ describe("results lists", () => {
     expect(ids[0]).toBe(1);
     expect(ids.filter((id) => id === 1)).toHaveLength(1);
     expect(ids.length).toBe(
-      countMatchingResults(db, { state: "success", q: "1", searchesContent: true }),
+      countMatchingResults(t.db, { state: "success", q: "1", searchesContent: true }),
     );
     expect(backward(params, all.lastPrev)).toEqual(all.pages.slice(0, -1));
   });
 
   it("count matching rows exactly up to the cap and say when there are more", () => {
-    expect(countMatchingResults(db, { state: "success", queue: "mail" }, 10_000)).toBe(
-      db.$client
+    expect(countMatchingResults(t.db, { state: "success", queue: "mail" }, 10_000)).toBe(
+      t.db.$client
         .prepare(`SELECT COUNT(*) FROM results WHERE state = 'success' AND queue = 'mail'`)
         .pluck()
         .get(),
     );
-    expect(countMatchingResults(db, { state: "success" }, 10)).toBe(11);
+    expect(countMatchingResults(t.db, { state: "success" }, 10)).toBe(11);
   });
 });
 
 describe("the queued list", () => {
+  const q = setupTestDb();
+
   it("pages back with Previous through the same pages as forward", () => {
-    const { db: qdb, cleanup: done } = openTestDb();
-    try {
-      for (let i = 0; i < 23; i++)
-        enqueueJob(qdb, "demo.noop", { i }, { priority: i % 3, queue: i % 2 ? "mail" : "default" });
-      const pages: number[][] = [];
-      let cursor: QueueCursor | null = null;
-      let prev: QueueCursor | null = null;
-      for (let guard = 0; guard < 50; guard++) {
-        const page = listQueuedJobs(qdb, { cursor, limit: 5 });
-        pages.push(page.rows.map((r) => r.id));
-        prev = page.prev;
-        if (!page.next) break;
-        cursor = page.next;
-      }
-      expect(pages.flat().length).toBe(23);
-      const back: number[][] = [];
-      while (prev) {
-        const page = listQueuedJobs(qdb, { before: prev, limit: 5 });
-        back.unshift(page.rows.map((r) => r.id));
-        prev = page.prev;
-      }
-      expect(back).toEqual(pages.slice(0, -1));
-      expect(countQueuedJobs(qdb, { queue: "mail" })).toBe(11);
-      expect(countQueuedJobs(qdb, {}, 5)).toBe(6);
-    } finally {
-      done();
+    for (let i = 0; i < 23; i++)
+      enqueueJob(q.db, "demo.noop", { i }, { priority: i % 3, queue: i % 2 ? "mail" : "default" });
+    const pages: number[][] = [];
+    let cursor: QueueCursor | null = null;
+    let prev: QueueCursor | null = null;
+    for (let guard = 0; guard < 50; guard++) {
+      const page = listQueuedJobs(q.db, { cursor, limit: 5 });
+      pages.push(page.rows.map((r) => r.id));
+      prev = page.prev;
+      if (!page.next) break;
+      cursor = page.next;
     }
+    expect(pages.flat().length).toBe(23);
+    const back: number[][] = [];
+    while (prev) {
+      const page = listQueuedJobs(q.db, { before: prev, limit: 5 });
+      back.unshift(page.rows.map((r) => r.id));
+      prev = page.prev;
+    }
+    expect(back).toEqual(pages.slice(0, -1));
+    expect(countQueuedJobs(q.db, { queue: "mail" })).toBe(11);
+    expect(countQueuedJobs(q.db, {}, 5)).toBe(6);
   });
 });

@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../client";
+import { beforeEach, describe, expect, it } from "vitest";
 import { hashPasswordSync } from "../passwords";
 import { listAudit } from "./audit";
 import {
@@ -12,7 +11,7 @@ import {
   type LoginLimits,
   type SignInCheck,
 } from "./login-attempts";
-import { openTestDb } from "./test-db";
+import { setupTestDb } from "./test-db";
 import { createUser, setUserPassword } from "./users";
 
 const PASSWORD = "Right-Horse-Battery-77";
@@ -26,18 +25,14 @@ const limits: LoginLimits = {
 };
 // No spacing: the storms measure the hard limits alone, without waiting for turns.
 const unspaced: LoginLimits = { ...limits, spacingMs: 0, maxWaitMs: 0, slowAfter: 1_000_000 };
-let db: Db;
-let file: string;
-let cleanup: () => void;
+const t = setupTestDb();
 beforeEach(() => {
-  ({ db, file, cleanup } = openTestDb());
   createUser(
-    db,
+    t.db,
     { username: "alice", passwordHash: hashPasswordSync(PASSWORD), role: "admin" },
     "t",
   );
 });
-afterEach(() => cleanup());
 
 function tally(outcomes: SignInCheck[]) {
   const counts: Record<string, number> = {};
@@ -49,34 +44,30 @@ function tally(outcomes: SignInCheck[]) {
 }
 
 const auditCount = (action: string) =>
-  listAudit(db, { limit: 500 }).rows.filter((r) => r.action === action).length;
+  listAudit(t.db, { limit: 500 }).rows.filter((r) => r.action === action).length;
 
 describe("sign-in limits under parallel storms", () => {
   it("200 parallel wrong passwords over two connections check exactly the limit", async () => {
-    const second = openDb({ url: file, migrate: false });
-    try {
-      const outcomes = await Promise.all(
-        Array.from({ length: 200 }, (_, i) =>
-          checkSignIn(
-            i % 2 ? db : second,
-            { address: "192.0.2.1", username: "alice", password: `wrong-${i}` },
-            { limits: unspaced },
-          ),
+    const second = t.connect();
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        checkSignIn(
+          i % 2 ? t.db : second,
+          { address: "192.0.2.1", username: "alice", password: `wrong-${i}` },
+          { limits: unspaced },
         ),
-      );
-      expect(tally(outcomes)).toEqual({ wrong: 5, locked: 195 });
-      expect(auditCount("session.sign-in-failed")).toBe(5);
-      expect(auditCount("session.lock-out")).toBe(1);
-    } finally {
-      second.$client.close();
-    }
+      ),
+    );
+    expect(tally(outcomes)).toEqual({ wrong: 5, locked: 195 });
+    expect(auditCount("session.sign-in-failed")).toBe(5);
+    expect(auditCount("session.lock-out")).toBe(1);
   });
 
   it("29 wrong guesses and the right one in parallel never check more than the limit", async () => {
     const guesses = Array.from({ length: 30 }, (_, i) => (i === 29 ? PASSWORD : `wrong-${i}`));
     const outcomes = await Promise.all(
       guesses.map((password) =>
-        checkSignIn(db, { address: "192.0.2.2", username: "alice", password }, { limits }),
+        checkSignIn(t.db, { address: "192.0.2.2", username: "alice", password }, { limits }),
       ),
     );
     const counts = tally(outcomes);
@@ -89,7 +80,7 @@ describe("sign-in limits under parallel storms", () => {
     const run = promisify(execFile);
     const fixture = path.join(import.meta.dirname, "login-attempts-storm.fixture.ts");
     const child = () =>
-      run(process.execPath, ["--import", "tsx", fixture, file, "alice", "100", "192.0.2.3"], {
+      run(process.execPath, ["--import", "tsx", fixture, t.file, "alice", "100", "192.0.2.3"], {
         env: { ...process.env, STORM_LIMITS: JSON.stringify(unspaced) },
       }).then((r) => JSON.parse(r.stdout) as Record<string, number>);
     const [a, b] = await Promise.all([child(), child()]);
@@ -100,7 +91,7 @@ describe("sign-in limits under parallel storms", () => {
   it("a storm from many addresses is spaced per user: only turns within the wait are checked", () => {
     const now = 1_000_000;
     const results = Array.from({ length: 100 }, (_, i) =>
-      reserveLoginAttempt(db, `203.0.113.${i}`, "alice", { now, limits }),
+      reserveLoginAttempt(t.db, `203.0.113.${i}`, "alice", { now, limits }),
     );
     const allowed = results.filter((r) => r.allowed);
     // 5 at once, then one turn every 2 s up to the 10 s wait: 5 more.
@@ -113,19 +104,19 @@ describe("sign-in limits do not hand attackers a lock-out", () => {
   it("the real user signs in from another address while an attacker is locked out", async () => {
     for (let i = 0; i < 8; i++)
       await checkSignIn(
-        db,
+        t.db,
         { address: "198.51.100.66", username: "alice", password: `guess-${i}` },
         { limits: { ...limits, spacingMs: 10 } },
       );
     const attacker = await checkSignIn(
-      db,
+      t.db,
       { address: "198.51.100.66", username: "alice", password: PASSWORD },
       { limits },
     );
     expect(attacker).toMatchObject({ ok: false, reason: "locked" });
     const started = Date.now();
     const real = await checkSignIn(
-      db,
+      t.db,
       { address: "192.0.2.50", username: "alice", password: PASSWORD },
       { limits: { ...limits, spacingMs: 300 } },
     );
@@ -136,41 +127,43 @@ describe("sign-in limits do not hand attackers a lock-out", () => {
 
   it("an address is refused after 20 attempts across usernames, other addresses are not", () => {
     for (let i = 0; i < 20; i++)
-      expect(reserveLoginAttempt(db, "192.0.2.7", `user${i}`, { now: 5000, limits }).allowed).toBe(
-        true,
-      );
-    expect(reserveLoginAttempt(db, "192.0.2.7", "fresh", { now: 6000, limits })).toMatchObject({
+      expect(
+        reserveLoginAttempt(t.db, "192.0.2.7", `user${i}`, { now: 5000, limits }).allowed,
+      ).toBe(true);
+    expect(reserveLoginAttempt(t.db, "192.0.2.7", "fresh", { now: 6000, limits })).toMatchObject({
       allowed: false,
       reason: "locked",
       retryAfterMs: 5000 + limits.windowMs - 6000,
     });
-    expect(reserveLoginAttempt(db, "192.0.2.8", "fresh", { now: 6000, limits }).allowed).toBe(true);
+    expect(reserveLoginAttempt(t.db, "192.0.2.8", "fresh", { now: 6000, limits }).allowed).toBe(
+      true,
+    );
   });
 
   it("a pair is free again once its oldest attempt leaves the window", () => {
-    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, "a", "alice", { now: i * 1000, limits });
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(t.db, "a", "alice", { now: i * 1000, limits });
     expect(
-      reserveLoginAttempt(db, "a", "alice", { now: limits.windowMs - 1, limits }).allowed,
+      reserveLoginAttempt(t.db, "a", "alice", { now: limits.windowMs - 1, limits }).allowed,
     ).toBe(false);
     expect(
-      reserveLoginAttempt(db, "a", "alice", { now: limits.windowMs + 1, limits }).allowed,
+      reserveLoginAttempt(t.db, "a", "alice", { now: limits.windowMs + 1, limits }).allowed,
     ).toBe(true);
   });
 
   it("a right password clears that address's count; failures and one lock-out are audited", async () => {
     for (let i = 0; i < 4; i++)
-      await checkSignIn(db, { address: "a", username: "alice", password: "no" }, { limits });
+      await checkSignIn(t.db, { address: "a", username: "alice", password: "no" }, { limits });
     expect(
-      await checkSignIn(db, { address: "a", username: "alice", password: PASSWORD }, { limits }),
+      await checkSignIn(t.db, { address: "a", username: "alice", password: PASSWORD }, { limits }),
     ).toMatchObject({ ok: true });
     for (let i = 0; i < 7; i++)
       await checkSignIn(
-        db,
+        t.db,
         { address: "a", username: "alice", password: "no" },
         { limits: unspaced },
       );
     expect(auditCount("session.sign-in-failed")).toBe(4 + 5);
-    const lockouts = listAudit(db, { limit: 10 }).rows.filter(
+    const lockouts = listAudit(t.db, { limit: 10 }).rows.filter(
       (r) => r.action === "session.lock-out",
     );
     expect(lockouts).toHaveLength(1);
@@ -178,20 +171,20 @@ describe("sign-in limits do not hand attackers a lock-out", () => {
   });
 
   it("admin unlock and a new password clear a user's limits, audited", () => {
-    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, "a", "alice", { limits });
-    expect(reserveLoginAttempt(db, "a", "alice", { limits }).allowed).toBe(false);
-    expect(clearLoginLimits(db, { username: "Alice" }, "cli:ops")).toBe(6); // 5 + the lock-out marker
-    expect(reserveLoginAttempt(db, "a", "alice", { limits }).allowed).toBe(true);
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(t.db, "a", "alice", { limits });
+    expect(reserveLoginAttempt(t.db, "a", "alice", { limits }).allowed).toBe(false);
+    expect(clearLoginLimits(t.db, { username: "Alice" }, "cli:ops")).toBe(6); // 5 + the lock-out marker
+    expect(reserveLoginAttempt(t.db, "a", "alice", { limits }).allowed).toBe(true);
     expect(auditCount("user.unlock")).toBe(1);
 
-    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, "a", "alice", { limits });
-    setUserPassword(db, "alice", hashPasswordSync("Other-Horse-Battery-88"), "cli:ops");
-    expect(reserveLoginAttempt(db, "a", "alice", { limits }).allowed).toBe(true);
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(t.db, "a", "alice", { limits });
+    setUserPassword(t.db, "alice", hashPasswordSync("Other-Horse-Battery-88"), "cli:ops");
+    expect(reserveLoginAttempt(t.db, "a", "alice", { limits }).allowed).toBe(true);
 
-    for (let i = 0; i < 20; i++) reserveLoginAttempt(db, "b", `u${i}`, { limits });
-    expect(reserveLoginAttempt(db, "b", "zed", { limits }).allowed).toBe(false);
-    clearLoginLimits(db, { address: "b" }, "cli:ops");
-    expect(reserveLoginAttempt(db, "b", "zed", { limits }).allowed).toBe(true);
+    for (let i = 0; i < 20; i++) reserveLoginAttempt(t.db, "b", `u${i}`, { limits });
+    expect(reserveLoginAttempt(t.db, "b", "zed", { limits }).allowed).toBe(false);
+    clearLoginLimits(t.db, { address: "b" }, "cli:ops");
+    expect(reserveLoginAttempt(t.db, "b", "zed", { limits }).allowed).toBe(true);
   });
 });
 
@@ -200,25 +193,25 @@ describe("an attack cannot shut the real user out", () => {
   // The attack: the victim's own address (or one claiming it) fails 5 times, locking the pair,
   // and 100 guesses from as many addresses book the username's turns past the longest wait.
   function attack(now: number) {
-    for (let i = 0; i < 5; i++) reserveLoginAttempt(db, victim, "alice", { now, limits });
+    for (let i = 0; i < 5; i++) reserveLoginAttempt(t.db, victim, "alice", { now, limits });
     for (let i = 0; i < 100; i++)
-      reserveLoginAttempt(db, `203.0.113.${i}`, "alice", { now, limits });
+      reserveLoginAttempt(t.db, `203.0.113.${i}`, "alice", { now, limits });
   }
 
   it("without a known device the real user is refused; with one she signs in at once", async () => {
     const now = Date.now();
     attack(now);
     const plain = { address: victim, username: "alice", password: PASSWORD };
-    expect(await checkSignIn(db, plain, { now, limits })).toMatchObject({
+    expect(await checkSignIn(t.db, plain, { now, limits })).toMatchObject({
       ok: false,
       reason: "locked",
     });
     expect(
-      await checkSignIn(db, { ...plain, address: "192.0.2.100" }, { now, limits }),
+      await checkSignIn(t.db, { ...plain, address: "192.0.2.100" }, { now, limits }),
     ).toMatchObject({ ok: false, reason: "busy" });
     const started = Date.now();
     const known = await checkSignIn(
-      db,
+      t.db,
       { ...plain, device: "dev-alice-0123456789abcd" },
       { now, limits },
     );
@@ -233,7 +226,7 @@ describe("an attack cannot shut the real user out", () => {
     for (let i = 0; i < 5; i++)
       expect(
         await checkSignIn(
-          db,
+          t.db,
           { address: victim, device, username: "alice", password: `guess-${i}` },
           { now, limits },
         ),
@@ -241,20 +234,20 @@ describe("an attack cannot shut the real user out", () => {
     // Budget spent: the right password now goes the way of any other attempt (the pair is locked).
     expect(
       await checkSignIn(
-        db,
+        t.db,
         { address: victim, device, username: "alice", password: PASSWORD },
         { now, limits },
       ),
     ).toMatchObject({ ok: false, reason: "locked" });
     // Another device of hers still has its budget; once the window frees slots, so does this one.
     expect(
-      reserveLoginAttempt(db, { address: victim, device: "dev-other-0123456789abcd" }, "alice", {
+      reserveLoginAttempt(t.db, { address: victim, device: "dev-other-0123456789abcd" }, "alice", {
         now,
         limits,
       }),
     ).toMatchObject({ allowed: true, waitMs: 0, device: true });
     expect(
-      reserveLoginAttempt(db, { address: victim, device }, "alice", {
+      reserveLoginAttempt(t.db, { address: victim, device }, "alice", {
         now: now + limits.windowMs + 1,
         limits,
       }),
@@ -264,20 +257,20 @@ describe("an attack cannot shut the real user out", () => {
   it("a right password through a device resets its budget", async () => {
     const device = "dev-alice-0123456789abcd";
     const at = (password: string) =>
-      checkSignIn(db, { address: victim, device, username: "alice", password }, { limits });
+      checkSignIn(t.db, { address: victim, device, username: "alice", password }, { limits });
     for (let i = 0; i < 4; i++) await at(`guess-${i}`);
     expect(await at(PASSWORD)).toMatchObject({ ok: true });
     for (let i = 0; i < 4; i++) await at(`guess-${i}`);
-    expect(reserveLoginAttempt(db, { address: victim, device }, "alice", { limits })).toMatchObject(
-      { allowed: true, device: true },
-    );
+    expect(
+      reserveLoginAttempt(t.db, { address: victim, device }, "alice", { limits }),
+    ).toMatchObject({ allowed: true, device: true });
   });
 
   it("with the address unknown (no trusted proxy), no address is refused, the spacing holds", () => {
     const now = 5_000_000;
     const source = { address: victim, addressKnown: false };
     const results = Array.from({ length: 30 }, () =>
-      reserveLoginAttempt(db, source, "alice", { now, limits }),
+      reserveLoginAttempt(t.db, source, "alice", { now, limits }),
     );
     // Never "locked": 5 at once, then a turn every 2 s up to the 10 s wait, then "busy".
     expect(results.filter((r) => !r.allowed && r.reason === "locked")).toHaveLength(0);
@@ -286,24 +279,24 @@ describe("an attack cannot shut the real user out", () => {
     ]);
     // The per-address limit (20 across usernames) is off too.
     for (let i = 0; i < 25; i++)
-      expect(reserveLoginAttempt(db, source, `user${i}`, { now, limits }).allowed).toBe(true);
+      expect(reserveLoginAttempt(t.db, source, `user${i}`, { now, limits }).allowed).toBe(true);
     expect(auditCount("session.lock-out")).toBe(0);
     // With the address known (a trusted proxy), the same address is refused.
     expect(
-      reserveLoginAttempt(db, { address: victim, addressKnown: true }, "carol", { now, limits }),
+      reserveLoginAttempt(t.db, { address: victim, addressKnown: true }, "carol", { now, limits }),
     ).toMatchObject({ allowed: false, reason: "locked" });
   });
 
   it("the first 'busy' of a username in a window is audited, once", () => {
     attack(1_000_000);
-    const throttled = listAudit(db, { limit: 500 }).rows.filter(
+    const throttled = listAudit(t.db, { limit: 500 }).rows.filter(
       (r) => r.action === "session.sign-in-throttled",
     );
     expect(throttled).toHaveLength(1);
     expect(throttled[0]).toMatchObject({ target: "user:alice", actor: "anonymous" });
     // A new window, a new entry.
     for (let i = 0; i < 20; i++)
-      reserveLoginAttempt(db, `198.18.0.${i}`, "alice", {
+      reserveLoginAttempt(t.db, `198.18.0.${i}`, "alice", {
         now: 1_000_000 + limits.windowMs + 60_000,
         limits,
       });

@@ -25,3 +25,21 @@ export function prepared(db: Db, sql: string): Database.Statement {
   }
   return stmt;
 }
+
+/** A filter's WHERE term: its SQL (naming `@name`), the parameter's name, and its value. */
+export type FilterTerm = [sql: string, name: string, value: string | number | undefined];
+
+/**
+ * The WHERE terms and parameters of the filters that are set; a value of undefined or "" means
+ * "any" and adds nothing (0 is a value).
+ */
+export function filterTerms(terms: FilterTerm[]): { where: string[]; params: Params } {
+  const where: string[] = [];
+  const params: Params = {};
+  for (const [sql, name, value] of terms) {
+    if (value === undefined || value === "") continue;
+    where.push(sql);
+    params[name] = value;
+  }
+  return { where, params };
+}

@@ -1,6 +1,6 @@
 /** The Queue page's lists: running jobs and queued jobs in claim order, with their counts. */
 import type { Db } from "../client";
-import { prepared, type Params } from "./prepared";
+import { filterTerms, prepared, type Params } from "./prepared";
 import { MATCHING_COUNT_CAP, PREVIEW_CHARS } from "./results-list";
 
 /** A row of the Queue page. */
@@ -47,17 +47,10 @@ export interface QueueFilter {
 }
 
 export function queueFilterSql(f: QueueFilter): { where: string[]; params: Params } {
-  const where: string[] = [];
-  const params: Params = {};
-  if (f.queue) {
-    where.push("queue = @queue");
-    params.queue = f.queue;
-  }
-  if (f.task) {
-    where.push("task = @task");
-    params.task = f.task;
-  }
-  return { where, params };
+  return filterTerms([
+    ["queue = @queue", "queue", f.queue],
+    ["task = @task", "task", f.task],
+  ]);
 }
 
 /** The statement of the running list (see listRunningJobs). */

@@ -8,7 +8,7 @@
  */
 import type { Db } from "../client";
 import type { ResultState } from "../schema";
-import { prepared, type Params } from "./prepared";
+import { filterTerms, prepared, type Params } from "./prepared";
 
 /** Sort keys of the results lists; each one is served by `results_state_<key>_idx`. */
 export const RESULT_SORTS = ["stopped", "started", "duration", "attempts"] as const;
@@ -137,32 +137,16 @@ export function filterSql(
   // Filtering failures by group, the state is written as a literal: only then may the planner
   // use the partial index results_failure_group_idx (WHERE state = 'failure').
   const literalState = byMessage && f.state === "failure";
-  const where = [literalState ? "state = 'failure'" : "state = @state"];
-  const params: Params = literalState ? {} : { state: f.state };
-  if (f.task) {
-    where.push("task = @task");
-    params.task = f.task;
-  }
-  if (f.group) {
-    where.push("group_name = @group");
-    params.group = f.group;
-  }
-  if (f.queue) {
-    where.push("queue = @queue");
-    params.queue = f.queue;
-  }
-  if (f.since !== undefined) {
-    where.push("stopped_at >= @since");
-    params.since = f.since;
-  }
-  if (f.until !== undefined) {
-    where.push("stopped_at < @until");
-    params.until = f.until;
-  }
-  if (byMessage) {
-    where.push("error_group = @error");
-    params.error = f.error ?? "";
-  }
+  const { where: terms, params } = filterTerms([
+    ["task = @task", "task", f.task],
+    ["group_name = @group", "group", f.group],
+    ["queue = @queue", "queue", f.queue],
+    ["stopped_at >= @since", "since", f.since],
+    ["stopped_at < @until", "until", f.until],
+    ["error_group = @error", "error", f.error],
+  ]);
+  const where = [literalState ? "state = 'failure'" : "state = @state", ...terms];
+  if (!literalState) params.state = f.state;
   if (f.retried === "yes") where.push("retried_as IS NOT NULL");
   if (f.retried === "no") where.push("retried_as IS NULL");
   const q = f.q?.trim();

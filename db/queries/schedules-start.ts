@@ -8,6 +8,7 @@ import { InputError } from "../errors";
 import {
   newSeriesStart,
   previewSchedule,
+  scheduleInputSchema,
   type ScheduleDefinition,
   type ScheduleInput,
   type SchedulePreview,
@@ -19,38 +20,14 @@ import { scheduleAnchor } from "./schedule-fire";
 /** Fields of a schedule update; omitted fields keep their value. */
 export type SchedulePatch = Partial<ScheduleInput>;
 
+/** The fields of a schedule's definition, as its input schema lists them. */
+const INPUT_FIELDS = Object.keys(scheduleInputSchema.shape) as (keyof ScheduleInput)[];
+
 /** A saved row as a definition's input (to apply a patch over it). */
 export function rowToInput(row: ScheduleRow): ScheduleInput {
-  const {
-    name,
-    task,
-    args,
-    scheduleType,
-    minutes,
-    cron,
-    timezone,
-    repeats,
-    nextRunAt,
-    isEnabled,
-    queue,
-    priority,
-    catchUp,
-  } = row;
-  return {
-    name,
-    task,
-    args,
-    scheduleType,
-    minutes,
-    cron,
-    timezone,
-    repeats,
-    nextRunAt,
-    isEnabled,
-    queue,
-    priority,
-    catchUp,
-  };
+  const input = Object.fromEntries(INPUT_FIELDS.map((field) => [field, row[field]]));
+  // The row's columns carry the input's types (checked here), so only the keys need the cast.
+  return input as Pick<ScheduleRow, keyof ScheduleInput>;
 }
 
 /** One schedule row by id; throws InputError (field "id") when there is none. */

@@ -96,38 +96,40 @@ export function isSavedEnabled(def: ScheduleDefinition, nextRunAt: number | null
   return def.isEnabled && nextRunAt !== null;
 }
 
-/** The saved row and its definition after applying `patch` (validated; throws InputError). */
-function patched(db: Db, id: number, patch: SchedulePatch) {
-  const row = getScheduleRow(db, id);
-  return { row, def: validated(db, { ...rowToInput(row), ...patch }) };
+/**
+ * Reads schedule `id`, writes the values `change` makes of it and returns the saved row, in one
+ * IMMEDIATE transaction, so a scheduler firing meanwhile is never overwritten. Throws InputError
+ * when there is no such schedule or a new name is taken.
+ */
+function changeSchedule(
+  db: Db,
+  id: number,
+  change: (row: ScheduleRow) => Partial<typeof schedules.$inferInsert>,
+): ScheduleRow {
+  const save = () => {
+    const values = change(getScheduleRow(db, id));
+    try {
+      return db.update(schedules).set(values).where(eq(schedules.id, id)).returning().get()!;
+    } catch (error) {
+      if (values.name !== undefined && isUniqueNameError(error)) throw nameTaken(values.name);
+      throw error;
+    }
+  };
+  return db.$client.transaction(save).immediate();
 }
 
-/**
- * Updates some fields of a schedule (validating the result); returns the saved row. The read and
- * the write share one IMMEDIATE transaction, so a scheduler firing meanwhile is never overwritten.
- */
+/** Updates some fields of a schedule (validating the result) in one transaction; returns the saved row. */
 export function updateSchedule(
   db: Db,
   id: number,
   patch: SchedulePatch,
   now = Date.now(),
 ): ScheduleRow {
-  const save = () => {
-    const { row, def } = patched(db, id, patch);
+  return changeSchedule(db, id, (row) => {
+    const def = validated(db, { ...rowToInput(row), ...patch });
     const nextRunAt = firstPlannedRun(def, seriesStart(db, row, def, patch, now), now);
-    try {
-      return db
-        .update(schedules)
-        .set({ ...def, nextRunAt, isEnabled: isSavedEnabled(def, nextRunAt), updatedAt: now })
-        .where(eq(schedules.id, id))
-        .returning()
-        .get()!;
-    } catch (error) {
-      if (isUniqueNameError(error)) throw nameTaken(def.name);
-      throw error;
-    }
-  };
-  return db.$client.transaction(save).immediate();
+    return { ...def, nextRunAt, isEnabled: isSavedEnabled(def, nextRunAt), updatedAt: now };
+  });
 }
 
 function enabledNextRun(db: Db, row: ScheduleRow, now: number): number | null {
@@ -162,18 +164,11 @@ export function setScheduleEnabled(
   isEnabled: boolean,
   now = Date.now(),
 ): ScheduleRow {
-  const save = () => {
-    const row = getScheduleRow(db, id);
-    const nextRunAt = isEnabled ? enabledNextRun(db, row, now) : row.nextRunAt;
-    // updated_at is left alone: it marks definition changes, from which the series is anchored.
-    return db
-      .update(schedules)
-      .set({ isEnabled, nextRunAt })
-      .where(eq(schedules.id, id))
-      .returning()
-      .get()!;
-  };
-  return db.$client.transaction(save).immediate();
+  // updated_at is left alone: it marks definition changes, from which the series is anchored.
+  return changeSchedule(db, id, (row) => ({
+    isEnabled,
+    nextRunAt: isEnabled ? enabledNextRun(db, row, now) : row.nextRunAt,
+  }));
 }
 
 /** Deletes a schedule and its run records (jobs it created stay); false when there was none. */

@@ -15,7 +15,7 @@ import {
 } from "../auth-rules";
 import type { Db } from "../client";
 import type { UserRole } from "../schema";
-import { recordAudit } from "./audit";
+import { auditedChange } from "./audit";
 
 /** Session lifetimes in milliseconds. */
 export interface SessionLifetimes {
@@ -45,15 +45,24 @@ export function sessionLifetimes(): SessionLifetimes {
 
 export { hashSessionToken } from "../auth-rules";
 
+/** When a session call happens and which lifetimes it applies (default: now and sessionLifetimes()). */
+export interface SessionClock {
+  now?: number;
+  lifetimes?: SessionLifetimes;
+}
+
+/** A SessionClock with its defaults filled in. */
+function readClock({ now = Date.now(), lifetimes = sessionLifetimes() }: SessionClock) {
+  return { now, lifetimes };
+}
+
 /** Creates a session for a user; returns the token for the cookie (shown nowhere else). */
 export function createSession(
   db: Db,
   userId: number,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): { token: string; expiresAt: number } {
+  const { now, lifetimes } = readClock(options);
   const { token, id, expiresAt } = newSession(now, lifetimes.absoluteMs);
   db.$client
     .prepare(
@@ -71,15 +80,13 @@ export function startSession(
   db: Db,
   user: { id: number; username: string },
   address: string | null = null,
-  options: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): { token: string; expiresAt: number } {
-  return db.$client
-    .transaction(() => {
-      const session = createSession(db, user.id, options);
-      recordAudit(db, sessionAudit.signIn(user.username, address));
-      return session;
-    })
-    .immediate();
+  return auditedChange(
+    db,
+    () => createSession(db, user.id, options),
+    () => sessionAudit.signIn(user.username, address),
+  );
 }
 
 /** The signed-in user behind a session token. */
@@ -90,12 +97,23 @@ export interface SessionOwner {
   sessionExpiresAt: number;
 }
 
+/** A session with its user, as both reading and ending a session see it. */
 interface SessionJoin {
   id: number;
   username: string;
   role: UserRole;
   expiresAt: number;
   lastSeenAt: number;
+}
+
+/** The session stored under `id` (a token's hash) with its user; undefined when none. */
+function readSession(db: Db, id: string): SessionJoin | undefined {
+  return db.$client
+    .prepare(
+      `SELECT u.id, u.username, u.role, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+    )
+    .get(id) as SessionJoin | undefined;
 }
 
 /**
@@ -105,18 +123,11 @@ interface SessionJoin {
 export function getSessionOwner(
   db: Db,
   token: string,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): SessionOwner | null {
+  const { now, lifetimes } = readClock(options);
   const id = hashSessionToken(token);
-  const row = db.$client
-    .prepare(
-      `SELECT u.id, u.username, u.role, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-    )
-    .get(id) as SessionJoin | undefined;
+  const row = readSession(db, id);
   if (!row) return null;
   const verdict = sessionVerdict(row, now, lifetimes.idleMs);
   if (verdict === "ended") {
@@ -143,37 +154,26 @@ export function endSession(
   db: Db,
   token: string,
   address: string | null = null,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
+  options: SessionClock = {},
 ): boolean {
+  const { now, lifetimes } = readClock(options);
   const id = hashSessionToken(token);
-  return db.$client
-    .transaction(() => {
-      const row = db.$client
-        .prepare(
-          `SELECT u.username, s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt
-           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-        )
-        .get(id) as { username: string; expiresAt: number; lastSeenAt: number } | undefined;
-      if (row === undefined) return false;
+  const signedOut = auditedChange(
+    db,
+    () => {
+      const row = readSession(db, id);
+      if (row === undefined) return null;
       db.$client.prepare(`DELETE FROM sessions WHERE id = ?`).run(id);
-      if (sessionVerdict(row, now, lifetimes.idleMs) === "ended") return false;
-      recordAudit(db, sessionAudit.signOut(row.username, address));
-      return true;
-    })
-    .immediate();
+      return sessionVerdict(row, now, lifetimes.idleMs) === "ended" ? null : row.username;
+    },
+    (username) => (username === null ? null : sessionAudit.signOut(username, address)),
+  );
+  return signedOut !== null;
 }
 
 /** Deletes sessions past their absolute expiry or idle limit; returns how many. */
-export function pruneSessions(
-  db: Db,
-  {
-    now = Date.now(),
-    lifetimes = sessionLifetimes(),
-  }: { now?: number; lifetimes?: SessionLifetimes } = {},
-): number {
+export function pruneSessions(db: Db, options: SessionClock = {}): number {
+  const { now, lifetimes } = readClock(options);
   return db.$client
     .prepare(`DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`)
     .run(now, now - lifetimes.idleMs).changes;

@@ -4,7 +4,7 @@ import { INITIAL_ADMIN, loginUsernameKey, noSuchUser, userAudit, userTaken } fro
 import { InputError } from "../errors";
 import { generatePassword, hashPasswordSync } from "../passwords";
 import { USER_ROLES, type UserRole } from "../schema";
-import { recordAudit } from "./audit";
+import { auditedChange } from "./audit";
 
 /** A user as the application sees it (never with the password hash). */
 export interface UserInfo {
@@ -84,8 +84,9 @@ export function createUser(
 ): UserInfo {
   const username = checkUsername(input.username);
   const role = checkRole(input.role);
-  return db.$client
-    .transaction(() => {
+  return auditedChange(
+    db,
+    () => {
       if (getUserByUsername(db, username)) {
         throw userTaken(username);
       }
@@ -95,10 +96,40 @@ export function createUser(
           `INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
         )
         .run(username, input.passwordHash, role, now, now);
-      recordAudit(db, userAudit.create(actor, username, role));
       return { id: Number(info.lastInsertRowid), username, role, createdAt: now, updatedAt: now };
-    })
-    .immediate();
+    },
+    () => userAudit.create(actor, username, role),
+  );
+}
+
+/** The user named `username`; throws InputError (field "username") when there is none. */
+function requireUser(db: Db, username: string): UserInfo {
+  const user = getUserByUsername(db, username);
+  if (!user) throw noSuchUser(username);
+  return user;
+}
+
+/** Ends every session of the user (a changed password or role, or a removed user). */
+function deleteSessionsOf(db: Db, userId: number): void {
+  db.$client.prepare(`DELETE FROM sessions WHERE user_id = ?`).run(userId);
+}
+
+/**
+ * Sets what a user's sessions were granted under (password hash or role) and ends those
+ * sessions, so the change applies at once; returns the user as it was.
+ */
+function changeCredential(
+  db: Db,
+  username: string,
+  column: "password_hash" | "role",
+  value: string,
+): UserInfo {
+  const user = requireUser(db, username);
+  db.$client
+    .prepare(`UPDATE users SET ${column} = ?, updated_at = ? WHERE id = ?`)
+    .run(value, Date.now(), user.id);
+  deleteSessionsOf(db, user.id);
+  return user;
 }
 
 /** Replaces a user's password hash, ends all of their sessions and lifts their sign-in limits; throws when no such user. */
@@ -108,50 +139,41 @@ export function setUserPassword(
   passwordHash: string,
   actor: string,
 ): void {
-  db.$client
-    .transaction(() => {
-      const user = getUserByUsername(db, username);
-      if (!user) throw noSuchUser(username);
-      db.$client
-        .prepare(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`)
-        .run(passwordHash, Date.now(), user.id);
-      db.$client.prepare(`DELETE FROM sessions WHERE user_id = ?`).run(user.id);
+  auditedChange(
+    db,
+    () => {
+      changeCredential(db, username, "password_hash", passwordHash);
       // A new password makes the guesses counted against the old one moot: lift the limits.
       db.$client
         .prepare(`DELETE FROM login_attempts WHERE username = ?`)
         .run(loginUsernameKey(username));
-      recordAudit(db, userAudit.password(actor, username));
-    })
-    .immediate();
+    },
+    () => userAudit.password(actor, username),
+  );
 }
 
 /** Changes a user's role and ends their sessions (so the new role applies at once). */
 export function setUserRole(db: Db, username: string, role: UserRole, actor: string): void {
   checkRole(role);
-  db.$client
-    .transaction(() => {
-      const user = getUserByUsername(db, username);
-      if (!user) throw noSuchUser(username);
-      db.$client
-        .prepare(`UPDATE users SET role = ?, updated_at = ? WHERE id = ?`)
-        .run(role, Date.now(), user.id);
-      db.$client.prepare(`DELETE FROM sessions WHERE user_id = ?`).run(user.id);
-      recordAudit(db, userAudit.role(actor, username, user.role, role));
-    })
-    .immediate();
+  auditedChange(
+    db,
+    () => changeCredential(db, username, "role", role),
+    (user) => userAudit.role(actor, username, user.role, role),
+  );
 }
 
 /** Removes a user (their sessions go with them); throws when no such user. */
 export function deleteUser(db: Db, username: string, actor: string): void {
-  db.$client
-    .transaction(() => {
-      const user = getUserByUsername(db, username);
-      if (!user) throw noSuchUser(username);
-      db.$client.prepare(`DELETE FROM sessions WHERE user_id = ?`).run(user.id);
+  auditedChange(
+    db,
+    () => {
+      const user = requireUser(db, username);
+      deleteSessionsOf(db, user.id);
       db.$client.prepare(`DELETE FROM users WHERE id = ?`).run(user.id);
-      recordAudit(db, userAudit.delete(actor, username, user.role));
-    })
-    .immediate();
+      return user;
+    },
+    (user) => userAudit.delete(actor, username, user.role),
+  );
 }
 
 /**
@@ -163,8 +185,9 @@ export function ensureInitialAdmin(db: Db): { username: string; password: string
   if (countUsers(db) > 0) return null;
   const password = generatePassword();
   const passwordHash = hashPasswordSync(password);
-  return db.$client
-    .transaction(() => {
+  return auditedChange(
+    db,
+    () => {
       if (countUsers(db) > 0) return null;
       const now = Date.now();
       db.$client
@@ -172,8 +195,8 @@ export function ensureInitialAdmin(db: Db): { username: string; password: string
           `INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, 'admin', ?, ?)`,
         )
         .run(INITIAL_ADMIN, passwordHash, now, now);
-      recordAudit(db, userAudit.initialAdmin());
       return { username: INITIAL_ADMIN, password };
-    })
-    .immediate();
+    },
+    (created) => (created === null ? null : userAudit.initialAdmin()),
+  );
 }

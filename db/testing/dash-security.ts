@@ -5,23 +5,11 @@
  * Every function takes the database the web server uses (DATABASE_URL unless given).
  */
 import { createHash } from "node:crypto";
-import { openDb, resolveDatabasePath, type Db } from "../client";
 import { hashPasswordSync } from "../passwords";
 import { errorFingerprint } from "../queries/failure-groups";
 import { NEXT_JOB_ID } from "../queries/insert-jobs";
 import { createSession, getSessionSecret } from "../queries/sessions";
-
-const opened = new Map<string, Db>();
-/** The web server's database, opened once per process (migrations are the server's job). */
-function e2eDb(url?: string): Db {
-  const location = resolveDatabasePath(url);
-  let db = opened.get(location);
-  if (!db) {
-    db = openDb({ url: location, migrate: false });
-    opened.set(location, db);
-  }
-  return db;
-}
+import { e2eDb } from "./e2e-db";
 
 /** Creates (or resets) a user with `password` and the role; returns its id. */
 export function ensureUser(

@@ -3,21 +3,10 @@
  * the library's enqueue, failures by cancelling a queued job (no audit entry: seeding is not an
  * admin's action). The database is the web server's (DATABASE_URL unless given).
  */
-import { openDb, resolveDatabasePath, type Db } from "../client";
 import { cancelQueuedJob } from "../lifecycle";
 import { enqueueJob, type EnqueueOptions } from "../queries/enqueue";
 import { NEXT_JOB_ID } from "../queries/insert-jobs";
-
-const opened = new Map<string, Db>();
-function seedDb(url?: string): Db {
-  const location = resolveDatabasePath(url);
-  let db = opened.get(location);
-  if (!db) {
-    db = openDb({ url: location, migrate: false });
-    opened.set(location, db);
-  }
-  return db;
-}
+import { e2eDb } from "./e2e-db";
 
 /** Enqueues one job as the library does; returns its id. */
 export function seedJob(
@@ -26,12 +15,12 @@ export function seedJob(
   options: EnqueueOptions = {},
   url?: string,
 ): number {
-  return enqueueJob(seedDb(url), task, args, options);
+  return enqueueJob(e2eDb(url), task, args, options);
 }
 
 /** Cancels a queued job (a failure "Cancelled by <actor>"); false when it was no longer queued. */
 export function seedCancel(id: number, actor: string, url?: string): boolean {
-  return cancelQueuedJob(seedDb(url), id, actor) === "cancelled";
+  return cancelQueuedJob(e2eDb(url), id, actor) === "cancelled";
 }
 
 /**
@@ -40,7 +29,7 @@ export function seedCancel(id: number, actor: string, url?: string): boolean {
  * spec could run. Remove them with testRows().remove("results", { group_name: group }).
  */
 export function seedSuccesses(count: number, group: string, url?: string): void {
-  const db = seedDb(url);
+  const db = e2eDb(url);
   const first = db.$client.prepare(`SELECT ${NEXT_JOB_ID}`).pluck().get() as number;
   db.$client
     .prepare(
