@@ -174,25 +174,6 @@ describe("results lists", () => {
     expect(countMatchingResults(t.db, { state: "success", q: String(ORDER_JOB) })).toBe(1);
   });
 
-  it("show the searched id once, on the first page only", () => {
-    const params: ResultListParams = {
-      state: "success",
-      q: "1",
-      searchesContent: true,
-      sort: "stopped",
-      dir: "desc",
-      limit: 5,
-    };
-    const all = forward(params);
-    const ids = all.pages.flat();
-    expect(ids[0]).toBe(1);
-    expect(ids.filter((id) => id === 1)).toHaveLength(1);
-    expect(ids.length).toBe(
-      countMatchingResults(t.db, { state: "success", q: "1", searchesContent: true }),
-    );
-    expect(backward(params, all.lastPrev)).toEqual(all.pages.slice(0, -1));
-  });
-
   it("count matching rows exactly up to the cap and say when there are more", () => {
     expect(countMatchingResults(t.db, { state: "success", queue: "mail" }, 10_000)).toBe(
       t.db.$client

@@ -8,23 +8,15 @@ import {
   checkSignIn,
   clearLoginLimits,
   reserveLoginAttempt,
-  type LoginLimits,
   type SignInCheck,
 } from "./login-attempts";
 import { setupTestDb } from "./test-db";
 import { createUser, setUserPassword } from "./users";
+import { TEST_LOGIN_LIMITS, UNSPACED_LOGIN_LIMITS } from "../testing/login-limits";
 
 const PASSWORD = "Right-Horse-Battery-77";
-const limits: LoginLimits = {
-  windowMs: 15 * 60_000,
-  maxPerUser: 5,
-  maxPerAddress: 20,
-  slowAfter: 5,
-  spacingMs: 2000,
-  maxWaitMs: 10_000,
-};
-// No spacing: the storms measure the hard limits alone, without waiting for turns.
-const unspaced: LoginLimits = { ...limits, spacingMs: 0, maxWaitMs: 0, slowAfter: 1_000_000 };
+const limits = TEST_LOGIN_LIMITS;
+const unspaced = UNSPACED_LOGIN_LIMITS;
 const t = setupTestDb();
 beforeEach(() => {
   createUser(

@@ -386,11 +386,8 @@ export function countMatchingSql(
   cap: number,
   like: "LIKE" | "ILIKE" = "LIKE",
 ): { sql: string; params: Params } {
-  const { where, params } = filterSql(filter, "any", like);
-  return {
-    sql: `SELECT COUNT(*) AS n FROM (SELECT 1 FROM results WHERE ${where.join(" AND ")} LIMIT @cap) AS m`,
-    params: { ...params, cap: cap + 1 },
-  };
+  const q = matchingSql(filter, like, "1", "", cap + 1);
+  return { sql: `SELECT COUNT(*) AS n FROM (${q.sql}) AS m`, params: q.params };
 }
 
 /** Ids of results matching a filter, newest first, at most `cap`. */
@@ -405,9 +402,20 @@ export function matchingIdsSql(
   cap: number,
   like: "LIKE" | "ILIKE" = "LIKE",
 ): { sql: string; params: Params } {
+  return matchingSql(filter, like, "id", "ORDER BY stopped_at DESC, id DESC", cap);
+}
+
+/** `SELECT <columns>` of the results matching a filter, `order`ed, at most `cap` of them. */
+function matchingSql(
+  filter: ResultFilter,
+  like: "LIKE" | "ILIKE",
+  columns: string,
+  order: string,
+  cap: number,
+): { sql: string; params: Params } {
   const { where, params } = filterSql(filter, "any", like);
   return {
-    sql: `SELECT id FROM results WHERE ${where.join(" AND ")} ORDER BY stopped_at DESC, id DESC LIMIT @cap`,
+    sql: `SELECT ${columns} FROM results WHERE ${where.join(" AND ")} ${order} LIMIT @cap`,
     params: { ...params, cap },
   };
 }

@@ -3,23 +3,16 @@ import { hashPasswordSync, verifyPassword } from "../passwords";
 import { pgAuthStore } from "../pg/store/auth";
 import { DIALECTS, useTestConnection } from "../testing/dialects";
 import { auditRows, readRows, secondAuthStore } from "../testing/pgauth-rows";
-import type { LoginLimits, SignInCheck } from "../queries/login-attempts";
+import type { SignInCheck } from "../queries/login-attempts";
 import { sqliteAuthStore } from "./auth";
+import { TEST_LOGIN_LIMITS, UNSPACED_LOGIN_LIMITS } from "../testing/login-limits";
 
 const PASSWORD = "Right-Horse-Battery-77";
 const HASH = hashPasswordSync(PASSWORD);
 const T0 = 1_800_000_000_000;
 const lifetimes = { idleMs: 30 * 60_000, absoluteMs: 24 * 3_600_000 };
-const limits: LoginLimits = {
-  windowMs: 15 * 60_000,
-  maxPerUser: 5,
-  maxPerAddress: 20,
-  slowAfter: 5,
-  spacingMs: 2000,
-  maxWaitMs: 10_000,
-};
-// No spacing: storms measure the hard limits alone.
-const unspaced: LoginLimits = { ...limits, spacingMs: 0, maxWaitMs: 0, slowAfter: 1_000_000 };
+const limits = TEST_LOGIN_LIMITS;
+const unspaced = UNSPACED_LOGIN_LIMITS;
 
 function tally(outcomes: SignInCheck[]) {
   const counts: Record<string, number> = {};

@@ -150,16 +150,3 @@ export async function deleteResultsPg(db: Queryable, ids: number[]): Promise<num
   );
   return rows.length;
 }
-
-/** Ids of not-yet-retried failures, optionally of one task, oldest first (db/queries/retry.ts). */
-export async function listRetryableFailureIdsPg(
-  db: Queryable,
-  filter: { task?: string } = {},
-): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT id FROM results WHERE state = 'failure' AND retried_as IS NULL
-       AND ($1::text IS NULL OR task = $1) ORDER BY stopped_at, id`,
-    [filter.task || null],
-  );
-  return rows.map((r) => r.id);
-}

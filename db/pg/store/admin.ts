@@ -12,13 +12,8 @@ import { dbNow } from "../client";
 import { withTransaction } from "../tx";
 import { auditedChangePg, recordAuditPg } from "../queries/audit";
 import { enqueueValues, insertJobsPg } from "../queries/enqueue";
-import {
-  deleteResultsPg,
-  finishPg,
-  listRetryableFailureIdsPg,
-  requestCancelPg,
-  retryFailedPg,
-} from "../queries/lifecycle";
+import { deleteResultsPg, finishPg, requestCancelPg, retryFailedPg } from "../queries/lifecycle";
+import { listRetryableFailureIdsPg } from "../queries/dashboard";
 import { readJobPg } from "../queries/read";
 import {
   createSchedulePg,
