@@ -28,7 +28,8 @@ interface Catalog {
 
 const catalogs = new WeakMap<object, Catalog>();
 
-async function loadCatalog(db: Queryable): Promise<Catalog> {
+/** Reads the task catalog afresh for `db` (after a sync, so enqueue follows at once). */
+export async function loadCatalog(db: Queryable): Promise<Catalog> {
   const { rows } = await db.query<{ name: string; args_schema: string | null }>(
     `SELECT name, args_schema FROM tasks`,
   );
