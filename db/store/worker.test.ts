@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pgLibraryStore } from "../pg/store/library";
 import { startPgListener } from "../pg/listen";
 import { JOBS_CHANNEL } from "../pg/queries/enqueue";
+import { pgUpkeepStore } from "../pg/store/upkeep";
 import { pgWorkerStore } from "../pg/store/worker";
 import { openSqliteWorkerStore } from "../sqlite/worker-store";
 import { DIALECTS, useTestConnection } from "../testing/dialects";
@@ -370,6 +371,23 @@ describe.skipIf(!DIALECTS.includes("postgres"))("worker store on postgres only",
       await store.releaseJobs([second!]);
       await settle();
       expect(seen).toEqual(["mail", "mail"]);
+      // A final failure by lease rescue: its hook's job is announced (finishPg).
+      const late = await lib.enqueue(
+        "demo.noop",
+        {},
+        { queue: "late", hook: "demo.echo", maxAttempts: 1 },
+      );
+      await store.claimJobs(1, ["late"], LEASE);
+      await settle();
+      seen.length = 0;
+      expect(await pgUpkeepStore(conn().pool!).rescueExpiredLeases(Date.now() + 2 * LEASE)).toEqual(
+        {
+          requeued: [],
+          failed: [late],
+        },
+      );
+      await settle();
+      expect(seen).toEqual(["late"]);
     } finally {
       await listener.close();
       await store.close();

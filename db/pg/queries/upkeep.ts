@@ -12,7 +12,7 @@ import { workerQueuesText, type RescueResult, type Retention } from "../../queri
 import { requeueJobsPg } from "../claim";
 import { DB_NOW_MS, dbNow, type Queryable } from "../client";
 import { withTransaction } from "../tx";
-import { loadCatalog, notifyQueuesPg } from "./enqueue";
+import { loadCatalog } from "./enqueue";
 import { deleteResultsPg, finishPg } from "./lifecycle";
 
 const DAY_MS = 86_400_000;
@@ -89,20 +89,17 @@ export async function rescueExpiredLeasesPg(
   limit = 1000,
 ): Promise<RescueResult> {
   return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<
-      LostJob & { queue: string; hook: string | null; now: number }
-    >(
+    const { rows } = await client.query<LostJob & { now: number }>(
       `WITH t AS (SELECT COALESCE($1::bigint, ${DB_NOW_MS}) AS now)
        SELECT id, attempts, max_attempts AS "maxAttempts", locked_by AS "lockedBy",
          locked_at AS "lockedAt", claim_token AS "claimToken", started_at AS "startedAt",
-         cancel_requested_at AS "cancelRequestedAt", queue, hook, t.now
+         cancel_requested_at AS "cancelRequestedAt", t.now
        FROM jobs, t WHERE state = 'running' AND lease_expires_at < t.now
        ORDER BY lease_expires_at LIMIT $2 FOR UPDATE OF jobs SKIP LOCKED`,
       [now ?? null, limit],
     );
     const result: RescueResult = { requeued: [], failed: [] };
     const requeues = [];
-    const hookQueues: string[] = [];
     for (const job of rows) {
       const lost = lostAttemptEnding(job, job.now);
       if (lost.requeue) {
@@ -110,12 +107,10 @@ export async function rescueExpiredLeasesPg(
       } else if (await finishPg(client, lost.finish)) {
         await recordAttemptPg(client, job.id, lost.attempt);
         result.failed.push(job.id);
-        if (job.hook !== null) hookQueues.push(job.queue);
       }
     }
     const moved = await requeueJobsPg(client, requeues);
     result.requeued = requeues.map((r) => r.requeue.id).filter((id) => moved.has(id));
-    await notifyQueuesPg(client, hookQueues);
     return result;
   });
 }

@@ -77,7 +77,9 @@ export function pgWorkerStore(
     for (const onChange of [...watchers]) onChange();
   }
 
-  if (wantsListen && url) {
+  if (wantsListen && !url) {
+    log(`postgres: no URL for the LISTEN connection; polling every ${POLL_FALLBACK_MS} ms`);
+  } else if (wantsListen && url) {
     listener = startPgListener(
       url,
       [JOBS_CHANNEL],
