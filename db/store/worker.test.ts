@@ -394,6 +394,24 @@ describe.skipIf(!DIALECTS.includes("postgres"))("worker store on postgres only",
     }
   });
 
+  it("goes by the database's clock, not the host's: a shifted host neither sees nor claims early", async () => {
+    const lib = pgLibraryStore(conn().pool!);
+    await lib.enqueue("demo.noop", {}, { delay: 60 });
+    const store = pgWorkerStore(conn().pool!, "w1", { listen: false });
+    const upkeep = pgUpkeepStore(conn().pool!);
+    try {
+      // The runner passes its host's clock; ten minutes fast changes nothing.
+      expect(await store.hasDueJobs(Date.now() + 10 * 60_000, null)).toBe(false);
+      expect(await store.claimJobs(5, null, LEASE)).toEqual([]);
+      const live = await lib.enqueue("demo.noop", {}, {});
+      expect((await store.claimJobs(5, null, LEASE)).map((j) => j.id)).toEqual([live]);
+      // Rescue by the database's clock: a live lease stays.
+      expect(await upkeep.rescueExpiredLeases()).toEqual({ requeued: [], failed: [] });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("an idle token stays put until a notification, and polls without LISTEN", async () => {
     const store = pgWorkerStore(conn().url, "w1", { listen: false });
     try {
