@@ -148,6 +148,53 @@ export function cancelledQueued(id: number, actor: string, now: number): Finish 
   };
 }
 
+/**
+ * What a lost attempt (lease expired) writes (pure; both dialects): its attempt row, and either a
+ * requeue (attempts left, no cancel asked) or the job's final failure.
+ */
+export function lostAttemptEnding(
+  job: LostJob,
+  now: number,
+): { attempt: AttemptEnd } & (
+  { requeue: Requeue; finish: null } | { requeue: null; finish: Finish }
+) {
+  const startedAt = Math.min(job.startedAt ?? job.lockedAt ?? now, now);
+  // The worker's id (host:pid:random) goes on a line of its own: the first line is what failure
+  // groups fingerprint, and a random id there would make one group per worker process.
+  const lost = `its worker stopped renewing its lease (it crashed, was killed or stalled) during attempt ${job.attempts}\nWorker: ${job.lockedBy ?? "?"}`;
+  const isCancelled = job.cancelRequestedAt !== null;
+  const error = isCancelled ? `Cancelled on request: ${lost}` : `Lost: ${lost}`;
+  const attempt: AttemptEnd = {
+    attempt: job.attempts,
+    outcome: "lost",
+    worker: job.lockedBy,
+    startedAt,
+    stoppedAt: now,
+    error,
+    stack: null,
+  };
+  if (!isCancelled && job.attempts < job.maxAttempts) {
+    return {
+      attempt,
+      requeue: { id: job.id, token: job.claimToken, runAt: now, error },
+      finish: null,
+    };
+  }
+  const finish: Finish = {
+    id: job.id,
+    from: "running",
+    token: job.claimToken,
+    state: "failure",
+    result: null,
+    error,
+    stack: null,
+    startedAt,
+    stoppedAt: now,
+    worker: job.lockedBy,
+  };
+  return { attempt, requeue: null, finish };
+}
+
 function cut(text: string | null, max: number): string | null {
   return text === null ? null : truncateText(text, max);
 }
@@ -242,38 +289,9 @@ export function createLifecycle(db: Db) {
    * again). Returns which, or null if the job moved meanwhile.
    */
   function loseAttempt(job: LostJob, now: number): "requeued" | "failed" | null {
-    const startedAt = Math.min(job.startedAt ?? job.lockedAt ?? now, now);
-    // The worker's id (host:pid:random) goes on a line of its own: the first line is what failure
-    // groups fingerprint, and a random id there would make one group per worker process.
-    const lost = `its worker stopped renewing its lease (it crashed, was killed or stalled) during attempt ${job.attempts}\nWorker: ${job.lockedBy ?? "?"}`;
-    const isCancelled = job.cancelRequestedAt !== null;
-    const error = isCancelled ? `Cancelled on request: ${lost}` : `Lost: ${lost}`;
-    const attempt: AttemptEnd = {
-      attempt: job.attempts,
-      outcome: "lost",
-      worker: job.lockedBy,
-      startedAt,
-      stoppedAt: now,
-      error,
-      stack: null,
-    };
-    if (!isCancelled && job.attempts < job.maxAttempts) {
-      const isRequeued = requeue({ id: job.id, token: job.claimToken, runAt: now, error }, attempt);
-      return isRequeued ? "requeued" : null;
-    }
-    const ended = {
-      id: job.id,
-      from: "running",
-      token: job.claimToken,
-      state: "failure",
-      result: null,
-      error,
-      stack: null,
-      startedAt,
-      stoppedAt: now,
-      worker: job.lockedBy,
-    } as const;
-    return finish(ended, attempt) ? "failed" : null;
+    const lost = lostAttemptEnding(job, now);
+    if (lost.requeue) return requeue(lost.requeue, lost.attempt) ? "requeued" : null;
+    return finish(lost.finish, lost.attempt) ? "failed" : null;
   }
 
   /** Hands a claimed job that never started back, uncounted; false if its lease was lost. */

@@ -13,11 +13,13 @@
  * offsets its own by what it learnt at the claim (ClaimedJob.startedAt is the database's time).
  */
 import { randomUUID } from "node:crypto";
+import type { AttemptEnd, Requeue } from "../lifecycle";
 import { COPIED } from "../lifecycle-sql";
 import { MAX_ERROR_CHARS, MAX_STACK_CHARS, truncateText } from "../limits";
 import type { ClaimedJob, LeaseState, Outcome } from "../queries/claim";
 import { errorFingerprint } from "../queries/failure-groups";
 import { DB_NOW_MS, type Queryable } from "./client";
+import { notifyQueuesPg } from "./queries/enqueue";
 import { enqueueHooksSql } from "./queries/lifecycle";
 
 export type { ClaimedJob, LeaseState, Outcome } from "../queries/claim";
@@ -98,24 +100,59 @@ const FINISH_BATCH = `WITH batch AS (
 
 /**
  * Puts running jobs back in the queue with their attempt row. Arrays: $1 id, $2 token, $3 run_at,
- * $4 error, $5 stack, $6 started_at, $7 stopped_at, $8 attempt, $9 attempt outcome; $10 worker.
+ * $4 last error, $5 attempt error, $6 stack, $7 started_at, $8 stopped_at, $9 attempt,
+ * $10 attempt outcome, $11 attempt worker. Returns the ids moved and their queues.
  */
 const REQUEUE_BATCH = `WITH batch AS (
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-      $6::bigint[], $7::bigint[], $8::int[], $9::text[])
-      AS b(id, token, run_at, error, stack, started, stopped, attempt, outcome)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+      $7::bigint[], $8::bigint[], $9::int[], $10::text[], $11::text[])
+      AS b(id, token, run_at, last_error, error, stack, started, stopped, attempt, outcome, worker)
   ), moved AS (
     UPDATE jobs AS j SET state = 'queued', run_at = b.run_at, locked_by = NULL, locked_at = NULL,
-      lease_expires_at = NULL, claim_token = NULL, last_error = b.error, progress = NULL,
+      lease_expires_at = NULL, claim_token = NULL, last_error = b.last_error, progress = NULL,
       progress_message = NULL
     FROM batch AS b WHERE j.id = b.id AND j.claim_token = b.token AND j.state = 'running'
-    RETURNING b.*
+    RETURNING b.*, j.queue
   ), tried AS (
     INSERT INTO attempts (job_id, attempt, worker_id, outcome, started_at, stopped_at, duration_ms,
       error, error_stack)
-    SELECT id, attempt, $10, outcome, started, stopped, stopped - started, error, stack FROM moved
+    SELECT id, attempt, worker, outcome, started, stopped, stopped - started, error, stack FROM moved
   )
-  SELECT id FROM moved`;
+  SELECT id, queue FROM moved`;
+
+/**
+ * Puts running jobs back in the queue (db/lifecycle.ts's requeue, set-wise): each still held by
+ * its token goes back with its attempt row (when given); the others' leases were lost. Announces
+ * the queues it put jobs back in (JOBS_CHANNEL). Returns the ids moved.
+ */
+export async function requeueJobsPg(
+  db: Queryable,
+  list: readonly { requeue: Requeue; attempt: AttemptEnd }[],
+): Promise<Set<number>> {
+  if (list.length === 0) return new Set();
+  const rows = list.map(({ requeue: r, attempt: a }) => [
+    r.id,
+    r.token,
+    r.runAt,
+    cut(r.error, MAX_ERROR_CHARS),
+    cut(a.error, MAX_ERROR_CHARS),
+    cut(a.stack, MAX_STACK_CHARS),
+    a.startedAt,
+    a.stoppedAt,
+    a.attempt,
+    a.outcome,
+    a.worker,
+  ]);
+  const { rows: moved } = await db.query<{ id: number; queue: string }>(
+    REQUEUE_BATCH,
+    columns(rows, 11),
+  );
+  await notifyQueuesPg(
+    db,
+    moved.map((m) => m.queue),
+  );
+  return new Set(moved.map((m) => m.id));
+}
 
 function cut(text: string | null, max: number): string | null {
   return text === null ? null : truncateText(text, max);
@@ -134,13 +171,16 @@ function columns<T extends unknown[]>(rows: T[], width: number): unknown[][] {
 export async function recordOutcomesPg(
   db: Queryable,
   workerId: string,
-  outcomes: Outcome[],
+  outcomes: readonly Outcome[],
 ): Promise<number[]> {
   const endings: unknown[][] = [];
-  const retries: unknown[][] = [];
+  const retries: { requeue: Requeue; attempt: AttemptEnd }[] = [];
+  const hookQueues = new Map<number, string>();
   for (const o of outcomes) {
     const { job } = o;
     const startedAt = o.startedAt ?? job.startedAt;
+    if (job.hook !== null && (o.kind === "success" || o.retryAt === null))
+      hookQueues.set(job.id, job.queue);
     if (o.kind === "success") {
       endings.push([
         job.id,
@@ -157,9 +197,9 @@ export async function recordOutcomesPg(
       ]);
       continue;
     }
-    const error = cut(o.error, MAX_ERROR_CHARS);
-    const stack = cut(o.stack, MAX_STACK_CHARS);
     if (o.retryAt === null) {
+      const error = cut(o.error, MAX_ERROR_CHARS);
+      const stack = cut(o.stack, MAX_STACK_CHARS);
       endings.push([
         job.id,
         job.claimToken,
@@ -174,17 +214,18 @@ export async function recordOutcomesPg(
         o.attemptOutcome,
       ]);
     } else {
-      retries.push([
-        job.id,
-        job.claimToken,
-        o.retryAt,
-        error,
-        stack,
-        startedAt,
-        o.stoppedAt,
-        job.attempts,
-        o.attemptOutcome,
-      ]);
+      retries.push({
+        requeue: { id: job.id, token: job.claimToken, runAt: o.retryAt, error: o.error },
+        attempt: {
+          attempt: job.attempts,
+          outcome: o.attemptOutcome,
+          worker: workerId,
+          startedAt,
+          stoppedAt: o.stoppedAt,
+          error: o.error,
+          stack: o.stack,
+        },
+      });
     }
   }
   const written = new Set<number>();
@@ -194,14 +235,13 @@ export async function recordOutcomesPg(
       workerId,
     ]);
     for (const r of rows) written.add(r.id);
+    // The hooks' new jobs wake idle workers like any enqueue (one NOTIFY per queue).
+    await notifyQueuesPg(
+      db,
+      rows.flatMap((r) => hookQueues.get(r.id) ?? []),
+    );
   }
-  if (retries.length > 0) {
-    const { rows } = await db.query<{ id: number }>(REQUEUE_BATCH, [
-      ...columns(retries, 9),
-      workerId,
-    ]);
-    for (const r of rows) written.add(r.id);
-  }
+  for (const id of await requeueJobsPg(db, retries)) written.add(id);
   return outcomes.map((o) => o.job.id).filter((id) => !written.has(id));
 }
 

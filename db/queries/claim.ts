@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Db } from "../client";
-import { lifecycleOf, type AttemptEnd, type SuccessRow } from "../lifecycle";
+import { lifecycleOf, type AttemptEnd, type Requeue, type SuccessRow } from "../lifecycle";
 
 /** A job as the worker holds it after claiming. */
 export interface ClaimedJob {
@@ -135,6 +135,34 @@ type Statements = ReturnType<typeof prepareStatements>;
 /** The connection's busy timeout (ms), to restore after a non-blocking attempt. */
 function busyTimeoutMs(sqlite: Database.Database): number {
   return Number(sqlite.pragma("busy_timeout", { simple: true }));
+}
+
+/**
+ * What releasing a running job at worker shutdown writes (pure; both dialects): back to the queue
+ * now, its cut attempt recorded as lost.
+ */
+export function releasedJob(
+  job: ClaimedJob,
+  workerId: string,
+  now: number,
+): { requeue: Requeue; attempt: AttemptEnd } {
+  return {
+    requeue: {
+      id: job.id,
+      token: job.claimToken,
+      runAt: now,
+      error: "Released at worker shutdown",
+    },
+    attempt: {
+      attempt: job.attempts,
+      outcome: "lost",
+      worker: workerId,
+      startedAt: job.startedAt,
+      stoppedAt: now,
+      error: "Released at worker shutdown before the job finished",
+      stack: null,
+    },
+  };
 }
 
 /** Worker-side store bound to one connection and one worker id; statements prepared once. */
@@ -370,19 +398,8 @@ export function createWorkerStore(db: Db, workerId: string) {
   const releaseJobs = sqlite.transaction((jobs: readonly ClaimedJob[], now: number): number => {
     let released = 0;
     for (const job of jobs) {
-      const isReleased = life.requeue(
-        { id: job.id, token: job.claimToken, runAt: now, error: "Released at worker shutdown" },
-        {
-          attempt: job.attempts,
-          outcome: "lost",
-          worker: workerId,
-          startedAt: job.startedAt,
-          stoppedAt: now,
-          error: "Released at worker shutdown before the job finished",
-          stack: null,
-        },
-      );
-      if (isReleased) released++;
+      const r = releasedJob(job, workerId, now);
+      if (life.requeue(r.requeue, r.attempt)) released++;
     }
     return released;
   });

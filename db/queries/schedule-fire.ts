@@ -10,6 +10,7 @@ import type { Db } from "../client";
 import type { ScheduleType } from "../schema";
 import { isCalendarType, nextFireTime, type ScheduleTiming } from "../schedule-times";
 import { insertJobs, toJobValues } from "./enqueue";
+import type { JobValues } from "./insert-jobs";
 
 /** Options of fireDueSchedules. */
 export interface FireOptions {
@@ -33,7 +34,8 @@ export interface FireReport {
   errors: { scheduleId: number; error: Error }[];
 }
 
-interface DueRow {
+/** A due schedule as the firing reads it (both dialects). */
+export interface DueRow {
   id: number;
   name: string;
   task: string;
@@ -86,8 +88,8 @@ export function scheduleAnchor(
   return first ?? nextRunAt;
 }
 
-/** The fire times to run now, and the next run after them (null: the series is over). */
-function plan(
+/** The fire times to run now, and the next run after them (null: the series is over; pure). */
+export function plan(
   row: DueRow,
   timing: ScheduleTiming,
   now: number,
@@ -107,6 +109,35 @@ function plan(
   return { times, next: at };
 }
 
+/** The job a schedule's run enqueues (pure; both dialects). */
+export function scheduledJob(row: DueRow, now: number): JobValues {
+  return toJobValues(
+    {
+      task: row.task,
+      args: JSON.parse(row.args) as unknown,
+      options: { name: row.name, queue: row.queue, priority: row.priority, scheduleId: row.id },
+    },
+    now,
+  );
+}
+
+/**
+ * The schedule's row after a firing that created `fired` (pure; both dialects): its next run
+ * (null when the series is over), repeats left, whether it stays enabled, its last run and job.
+ */
+export function afterFire(row: DueRow, fired: FiredRun[], next: number | null, now: number) {
+  const repeats = row.repeats < 0 ? row.repeats : Math.max(0, row.repeats - fired.length);
+  const isOver = repeats === 0 || next === null;
+  const last = fired.at(-1);
+  return {
+    nextRunAt: isOver ? null : next,
+    repeats: row.scheduleType === "once" ? 0 : repeats,
+    isEnabled: !isOver,
+    lastRunAt: last ? now : null,
+    lastJobId: last?.jobId ?? null,
+  };
+}
+
 function insertRun(db: Db, row: DueRow, fireAt: number, now: number): number | null {
   const claimed = db.$client
     .prepare(
@@ -115,15 +146,7 @@ function insertRun(db: Db, row: DueRow, fireAt: number, now: number): number | n
     )
     .run(row.id, fireAt, now);
   if (claimed.changes === 0) return null;
-  const job = toJobValues(
-    {
-      task: row.task,
-      args: JSON.parse(row.args) as unknown,
-      options: { name: row.name, queue: row.queue, priority: row.priority, scheduleId: row.id },
-    },
-    now,
-  );
-  const jobId = insertJobs(db, [job])[0]!;
+  const jobId = insertJobs(db, [scheduledJob(row, now)])[0]!;
   db.$client
     .prepare(`UPDATE schedule_runs SET job_id = ? WHERE schedule_id = ? AND fire_at = ?`)
     .run(jobId, row.id, fireAt);
@@ -151,20 +174,18 @@ export function fireSchedule(
         if (jobId === null) skipped += 1;
         else fired.push({ scheduleId: row.id, fireAt, jobId });
       }
-      const repeats = row.repeats < 0 ? row.repeats : Math.max(0, row.repeats - fired.length);
-      const isOver = repeats === 0 || next === null;
-      const last = fired.at(-1);
+      const after = afterFire(row, fired, next, now);
       db.$client
         .prepare(
           `UPDATE schedules SET next_run_at = ?, repeats = ?, is_enabled = ?,
              last_run_at = COALESCE(?, last_run_at), last_job_id = COALESCE(?, last_job_id) WHERE id = ?`,
         )
         .run(
-          isOver ? null : next,
-          row.scheduleType === "once" ? 0 : repeats,
-          isOver ? 0 : 1,
-          last ? now : null,
-          last?.jobId ?? null,
+          after.nextRunAt,
+          after.repeats,
+          after.isEnabled ? 1 : 0,
+          after.lastRunAt,
+          after.lastJobId,
           row.id,
         );
       return { fired, skipped };
@@ -193,6 +214,9 @@ export function fireDueSchedules(db: Db, now = Date.now(), options: FireOptions 
 /** How long run records of fixed-step and cron schedules are kept (default 7 days). */
 export const SCHEDULE_RUNS_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** The schedule types whose old runs are pruned (SQL list; calendar types keep theirs). */
+export const RUNS_PRUNED_TYPES = `'once', 'minutes', 'hourly', 'cron'`;
+
 /**
  * Deletes old `schedule_runs` rows of once, minutes, hourly and cron schedules (fired before
  * `now - keepMs`), in batches; returns how many. They only guard fire times long past, which
@@ -207,7 +231,7 @@ export function pruneScheduleRuns(
   const batch = db.$client.prepare(
     `DELETE FROM schedule_runs WHERE rowid IN (
        SELECT r.rowid FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
-       WHERE r.fire_at < ? AND s.schedule_type IN ('once', 'minutes', 'hourly', 'cron') LIMIT 5000)`,
+       WHERE r.fire_at < ? AND s.schedule_type IN (${RUNS_PRUNED_TYPES}) LIMIT 5000)`,
   );
   let total = 0;
   for (;;) {

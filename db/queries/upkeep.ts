@@ -6,6 +6,11 @@
 import type { Db } from "../client";
 import { lifecycleOf, type LostJob } from "../lifecycle";
 
+/** How `workers.queues` shows a worker's queues: comma-separated, `*` for all (both dialects). */
+export function workerQueuesText(queues: string[] | null): string {
+  return queues ? queues.join(",") : "*";
+}
+
 /** Registers a worker process in `workers`. */
 export function registerWorker(
   db: Db,
@@ -17,7 +22,7 @@ export function registerWorker(
       `INSERT INTO workers (id, host, pid, concurrency, queues, started_at, last_heartbeat_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(w.id, w.host, w.pid, w.concurrency, w.queues ? w.queues.join(",") : "*", now, now);
+    .run(w.id, w.host, w.pid, w.concurrency, workerQueuesText(w.queues), now, now);
 }
 
 /** Records a worker's heartbeat. */

@@ -28,7 +28,8 @@ interface Catalog {
 
 const catalogs = new WeakMap<object, Catalog>();
 
-async function loadCatalog(db: Queryable): Promise<Catalog> {
+/** Reads the task catalog afresh for `db` (after a sync, so enqueue follows at once). */
+export async function loadCatalog(db: Queryable): Promise<Catalog> {
   const { rows } = await db.query<{ name: string; args_schema: string | null }>(
     `SELECT name, args_schema FROM tasks`,
   );
@@ -87,21 +88,46 @@ const FIELD_TYPES: Record<keyof JobValues, string> = {
 const FIELDS = Object.entries(FIELD_TYPES) as [keyof JobValues, string][];
 const COLUMNS = FIELDS.map(([f]) => f).join(", ");
 
+/** The channel a new queued job is announced on, its queue the payload (LISTEN: the worker store). */
+export const JOBS_CHANNEL = "jobdeck_jobs";
+
+/**
+ * `insert` (an INSERT INTO jobs without RETURNING) returning the new ids in order, with one NOTIFY
+ * on JOBS_CHANNEL per queue it wrote to, not per row. PostgreSQL delivers them at commit and folds
+ * equal ones within a transaction, so a bulk enqueue wakes idle workers once per queue.
+ */
+function announcing(insert: string): string {
+  return `WITH ins AS (${insert} RETURNING id, queue),
+    woke AS MATERIALIZED (
+      SELECT pg_notify('${JOBS_CHANNEL}', queue) FROM (SELECT DISTINCT queue FROM ins) AS q)
+  SELECT id FROM ins WHERE (SELECT count(*) FROM woke) >= 0 ORDER BY id`;
+}
+
 /** Many rows without unique keys: one statement; identity ids come in row order. */
-const INSERT_MANY = `WITH ins AS (
-    INSERT INTO jobs (${COLUMNS}, state, attempts)
+const INSERT_MANY = announcing(`INSERT INTO jobs (${COLUMNS}, state, attempts)
     SELECT ${COLUMNS}, 'queued', 0 FROM unnest(${FIELDS.map(([, t], i) => `$${i + 1}::${t}[]`).join(", ")})
       WITH ORDINALITY AS x(${COLUMNS}, ord)
-    ORDER BY ord
-    RETURNING id)
-  SELECT id FROM ins ORDER BY id`;
+    ORDER BY ord`);
 
 const INSERT_ONE = `INSERT INTO jobs (${COLUMNS}, state, attempts)
   VALUES (${FIELDS.map((_, i) => `$${i + 1}`).join(", ")}, 'queued', 0)`;
 
+/** One row without a unique key. */
+const INSERT_SINGLE = announcing(INSERT_ONE);
+
 /** A job with a unique key: a live job holding the key stands for it. */
-const INSERT_UNIQUE = `${INSERT_ONE}
-  ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING RETURNING id`;
+const INSERT_UNIQUE = announcing(`${INSERT_ONE}
+  ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING`);
+
+/**
+ * Announces jobs put back in `queues` without an insert (a requeue, a rescue, an unclaim) on
+ * JOBS_CHANNEL, one NOTIFY per queue (delivered when the caller's transaction commits).
+ */
+export async function notifyQueuesPg(db: Queryable, queues: Iterable<string>): Promise<void> {
+  const list = [...new Set(queues)];
+  if (list.length === 0) return;
+  await db.query(`SELECT pg_notify('${JOBS_CHANNEL}', q) FROM unnest($1::text[]) AS q`, [list]);
+}
 
 function values(r: JobValues): unknown[] {
   return FIELDS.map(([f]) => r[f]);
@@ -130,10 +156,7 @@ async function insertRun(
 ) {
   if (to === from) return;
   if (to - from === 1) {
-    const { rows: out } = await db.query<{ id: number }>(
-      `${INSERT_ONE} RETURNING id`,
-      values(rows[from]!),
-    );
+    const { rows: out } = await db.query<{ id: number }>(INSERT_SINGLE, values(rows[from]!));
     ids[from] = out[0]!.id;
     return;
   }

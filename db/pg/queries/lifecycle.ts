@@ -22,7 +22,7 @@ import { MAX_ERROR_CHARS, MAX_STACK_CHARS, truncateText } from "../../limits";
 import { DEFAULT_MAX_ATTEMPTS } from "../../queries/enqueue";
 import { errorFingerprint } from "../../queries/failure-groups";
 import { DB_NOW_MS, type Queryable } from "../client";
-import { insertJobsPg } from "./enqueue";
+import { insertJobsPg, notifyQueuesPg } from "./enqueue";
 
 /**
  * The hook rule (db/lifecycle.ts) as an INSERT over the ended jobs `from` (a CTE with the columns
@@ -54,7 +54,7 @@ const FINISH_ONE = `WITH done AS (
     SELECT ${COPIED.join(", ")}, state, result, error, stack, started, stopped, stopped - started,
       worker, fingerprint FROM ending
   ), hooks AS (${enqueueHooksSql("ending")})
-  SELECT id FROM done`;
+  SELECT id, hook, queue FROM done`;
 
 function cut(text: string | null, max: number): string | null {
   return text === null ? null : truncateText(text, max);
@@ -63,7 +63,7 @@ function cut(text: string | null, max: number): string | null {
 /** Ends one job as `f` says (no attempt row); false when it is no longer where `f` says. */
 export async function finishPg(db: Queryable, f: Finish): Promise<boolean> {
   const error = cut(f.error, MAX_ERROR_CHARS);
-  const { rows } = await db.query(FINISH_ONE, [
+  const { rows } = await db.query<{ hook: string | null; queue: string }>(FINISH_ONE, [
     f.id,
     f.from,
     f.token,
@@ -76,6 +76,8 @@ export async function finishPg(db: Queryable, f: Finish): Promise<boolean> {
     f.worker,
     errorFingerprint(error),
   ]);
+  // The hook's job wakes idle workers like any enqueue.
+  if (rows[0]?.hook) await notifyQueuesPg(db, [rows[0].queue]);
   return rows.length > 0;
 }
 
