@@ -10,11 +10,15 @@
  *   worker(id)   the worker's claim/outcome round and leases
  *   maintenance  demo data and bulk seeding
  *
- * Nothing outside db/ touches a connection, prepares SQL or opens a transaction. Today the store
- * is SQLite (better-sqlite3); everything that makes that fast stays on its side.
+ * Nothing outside db/ touches a connection, prepares SQL or opens a transaction. DATABASE_URL picks
+ * the database: a path or `file:` URL is SQLite (better-sqlite3; everything that makes it fast
+ * stays on its side, db/sqlite/), a `postgres://` URL is PostgreSQL (db/pg/store.ts).
  */
 import { closeAllDbs, closeDb, getDb, openDb, resolveDatabasePath, type Db } from "./client";
 import { migrateDatabase } from "./migrate";
+import { closePgPool, closePgPools, getPgPool, isPostgresUrl, openPgPool } from "./pg/client";
+import { migratePg } from "./pg/migrate";
+import { pgStore } from "./pg/store";
 import { sqliteAdminStore, type AdminStore } from "./store/admin";
 import { sqliteAuthStore, type AuthStore } from "./store/auth";
 import { sqliteLibraryStore, type LibraryStore } from "./store/library";
@@ -30,8 +34,8 @@ export type { WorkerStore, WorkerStoreOptions };
 /** Every group of the store, for one database. */
 export interface Store {
   /** Which database this store talks to. */
-  readonly dialect: "sqlite";
-  /** Where: the SQLite file's absolute path. */
+  readonly dialect: "sqlite" | "postgres";
+  /** Where: the SQLite file's absolute path, or the PostgreSQL URL without its password. */
   readonly location: string;
   readonly library: LibraryStore;
   readonly reads: ReadStore;
@@ -52,7 +56,10 @@ export interface Store {
 
 /** Options for openStore. */
 export interface OpenStoreOptions {
-  /** DATABASE_URL: a SQLite path or `file:` URL. Default: DATABASE_URL, else data/jobdeck.db. */
+  /**
+   * DATABASE_URL: a SQLite path or `file:` URL, or a `postgres://` / `postgresql://` URL.
+   * Default: DATABASE_URL, else data/jobdeck.db.
+   */
   url?: string;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
@@ -76,6 +83,13 @@ function sqliteStore(location: string, db: () => Db, close: () => void): Store {
 
 /** Opens a store on its own new connection (the worker, tests, CLI commands that migrate). */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const url = options.url ?? process.env.DATABASE_URL;
+  if (isPostgresUrl(url)) {
+    const pgUrl = url.trim();
+    if (options.migrate !== false) await migratePg(pgUrl);
+    const pool = openPgPool(pgUrl);
+    return pgStore(pgUrl, pool, { isMigrated: true, close: () => pool.end() });
+  }
   const location = resolveDatabasePath(options.url);
   const db = openDb({ url: location, migrate: options.migrate });
   return sqliteStore(
@@ -98,6 +112,22 @@ const stores = new Map<string, Store>();
  * (`next build` imports every route).
  */
 export function getStore(url?: string): Store {
+  const raw = url ?? process.env.DATABASE_URL;
+  if (isPostgresUrl(raw)) {
+    const pgUrl = raw.trim();
+    let store = stores.get(pgUrl);
+    if (!store) {
+      store = pgStore(pgUrl, getPgPool(pgUrl), {
+        isMigrated: false,
+        close: async () => {
+          stores.delete(pgUrl);
+          await closePgPool(pgUrl);
+        },
+      });
+      stores.set(pgUrl, store);
+    }
+    return store;
+  }
   const location = resolveDatabasePath(url);
   let store = stores.get(location);
   if (!store) {
@@ -118,4 +148,5 @@ export function getStore(url?: string): Store {
 export async function closeAllStores(): Promise<void> {
   stores.clear();
   closeAllDbs();
+  await closePgPools();
 }

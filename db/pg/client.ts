@@ -89,6 +89,14 @@ export async function closePgPools(): Promise<void> {
   await Promise.all(pools.map((p) => p.end()));
 }
 
+/** Ends and forgets the process-wide pool for `url`, if one is open. */
+export async function closePgPool(url: string): Promise<void> {
+  const g = globalThis as { [POOLS_KEY]?: PoolCache };
+  const pool = g[POOLS_KEY]?.get(url);
+  g[POOLS_KEY]?.delete(url);
+  await pool?.end();
+}
+
 /** Drizzle over a pool, typed with the PostgreSQL schema. */
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 

@@ -9,6 +9,8 @@ import type { TaskInfo } from "../queries/tasks";
 import * as tasks from "../queries/tasks";
 import type { RescueResult, Retention } from "../queries/upkeep";
 import * as upkeep from "../queries/upkeep";
+import { getPgPool, isPostgresUrl } from "../pg/client";
+import { pgUpkeepStore } from "../pg/store/upkeep";
 import { bindQueries } from "./bind";
 
 export type { Retention, RescueResult } from "../queries/upkeep";
@@ -54,6 +56,7 @@ export function sqliteUpkeepStore(db: () => Db): UpkeepStore {
  * The upkeep group alone, for DATABASE_URL (or `url`): for code that must stay small, such as the
  * jobdeck.prune task, which runs inside executor threads.
  */
-export function getUpkeepStore(url?: string): UpkeepStore {
+export function getUpkeepStore(url = process.env.DATABASE_URL): UpkeepStore {
+  if (isPostgresUrl(url)) return pgUpkeepStore(getPgPool(url.trim()));
   return sqliteUpkeepStore(() => getDb(url));
 }
