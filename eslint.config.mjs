@@ -16,6 +16,8 @@ const DB_INTERNALS = [
   "@/db/pg/*",
   "@/db/bench/*",
 ];
+/** The same modules by relative path (top-level files such as instrumentation.ts). */
+const DB_INTERNALS_RELATIVE = DB_INTERNALS.map((p) => p.replace("@/", "**/"));
 
 export default defineConfig([
   ...nextVitals,
@@ -69,7 +71,7 @@ export default defineConfig([
         {
           patterns: [
             {
-              group: DB_INTERNALS,
+              group: [...DB_INTERNALS, ...DB_INTERNALS_RELATIVE],
               allowTypeImports: true,
               message:
                 "Outside db/, reach the database through the store (@/db/store) or the library (@/db).",
@@ -82,6 +84,12 @@ export default defineConfig([
         {
           selector: "MemberExpression[property.name='$client']",
           message: "Outside db/, never touch the connection: add a store method in db/.",
+        },
+        {
+          selector:
+            "ImportExpression[source.value=/db\\/(client|queries|lifecycle|lifecycle-sql|admin-actions|migrate|sqlite|pg|bench)(\\/|$)/]",
+          message:
+            "Outside db/, reach the database through the store (@/db/store) or the library (@/db).",
         },
       ],
     },
