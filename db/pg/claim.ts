@@ -16,7 +16,7 @@ import { randomUUID } from "node:crypto";
 import type { AttemptEnd, Requeue } from "../lifecycle";
 import { COPIED } from "../lifecycle-sql";
 import { MAX_ERROR_CHARS, MAX_STACK_CHARS, truncateText } from "../limits";
-import type { ClaimedJob, LeaseState, Outcome } from "../queries/claim";
+import { failedAttempt, type ClaimedJob, type LeaseState, type Outcome } from "../queries/claim";
 import { errorFingerprint } from "../queries/failure-groups";
 import { DB_NOW_MS, type Queryable } from "./client";
 import { notifyQueuesPg } from "./queries/enqueue";
@@ -216,15 +216,7 @@ export async function recordOutcomesPg(
     } else {
       retries.push({
         requeue: { id: job.id, token: job.claimToken, runAt: o.retryAt, error: o.error },
-        attempt: {
-          attempt: job.attempts,
-          outcome: o.attemptOutcome,
-          worker: workerId,
-          startedAt,
-          stoppedAt: o.stoppedAt,
-          error: o.error,
-          stack: o.stack,
-        },
+        attempt: failedAttempt(o, workerId),
       });
     }
   }

@@ -165,6 +165,22 @@ export function releasedJob(
   };
 }
 
+/** The attempt row of a failed run (error, timeout or cancelled), as both dialects record it. */
+export function failedAttempt(
+  o: Extract<Outcome, { kind: "error" }>,
+  workerId: string,
+): AttemptEnd {
+  return {
+    attempt: o.job.attempts,
+    outcome: o.attemptOutcome,
+    worker: workerId,
+    startedAt: o.startedAt ?? o.job.startedAt,
+    stoppedAt: o.stoppedAt,
+    error: o.error,
+    stack: o.stack,
+  };
+}
+
 /** Worker-side store bound to one connection and one worker id; statements prepared once. */
 export function createWorkerStore(db: Db, workerId: string) {
   const sqlite = db.$client;
@@ -240,16 +256,7 @@ export function createWorkerStore(db: Db, workerId: string) {
   /** Writes one failed run: back to the queue with a backoff, or the job's final failure. */
   function writeError(o: Extract<Outcome, { kind: "error" }>): boolean {
     const { job } = o;
-    const startedAt = o.startedAt ?? job.startedAt;
-    const attempt: AttemptEnd = {
-      attempt: job.attempts,
-      outcome: o.attemptOutcome,
-      worker: workerId,
-      startedAt,
-      stoppedAt: o.stoppedAt,
-      error: o.error,
-      stack: o.stack,
-    };
+    const attempt = failedAttempt(o, workerId);
     if (o.retryAt !== null) {
       return life.requeue(
         { id: job.id, token: job.claimToken, runAt: o.retryAt, error: o.error },
@@ -265,7 +272,7 @@ export function createWorkerStore(db: Db, workerId: string) {
         result: null,
         error: o.error,
         stack: o.stack,
-        startedAt,
+        startedAt: attempt.startedAt,
         stoppedAt: o.stoppedAt,
         worker: workerId,
       },

@@ -4,15 +4,10 @@ import { promisify } from "node:util";
 import { beforeEach, describe, expect, it } from "vitest";
 import { hashPasswordSync } from "../passwords";
 import { listAudit } from "./audit";
-import {
-  checkSignIn,
-  clearLoginLimits,
-  reserveLoginAttempt,
-  type SignInCheck,
-} from "./login-attempts";
+import { checkSignIn, clearLoginLimits, reserveLoginAttempt } from "./login-attempts";
 import { setupTestDb } from "./test-db";
 import { createUser, setUserPassword } from "./users";
-import { TEST_LOGIN_LIMITS, UNSPACED_LOGIN_LIMITS } from "../testing/login-limits";
+import { tally, TEST_LOGIN_LIMITS, UNSPACED_LOGIN_LIMITS } from "../testing/login-limits";
 
 const PASSWORD = "Right-Horse-Battery-77";
 const limits = TEST_LOGIN_LIMITS;
@@ -25,15 +20,6 @@ beforeEach(() => {
     "t",
   );
 });
-
-function tally(outcomes: SignInCheck[]) {
-  const counts: Record<string, number> = {};
-  for (const o of outcomes) {
-    const k = o.ok ? "ok" : o.reason;
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
-  return counts;
-}
 
 const auditCount = (action: string) =>
   listAudit(t.db, { limit: 500 }).rows.filter((r) => r.action === action).length;

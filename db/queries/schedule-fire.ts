@@ -198,17 +198,26 @@ export function fireDueSchedules(db: Db, now = Date.now(), options: FireOptions 
   const report: FireReport = { fired: [], skipped: 0, errors: [] };
   for (const id of listDueScheduleIds(db, now, options.limit)) {
     try {
-      const r = fireSchedule(db, id, now, options);
-      report.fired.push(...r.fired);
-      report.skipped += r.skipped;
+      addFired(report, fireSchedule(db, id, now, options));
     } catch (error) {
-      report.errors.push({
-        scheduleId: id,
-        error: error instanceof Error ? error : new Error(String(error)),
-      });
+      addFireError(report, id, error);
     }
   }
   return report;
+}
+
+/** Adds one schedule's firing to a report (both dialects). */
+export function addFired(report: FireReport, r: Pick<FireReport, "fired" | "skipped">): void {
+  report.fired.push(...r.fired);
+  report.skipped += r.skipped;
+}
+
+/** Records a schedule whose firing failed: one bad schedule never stops the rest (both dialects). */
+export function addFireError(report: FireReport, scheduleId: number, error: unknown): void {
+  report.errors.push({
+    scheduleId,
+    error: error instanceof Error ? error : new Error(String(error)),
+  });
 }
 
 /** How long run records of fixed-step and cron schedules are kept (default 7 days). */

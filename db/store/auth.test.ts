@@ -3,9 +3,8 @@ import { hashPasswordSync, verifyPassword } from "../passwords";
 import { pgAuthStore } from "../pg/store/auth";
 import { DIALECTS, useTestConnection } from "../testing/dialects";
 import { auditRows, readRows, secondAuthStore } from "../testing/pgauth-rows";
-import type { SignInCheck } from "../queries/login-attempts";
 import { sqliteAuthStore } from "./auth";
-import { TEST_LOGIN_LIMITS, UNSPACED_LOGIN_LIMITS } from "../testing/login-limits";
+import { tally, TEST_LOGIN_LIMITS, UNSPACED_LOGIN_LIMITS } from "../testing/login-limits";
 
 const PASSWORD = "Right-Horse-Battery-77";
 const HASH = hashPasswordSync(PASSWORD);
@@ -13,15 +12,6 @@ const T0 = 1_800_000_000_000;
 const lifetimes = { idleMs: 30 * 60_000, absoluteMs: 24 * 3_600_000 };
 const limits = TEST_LOGIN_LIMITS;
 const unspaced = UNSPACED_LOGIN_LIMITS;
-
-function tally(outcomes: SignInCheck[]) {
-  const counts: Record<string, number> = {};
-  for (const o of outcomes) {
-    const k = o.ok ? "ok" : o.reason;
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
-  return counts;
-}
 
 describe.each(DIALECTS)("auth on %s", (dialect) => {
   const conn = useTestConnection(dialect);

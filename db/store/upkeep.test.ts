@@ -13,7 +13,7 @@ import { pgUpkeepStore } from "../pg/store/upkeep";
 import { pgWorkerStore } from "../pg/store/worker";
 import { openSqliteWorkerStore } from "../sqlite/worker-store";
 import { DIALECTS, useTestConnection } from "../testing/dialects";
-import { sqlRows } from "../testing/pglib-rows";
+import { sqlCount, sqlRows } from "../testing/pglib-rows";
 import { sqliteLibraryStore, type LibraryStore } from "./library";
 import { sqliteUpkeepStore, type UpkeepStore } from "./upkeep";
 import type { ClaimedJob, Outcome, WorkerStore } from "./worker";
@@ -54,8 +54,7 @@ describe.each(DIALECTS)("upkeep store on %s", (dialect) => {
     dialect === "sqlite" ? sqliteLibraryStore(() => conn().sqlite!) : pgLibraryStore(conn().pool!);
   const rows = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
     sqlRows<T>(conn(), sql, params);
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number(Object.values((await rows(sql, params))[0]!)[0]);
+  const count = (sql: string, params: unknown[] = []) => sqlCount(conn(), sql, params);
   const success = (job: ClaimedJob, stoppedAt = job.startedAt + 5): Outcome => ({
     kind: "success",
     job,

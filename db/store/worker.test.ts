@@ -13,7 +13,7 @@ import { pgUpkeepStore } from "../pg/store/upkeep";
 import { pgWorkerStore } from "../pg/store/worker";
 import { openSqliteWorkerStore } from "../sqlite/worker-store";
 import { DIALECTS, useTestConnection } from "../testing/dialects";
-import { sqlRows } from "../testing/pglib-rows";
+import { sqlCount, sqlRows } from "../testing/pglib-rows";
 import { sqliteLibraryStore, type LibraryStore } from "./library";
 import type { ClaimedJob, Outcome, WorkerStore } from "./worker";
 
@@ -37,8 +37,7 @@ describe.each(DIALECTS)("worker store on %s", (dialect) => {
     dialect === "sqlite" ? sqliteLibraryStore(() => conn().sqlite!) : pgLibraryStore(conn().pool!);
   const rows = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
     sqlRows<T>(conn(), sql, params);
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number(Object.values((await rows(sql, params))[0]!)[0]);
+  const count = (sql: string, params: unknown[] = []) => sqlCount(conn(), sql, params);
 
   /** cycle, tried again while SQLite reports the write lock taken. */
   async function cycle(store: WorkerStore, outcomes: Outcome[], limit: number) {

@@ -25,6 +25,15 @@ export async function sqlRows<T = Record<string, unknown>>(
   return rows as T[];
 }
 
+/** The first column of the first row of `sql` as a number (a count, on either dialect). */
+export async function sqlCount(
+  conn: TestConnection,
+  sql: string,
+  params: unknown[] = [],
+): Promise<number> {
+  return Number(Object.values((await sqlRows(conn, sql, params))[0]!)[0]);
+}
+
 /** Adds a task to the catalog, with a JSON Schema for its arguments when given. */
 export async function addTask(
   conn: TestConnection,

@@ -19,6 +19,8 @@ import {
   type FireOptions,
   type FiredRun,
   type FireReport,
+  addFired,
+  addFireError,
 } from "../../queries/schedule-fire";
 import { dbNow, type Queryable } from "../client";
 import { withTransaction } from "../tx";
@@ -88,14 +90,12 @@ export async function fireDueSchedulesPg(
   );
   for (const { id } of rows) {
     try {
-      const r = await withTransaction(pool, (client) => fireSchedulePg(client, id, at, options));
-      report.fired.push(...r.fired);
-      report.skipped += r.skipped;
+      addFired(
+        report,
+        await withTransaction(pool, (client) => fireSchedulePg(client, id, at, options)),
+      );
     } catch (error) {
-      report.errors.push({
-        scheduleId: id,
-        error: error instanceof Error ? error : new Error(String(error)),
-      });
+      addFireError(report, id, error);
     }
   }
   return report;
