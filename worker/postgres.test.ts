@@ -3,9 +3,12 @@
  * store for the library, the worker and the CLI alike. A real worker process, real jobs through
  * the library API from this process, and the worker stopped by a signal.
  */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type JobInfo } from "@/db";
 import { closeAllStores, openStore } from "@/db/store";
+import { databaseNow } from "@/db/testing/pg-clock";
 import { createTestDatabase, skipPgTests, type TestDatabase } from "@/db/testing/pg-cluster";
 import { runJobdeck, startWorker, waitFor, type WorkerProcess } from "./testing/harness";
 
@@ -69,5 +72,39 @@ describe.skipIf(skipPgTests)("the worker on PostgreSQL", () => {
     worker.proc.kill("SIGTERM");
     expect((await worker.exited).code).toBe(0);
     expect(worker.output()).toContain("worker:stopped");
+  });
+  it("records times on the database's clock when the worker's host clock is ten minutes fast", async () => {
+    worker = startWorker(database.url, ["--concurrency", "2", "--no-scheduler"], {
+      // Every thread of the worker process reads a clock ten minutes ahead.
+      NODE_OPTIONS: `--import ${pathToFileURL(path.resolve("worker/testing/clock-ahead.mjs")).href}`,
+    });
+    await worker.started;
+    const queue = connect(database.url);
+    const before = await databaseNow(database.url);
+    const ok = await queue.enqueue("demo.echo", { n: 1 });
+    const failing = await queue.enqueue("demo.fail", {}, { maxAttempts: 2 });
+    await waitFor(
+      async () => (await queue.getJob(ok))?.status === "success",
+      30_000,
+      100,
+      "the job to run",
+    );
+    const after = await databaseNow(database.url);
+    const job = (await queue.getJob(ok))!;
+    // On the database's clock: between the enqueue and now, not ten minutes ahead.
+    expect(job.startedAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(job.stoppedAt).toBeLessThanOrEqual(after + 1000);
+    // The failed first run's retry is due about a backoff from now, not ten minutes later.
+    await waitFor(
+      async () => (await queue.getJob(failing))?.status === "failure",
+      30_000,
+      100,
+      "the retry to run",
+    );
+    const failed = (await queue.getJob(failing))!;
+    expect(failed.attempts).toBe(2);
+    expect(failed.stoppedAt!).toBeLessThanOrEqual((await databaseNow(database.url)) + 1000);
+    worker.proc.kill("SIGTERM");
+    expect((await worker.exited).code).toBe(0);
   });
 });

@@ -43,7 +43,7 @@ export function idleWakeUps({ store, idle, rounds, schedule, log }: IdleDeps) {
     idle.unwatch?.();
     idle.unwatch = null;
     idle.token = await store.changeToken();
-    idle.lookedAt = Date.now();
+    idle.lookedAt = store.now();
     idle.mayHaveWork = true;
     schedule();
   }
@@ -67,7 +67,8 @@ export function idleWakeUps({ store, idle, rounds, schedule, log }: IdleDeps) {
     if (rounds.isStopping || idle.mayHaveWork || idle.isPolling) return;
     idle.isPolling = true;
     try {
-      if (await isWorthALook(Date.now())) return await look();
+      // Next run times are on the database's clock.
+      if (await isWorthALook(store.now())) return await look();
     } catch (error) {
       log("worker:poll-failed", { error: String(error) }, "error");
     } finally {

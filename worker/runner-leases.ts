@@ -93,7 +93,7 @@ export function leaseKeeper({
     if (!job || jobs.cancelRequested.has(id)) return;
     jobs.cancelRequested.add(id);
     log("job:cancelling", { jobId: id, task: job.task, attempt: job.attempts });
-    if (removeFromBuffer(id)) addOutcome(cancelledBeforeStart(job));
+    if (removeFromBuffer(id)) addOutcome(cancelledBeforeStart(job, store.now()));
     else pool.abort(id, "Cancelled on request", config.cancelGraceMs);
     schedule();
   }

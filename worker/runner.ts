@@ -99,7 +99,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     if (
       limit > 0 &&
       writes.outcomes.length === 0 &&
-      !(await store.hasDueJobs(now, config.queues))
+      !(await store.hasDueJobs(store.now(), config.queues))
     ) {
       limit = 0;
       await setNoWork();
@@ -118,7 +118,7 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
       jobs.inFlight.size === 0 &&
       jobs.buffer.length === 0
     ) {
-      if (!(await store.hasDueJobs(Date.now(), config.queues))) return resolveDone();
+      if (!(await store.hasDueJobs(store.now(), config.queues))) return resolveDone();
       await look();
       progressed = true;
     }
@@ -225,9 +225,11 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
     const ms = f.stoppedAt - f.startedAt;
     growth.averageMs = growth.averageMs * 0.9 + ms * 0.1;
     growth.busyMs += ms;
+    // The thread timed the run on this host's clock; the database keeps times on its own.
+    const toDatabaseClock = store.now() - Date.now();
     const run = {
-      startedAt: f.startedAt,
-      stoppedAt: f.stoppedAt,
+      startedAt: f.startedAt + toDatabaseClock,
+      stoppedAt: f.stoppedAt + toDatabaseClock,
       isCancelRequested: jobs.cancelRequested.has(job.id),
     };
     addOutcome(outcomeOf(job, f.execution, run, retryPolicy));
@@ -242,7 +244,8 @@ export function startRunner({ store, pool, config, log, onFatal }: RunnerDeps) {
       if (jobs.leaseLost.has(job.id)) {
         jobs.inFlight.delete(job.id);
         jobs.leaseLost.delete(job.id);
-      } else if (jobs.cancelRequested.has(job.id)) addOutcome(cancelledBeforeStart(job));
+      } else if (jobs.cancelRequested.has(job.id))
+        addOutcome(cancelledBeforeStart(job, store.now()));
       else if (rounds.isStopping) unclaim.push(job);
       else again.push(job);
     }

@@ -46,6 +46,7 @@ export function openSqliteWorkerStore(
 
   return {
     workerId,
+    now: () => Date.now(),
     async cycle(outcomes, claim) {
       const written = sync.tryCycle(outcomes, claim);
       // Tells workers waiting for the lock that it is free (see lock-bell).

@@ -55,6 +55,13 @@ export interface WorkerStore {
   /** The worker id this store claims and writes for. */
   readonly workerId: string;
   /**
+   * The database's clock as this worker best knows it (epoch ms): the times it records (a run's
+   * start and stop, a retry's run time) are on this clock, so hosts whose clocks differ agree.
+   * SQLite: the host's clock (one host). PostgreSQL: the host's clock plus the offset learned
+   * from the database's time at each claim.
+   */
+  now(): number;
+  /**
    * The write round: records `outcomes` and claims the next jobs in one short transaction.
    * Resolves null, having written nothing, when the database cannot take the write now (SQLite:
    * another connection holds the write lock); the caller keeps its threads busy and tries again

@@ -21,9 +21,10 @@
  * (notifications may have been missed meanwhile) the token moves and watchers are called.
  */
 import pg from "pg";
-import type { WorkerStore, WorkerStoreOptions } from "../../store/worker";
+import type { ClaimRequest, WorkerStore, WorkerStoreOptions } from "../../store/worker";
+import type { ClaimedJob } from "../../queries/claim";
 import { claimJobsPg, recordOutcomesPg, renewLeasesPg } from "../claim";
-import { openPgPool } from "../client";
+import { openPgPool, type Queryable } from "../client";
 import { startPgListener, type PgListener } from "../listen";
 import { JOBS_CHANNEL } from "../queries/enqueue";
 import {
@@ -70,6 +71,16 @@ export function pgWorkerStore(
   const log = options.log ?? ((line: string) => console.warn(line));
   const watchers = new Set<() => void>();
   let notices = 0;
+  /** The database's clock minus this host's (ms), learned at each claim. */
+  let clockOffsetMs = 0;
+
+  /** Claims, learning the clock offset from the claim's time (the database's, at the claim). */
+  async function claim(q: Queryable, request: ClaimRequest): Promise<ClaimedJob[]> {
+    const before = Date.now();
+    const claimed = await claimJobsPg(q, workerId, request.limit, request.queues, request.leaseMs);
+    if (claimed.length > 0) clockOffsetMs = claimed[0]!.startedAt - (before + Date.now()) / 2;
+    return claimed;
+  }
   let listener: PgListener | null = null;
 
   function changed(): void {
@@ -95,20 +106,15 @@ export function pgWorkerStore(
 
   return {
     workerId,
-    async cycle(outcomes, claim) {
-      const wantsClaim = claim.limit > 0;
+    now: () => Math.round(Date.now() + clockOffsetMs),
+    async cycle(outcomes, request) {
+      const wantsClaim = request.limit > 0;
       if (outcomes.length === 0) {
-        const claimed = wantsClaim
-          ? await claimJobsPg(pool, workerId, claim.limit, claim.queues, claim.leaseMs)
-          : [];
-        return { lost: [], claimed };
+        return { lost: [], claimed: wantsClaim ? await claim(pool, request) : [] };
       }
       return withTransaction(pool, async (client) => {
         const lost = await recordOutcomesPg(client, workerId, outcomes);
-        const claimed = wantsClaim
-          ? await claimJobsPg(client, workerId, claim.limit, claim.queues, claim.leaseMs)
-          : [];
-        return { lost, claimed };
+        return { lost, claimed: wantsClaim ? await claim(client, request) : [] };
       });
     },
     whenWritable(_misses, onReady) {
@@ -127,7 +133,7 @@ export function pgWorkerStore(
       // No LISTEN: a token that moves every POLL_FALLBACK_MS makes the idle worker poll.
       return notices + Math.floor(Date.now() / POLL_FALLBACK_MS);
     },
-    claimJobs: (limit, queues, leaseMs) => claimJobsPg(pool, workerId, limit, queues, leaseMs),
+    claimJobs: (limit, queues, leaseMs) => claim(pool, { limit, queues, leaseMs }),
     recordOutcomes: (outcomes) =>
       withTransaction(pool, (client) => recordOutcomesPg(client, workerId, outcomes)),
     unclaimJobs: (jobs) => withTransaction(pool, (client) => unclaimJobsPg(client, jobs)),
